@@ -1,0 +1,60 @@
+# avf: a minimal userspace driver for Intel's Adaptive Virtual Function.
+#
+#   make          the driver in its four variants
+#   make demo     run ./avf on the simulated VF with a small bundled capture
+#   make test     the test suite (bats) against the simulated VF
+#   make sanitize the driver built with -fsanitize=address,undefined (build-asan/)
+
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN    := -std=c11 -Wall -Wextra
+SIMFLAGS := -std=c11 -Wall -Wextra -O2 -g -fPIC -pthread
+
+VARIANTS := avf avf-poll avf-echo avf-poll-echo
+SIM_LIB_SRC := tests/sim/vfio.c tests/sim/sysfs.c tests/sim/iommu.c tests/sim/options.c \
+	tests/sim/device.c tests/sim/adminq.c tests/sim/queues.c tests/sim/pf.c \
+	tests/sim/wire.c tests/sim/report.c
+SIM_HDR := tests/sim/sim.h avf.h virtchnl.h
+TOOLS := tests/tools/pcaptool tests/sim/probe
+SIM := tests/sim/libavfsim.so tests/sim/avfsim
+
+.PHONY: all sim tools test demo sanitize clean
+all: $(VARIANTS) sim tools
+
+avf: avf.c avf.h virtchnl.h
+	$(CC) $(WARN) $(CFLAGS) -o $@ avf.c
+avf-poll: avf.c avf.h virtchnl.h
+	$(CC) $(WARN) $(CFLAGS) -DPOLL -o $@ avf.c
+avf-echo: avf.c avf.h virtchnl.h
+	$(CC) $(WARN) $(CFLAGS) -DECHO -o $@ avf.c
+avf-poll-echo: avf.c avf.h virtchnl.h
+	$(CC) $(WARN) $(CFLAGS) -DPOLL -DECHO -o $@ avf.c
+
+# The same four variants with the sanitizers, for the test suite's second pass.
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+sanitize: $(addprefix build-asan/,$(VARIANTS))
+build-asan/avf: avf.c avf.h virtchnl.h ; @mkdir -p build-asan; $(CC) $(WARN) -O1 -g $(SAN) -o $@ avf.c
+build-asan/avf-poll: avf.c avf.h virtchnl.h ; @mkdir -p build-asan; $(CC) $(WARN) -O1 -g $(SAN) -DPOLL -o $@ avf.c
+build-asan/avf-echo: avf.c avf.h virtchnl.h ; @mkdir -p build-asan; $(CC) $(WARN) -O1 -g $(SAN) -DECHO -o $@ avf.c
+build-asan/avf-poll-echo: avf.c avf.h virtchnl.h ; @mkdir -p build-asan; $(CC) $(WARN) -O1 -g $(SAN) -DPOLL -DECHO -o $@ avf.c
+
+sim: $(SIM)
+tests/sim/libavfsim.so: $(SIM_LIB_SRC) $(SIM_HDR)
+	$(CC) $(SIMFLAGS) -shared -o $@ $(SIM_LIB_SRC)
+tests/sim/avfsim: tests/sim/avfsim.c tests/sim/options.c $(SIM_HDR)
+	$(CC) $(SIMFLAGS) -o $@ tests/sim/avfsim.c tests/sim/options.c
+
+tools: $(TOOLS)
+tests/tools/pcaptool: tests/tools/pcaptool.c
+	$(CC) $(WARN) -O2 -g -o $@ $<
+tests/sim/probe: tests/sim/probe.c $(SIM_HDR)
+	$(CC) $(WARN) -O2 -g -o $@ tests/sim/probe.c
+
+test: all sanitize
+	tests/run
+
+demo: avf sim tools
+	tests/sim/avfsim --rx tests/data/demo.pcap -- ./avf -c 4 0000:3b:02.0
+
+clean:
+	rm -rf $(VARIANTS) $(SIM) $(TOOLS) build-asan

@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * avf.h - the hardware of an Intel Adaptive Virtual Function as a VF driver
+ * sees it: PCI identity, the BAR0 register map and bit fields, the admin-queue
+ * descriptor, and the TX/RX descriptor layouts.
+ *
+ * Register and field names follow Intel's (iavf_register.h, i40e_register.h)
+ * so they can be looked up; numbers come from ../shared/avf-facts.md §1, §2,
+ * §5, §6, §8 and §9.  All registers are 32-bit little-endian in BAR0.
+ */
+#ifndef AVF_H
+#define AVF_H
+
+#include <stdint.h>
+
+/* §8: PCI identity.  Drivers match on vendor + device only. */
+#define AVF_PCI_VENDOR_INTEL 0x8086
+#define AVF_DEV_ID_VF 0x154C           /* 700 Series VF (X710/XL710/XXV710) */
+#define AVF_DEV_ID_VF_HV 0x1571        /* 700 Series VF, Hyper-V */
+#define AVF_DEV_ID_X722_VF 0x37CD      /* X722 VF */
+#define AVF_DEV_ID_ADAPTIVE_VF 0x1889  /* Adaptive VF (E810 and later) */
+
+/* §1: BAR0 register offsets */
+#define QTX_TAIL1(q) (0x00000 + 4 * (q))
+#define QRX_TAIL1(q) (0x02000 + 4 * (q))
+#define VFINT_ITRN1(i, n) (0x02800 + 64 * (i) + 4 * (n)) /* ITR i of vector n+1 */
+#define VFINT_DYN_CTLN1(n) (0x03800 + 4 * (n))           /* vector n+1 */
+#define VFINT_ICR01 0x04800
+#define VFINT_ITR01(i) (0x04C00 + 4 * (i))
+#define VFINT_ICR0_ENA1 0x05000
+#define VFINT_STAT_CTL01 0x05400
+#define VFINT_DYN_CTL01 0x05C00
+#define VF_ARQBAH1 0x06000
+#define VF_ATQH1 0x06400
+#define VF_ATQLEN1 0x06800
+#define VF_ARQBAL1 0x06C00
+#define VF_ARQT1 0x07000
+#define VF_ARQH1 0x07400
+#define VF_ATQBAH1 0x07800
+#define VF_ATQBAL1 0x07C00
+#define VF_ARQLEN1 0x08000
+#define VF_ATQT1 0x08400
+#define VFGEN_RSTAT 0x08800
+#define VFQF_HENA(i) (0x0C400 + 4 * (i))  /* i = 0..1 */
+#define VFQF_HKEY(i) (0x0CC00 + 4 * (i))  /* i = 0..12 */
+#define VFQF_HLUT(i) (0x0D000 + 4 * (i))  /* i = 0..15 */
+
+#define AVF_MAX_QUEUES 16       /* QTX_TAIL1/QRX_TAIL1 index range */
+#define AVF_MAX_VECTORS 17      /* vector 0 + VFINT_DYN_CTLN1(0..15) on i40e */
+#define AVF_ITR_INDEXES 3
+
+/* §1.1: ATQLEN1 / ARQLEN1 */
+#define VF_QLEN_LEN_MASK 0x000003FFu
+#define VF_QLEN_VFE 0x10000000u
+#define VF_QLEN_OVFL 0x20000000u
+#define VF_QLEN_CRIT 0x40000000u
+#define VF_QLEN_ENABLE 0x80000000u
+#define VF_QLEN_ERRORS (VF_QLEN_VFE | VF_QLEN_OVFL | VF_QLEN_CRIT)
+/* ATQH1/ATQT1/ARQH1/ARQT1 */
+#define VF_QPTR_MASK 0x000003FFu
+/* Reads of a register while the VF is in hardware reset. */
+#define AVF_REG_IN_RESET 0xDEADBEEFu
+#define AVF_REG_ABSENT 0xFFFFFFFFu
+
+/* QTX_TAIL1 / QRX_TAIL1 */
+#define QTAIL_MASK 0x00001FFFu
+
+/* VFGEN_RSTAT: VFR_STATE, written by the PF (enum virtchnl_vfr_states) */
+#define VFGEN_RSTAT_VFR_STATE_MASK 0x3u
+#define VIRTCHNL_VFR_INPROGRESS 0
+#define VIRTCHNL_VFR_COMPLETED 1
+#define VIRTCHNL_VFR_VFACTIVE 2
+
+/* VFINT_DYN_CTL01 and VFINT_DYN_CTLN1(n) share this layout */
+#define VFINT_DYN_CTL_INTENA 0x00000001u
+#define VFINT_DYN_CTL_CLEARPBA 0x00000002u
+#define VFINT_DYN_CTL_SWINT_TRIG 0x00000004u
+#define VFINT_DYN_CTL_ITR_INDX_SHIFT 3
+#define VFINT_DYN_CTL_ITR_INDX_MASK 0x00000018u
+#define VFINT_DYN_CTL_ITR_NONE 3 /* "no ITR update" index */
+#define VFINT_DYN_CTL_INTERVAL_SHIFT 5
+#define VFINT_DYN_CTL_INTERVAL_MASK 0x0001FFE0u
+#define VFINT_DYN_CTL_SW_ITR_INDX_ENA 0x01000000u
+#define VFINT_DYN_CTL_SW_ITR_INDX_MASK 0x06000000u
+#define VFINT_DYN_CTL_WB_ON_ITR 0x40000000u
+#define VFINT_DYN_CTL_INTENA_MSK 0x80000000u
+
+/* VFINT_ICR01 and VFINT_ICR0_ENA1 */
+#define VFINT_ICR01_INTEVENT 0x00000001u
+#define VFINT_ICR01_QUEUE_0 0x00000002u
+#define VFINT_ICR01_LINK_STAT_CHANGE 0x02000000u
+#define VFINT_ICR01_ADMINQ 0x40000000u
+#define VFINT_ICR01_SWINT 0x80000000u
+#define VFINT_ICR0_ENA1_LINK_STAT_CHANGE 0x02000000u
+#define VFINT_ICR0_ENA1_ADMINQ 0x40000000u
+
+/* VFINT_ITR01 / VFINT_ITRN1: interval in 2 us units */
+#define VFINT_ITR_INTERVAL_MASK 0x00000FFFu
+#define VFINT_ITR_USEC_PER_UNIT 2
+
+/* §2: admin queue descriptor (32 bytes, little-endian) */
+struct avf_aq_desc {
+	uint16_t flags;
+	uint16_t opcode;
+	uint16_t datalen;
+	uint16_t retval;
+	uint32_t cookie_high; /* virtchnl opcode */
+	uint32_t cookie_low;  /* virtchnl status */
+	uint32_t param0;
+	uint32_t param1;
+	uint32_t addr_high;
+	uint32_t addr_low;
+};
+_Static_assert(sizeof(struct avf_aq_desc) == 32, "avf_aq_desc");
+
+/* §2.2: descriptor flags */
+#define AVF_AQ_FLAG_DD 0x0001u
+#define AVF_AQ_FLAG_CMP 0x0002u
+#define AVF_AQ_FLAG_ERR 0x0004u
+#define AVF_AQ_FLAG_VFE 0x0008u
+#define AVF_AQ_FLAG_LB 0x0200u
+#define AVF_AQ_FLAG_RD 0x0400u
+#define AVF_AQ_FLAG_VFC 0x0800u
+#define AVF_AQ_FLAG_BUF 0x1000u
+#define AVF_AQ_FLAG_SI 0x2000u
+#define AVF_AQ_FLAG_EI 0x4000u
+#define AVF_AQ_FLAG_FE 0x8000u
+
+/* §2.3: admin queue opcodes a VF uses */
+#define AVF_AQC_OPC_GET_VERSION 0x0001
+#define AVF_AQC_OPC_DRIVER_VERSION 0x0002
+#define AVF_AQC_OPC_QUEUE_SHUTDOWN 0x0003
+#define AVF_AQC_OPC_SEND_MSG_TO_PF 0x0801
+#define AVF_AQC_OPC_SEND_MSG_TO_VF 0x0802
+#define AVF_AQC_QUEUE_SHUTDOWN_UNLOADING 0x1u /* param0 bit 0 */
+
+/* §2.7: admin queue return codes (descriptor retval) */
+enum avf_admin_queue_err {
+	AVF_AQ_RC_OK = 0,
+	AVF_AQ_RC_EPERM = 1,
+	AVF_AQ_RC_ENOENT = 2,
+	AVF_AQ_RC_ESRCH = 3,
+	AVF_AQ_RC_EINTR = 4,
+	AVF_AQ_RC_EIO = 5,
+	AVF_AQ_RC_ENXIO = 6,
+	AVF_AQ_RC_E2BIG = 7,
+	AVF_AQ_RC_EAGAIN = 8,
+	AVF_AQ_RC_ENOMEM = 9,
+	AVF_AQ_RC_EACCES = 10,
+	AVF_AQ_RC_EFAULT = 11,
+	AVF_AQ_RC_EBUSY = 12,
+	AVF_AQ_RC_EEXIST = 13,
+	AVF_AQ_RC_EINVAL = 14,
+	AVF_AQ_RC_ENOTTY = 15,
+	AVF_AQ_RC_ENOSPC = 16,
+	AVF_AQ_RC_ENOSYS = 17,
+	AVF_AQ_RC_ERANGE = 18,
+};
+
+/* §9: admin queue sizes */
+#define AVF_AQ_LEN 32             /* descriptors in ATQ and ARQ */
+#define AVF_AQ_BUF_SIZE 4096      /* indirect buffer per descriptor */
+#define AVF_AQ_LARGE_BUF 512      /* buffers larger than this need FLAG_LB */
+#define AVF_AQ_ALIGN 4096         /* ring and buffer alignment */
+
+/* §5: TX data descriptor (16 bytes) */
+struct avf_tx_desc {
+	uint64_t buffer_addr;
+	uint64_t cmd_type_offset_bsz;
+};
+_Static_assert(sizeof(struct avf_tx_desc) == 16, "avf_tx_desc");
+
+#define AVF_TXD_QW1_DTYPE_MASK 0xFull
+#define AVF_TX_DESC_DTYPE_DATA 0x0ull
+#define AVF_TX_DESC_DTYPE_CONTEXT 0x1ull
+#define AVF_TX_DESC_DTYPE_DESC_DONE 0xFull
+#define AVF_TXD_QW1_CMD_SHIFT 4
+#define AVF_TXD_QW1_CMD_MASK (0x3FFull << AVF_TXD_QW1_CMD_SHIFT)
+#define AVF_TX_DESC_CMD_EOP 0x001ull
+#define AVF_TX_DESC_CMD_RS 0x002ull
+#define AVF_TX_DESC_CMD_ICRC 0x004ull
+#define AVF_TX_DESC_CMD_IL2TAG1 0x008ull
+#define AVF_TX_DESC_CMD_DUMMY 0x010ull
+#define AVF_TXD_QW1_OFFSET_SHIFT 16
+#define AVF_TXD_QW1_OFFSET_MASK (0x3FFFFull << AVF_TXD_QW1_OFFSET_SHIFT)
+#define AVF_TX_DESC_LENGTH_MACLEN_SHIFT 0 /* within OFFSET, 2-byte words */
+#define AVF_TXD_QW1_TX_BUF_SZ_SHIFT 34
+#define AVF_TXD_QW1_TX_BUF_SZ_MASK (0x3FFFull << AVF_TXD_QW1_TX_BUF_SZ_SHIFT)
+#define AVF_TXD_QW1_L2TAG1_SHIFT 48
+#define AVF_MAX_DATA_PER_TXD 16383u
+#define AVF_MAX_BUFFER_TXD 8      /* descriptors per frame */
+#define AVF_MIN_TX_LEN 17         /* shorter frames must be padded */
+
+/* §6.1: 32-byte RX descriptor.  Read format: qword[0] = pkt_addr,
+ * qword[1] = hdr_addr (its bit 0 is where DD lands, so it must be 0);
+ * write-back: qword[1] = status_error_len, the rest per §6.1. */
+struct avf_rx_desc {
+	uint64_t qword[4];
+};
+_Static_assert(sizeof(struct avf_rx_desc) == 32, "avf_rx_desc");
+
+#define AVF_RXD_QW1_STATUS_DD 0x1ull
+#define AVF_RXD_QW1_STATUS_EOF 0x2ull
+#define AVF_RXD_QW1_STATUS_L2TAG1P 0x4ull
+#define AVF_RXD_QW1_STATUS_L3L4P 0x8ull
+#define AVF_RXD_QW1_STATUS_CRCP 0x10ull
+#define AVF_RXD_QW1_STATUS_UMBCAST_SHIFT 9
+#define AVF_RXD_QW1_STATUS_UMBCAST_MASK (0x3ull << AVF_RXD_QW1_STATUS_UMBCAST_SHIFT)
+#define AVF_RX_UMBCAST_UNICAST 0
+#define AVF_RX_UMBCAST_MULTICAST 1
+#define AVF_RX_UMBCAST_BROADCAST 2
+#define AVF_RXD_QW1_STATUS_FLTSTAT_SHIFT 12
+#define AVF_RXD_QW1_STATUS_MASK 0x7FFFFull
+#define AVF_RXD_QW1_ERROR_SHIFT 19
+#define AVF_RXD_QW1_ERROR_MASK (0xFFull << AVF_RXD_QW1_ERROR_SHIFT)
+#define AVF_RX_DESC_ERROR_RXE 0x01ull      /* within ERROR */
+#define AVF_RX_DESC_ERROR_OVERSIZE 0x40ull
+#define AVF_RXD_QW1_PTYPE_SHIFT 30
+#define AVF_RXD_QW1_PTYPE_MASK (0xFFull << AVF_RXD_QW1_PTYPE_SHIFT)
+#define AVF_RXD_QW1_LENGTH_PBUF_SHIFT 38
+#define AVF_RXD_QW1_LENGTH_PBUF_MASK (0x3FFFull << AVF_RXD_QW1_LENGTH_PBUF_SHIFT)
+
+/* Packet types the legacy write-back reports (DPDK's ptype table) */
+#define AVF_PTYPE_L2 1
+#define AVF_PTYPE_ARP 11
+#define AVF_PTYPE_IPV4_FRAG 22
+#define AVF_PTYPE_IPV4 23
+#define AVF_PTYPE_IPV4_UDP 24
+#define AVF_PTYPE_IPV4_TCP 26
+#define AVF_PTYPE_IPV4_SCTP 27
+#define AVF_PTYPE_IPV4_ICMP 28
+#define AVF_PTYPE_IPV6_FRAG 88
+#define AVF_PTYPE_IPV6 89
+#define AVF_PTYPE_IPV6_UDP 90
+#define AVF_PTYPE_IPV6_TCP 92
+#define AVF_PTYPE_IPV6_SCTP 93
+#define AVF_PTYPE_IPV6_ICMP 94
+
+/* §9: ring limits (kernel iavf's, stricter than the PF's) */
+#define AVF_MIN_RING_LEN 64
+#define AVF_MAX_RING_LEN 4096
+#define AVF_RING_MULTIPLE 32
+#define AVF_MAX_FRAME 9728        /* IAVF_MAX_RXBUFFER: largest frame */
+
+/* §7.12: reset waits used by the kernel driver */
+#define AVF_RESET_WAIT_MS 10
+#define AVF_RESET_WAIT_COUNT 2000
+
+#endif /* AVF_H */

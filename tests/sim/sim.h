@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * sim.h - the simulated AVF VF's internal interface.
+ *
+ * The simulator is an LD_PRELOAD library (libavfsim.so) in four layers, each
+ * in files named for its role:
+ *
+ *   options.c            the launcher's and library's shared option parser
+ *   vfio.c sysfs.c       VFIO + sysfs emulation (what the kernel would do)
+ *   iommu.c              the MAP_DMA table every device DMA goes through
+ *   device.c adminq.c    the VF's BAR0 registers, reset, interrupts, admin
+ *   queues.c             queues, TX/RX rings (what the silicon would do)
+ *   pf.c                 the PF driver's virtchnl side (what i40e would do)
+ *   wire.c               pcap in/out, the generator, the switch (the network)
+ *   report.c             --trace helpers and the --report file
+ *
+ * Threads: the driver's own threads call into vfio.c through interposed libc
+ * calls; one device thread (device.c) polls BAR0 and runs the admin queue, the
+ * PF and the rings.  sim_lock serialises the two: the device thread holds it
+ * while it works, vfio.c takes it for anything that changes device or IOMMU
+ * state (MAP/UNMAP_DMA, DEVICE_RESET, SET_IRQS, config writes, close).
+ *
+ * Hardware definitions come from the project's avf.h and virtchnl.h.
+ */
+#ifndef AVFSIM_H
+#define AVFSIM_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../../avf.h"
+#include "../../virtchnl.h"
+
+/* ---------------------------------------------------------------- options */
+
+#define SIM_MAX_FAULTS 32
+
+/* A --fault NAME[=VALUE]; the names are listed in tests/sim/README.md and
+ * checked by sim_parse_options(). */
+struct sim_fault {
+	char name[32];
+	char value[64]; /* "" when no =VALUE was given */
+};
+
+struct sim_opts {
+	char bdf[16];              /* --bdf, canonical "dddd:bb:dd.f" */
+	uint16_t device_id;        /* --device-id */
+	const char *rx_pcap;       /* --rx */
+	const char *tx_pcap;       /* --tx */
+	uint64_t gen_count;        /* --gen COUNT[:SIZE]; 0 = no generator */
+	uint32_t gen_size;
+	uint64_t rx_rate;          /* --rx-rate PPS; 0 = lossless delivery */
+	uint8_t mac[6];            /* --mac; all zero = unassigned */
+	bool trust;                /* --trust */
+	bool no_spoofchk;          /* --no-spoofchk */
+	uint32_t link_delay_ms;    /* --link-delay */
+	uint32_t vectors;          /* --vectors: MSI-X vectors incl. vector 0 */
+	uint32_t queue_pairs;      /* --queue-pairs */
+	bool trace;                /* --trace */
+	const char *report;        /* --report */
+	int iommu_group;           /* --iommu-group (default 42) */
+	unsigned nfaults;
+	struct sim_fault faults[SIM_MAX_FAULTS];
+};
+
+/* The launcher passes its options to the library in this variable, one
+ * argument per line, exactly as given on its command line. */
+#define SIM_ENV_ARGS "AVFSIM_ARGS"
+
+/* Parse argv[0..argc-1] (options only, no command).  On error write one line
+ * naming the option and the fix to err (size errlen) and return -1. */
+int sim_parse_options(int argc, char **argv, struct sim_opts *o, char *err, size_t errlen);
+/* The --fault with this name, or NULL. */
+const struct sim_fault *sim_fault(const char *name);
+/* Usage text of the launcher. */
+extern const char sim_usage[];
+
+/* ---------------------------------------------------------------- globals */
+
+extern struct sim_opts sim_opts;      /* parsed once, at library load */
+extern pthread_mutex_t sim_lock;
+
+/* Counters of the --report file, one field per key (report.c writes them all
+ * as key=value).  Device-model counters are written by the device thread;
+ * read them only under sim_lock or at exit. */
+struct sim_report {
+	uint64_t iommu_faults;
+	uint64_t mdd_events;
+	uint64_t vf_resets;
+	uint64_t queues_enabled;   /* TX + RX queues enabled right now */
+	uint64_t dma_maps;         /* MAP_DMA mappings in place right now */
+	uint64_t dma_maps_total;   /* MAP_DMA calls that succeeded */
+	uint64_t irqs[AVF_MAX_VECTORS]; /* interrupts delivered per vector */
+	uint64_t rx_delivered;
+	uint64_t rx_filtered;
+	uint64_t rx_dropped_no_desc;
+	uint64_t rx_dropped_oversize;
+	uint64_t tx_frames;
+	uint64_t tx_spoofed;
+	uint64_t virtchnl_msgs;
+	uint64_t virtchnl_errors;  /* messages the PF answered with an error */
+	uint64_t bus_master_blocked; /* DMA attempted with COMMAND.MASTER clear */
+	int last_link_state;       /* 1 up, 0 down, -1 never reported */
+};
+extern struct sim_report sim_report;
+
+/* Monotonic clock in nanoseconds. */
+uint64_t sim_now_ns(void);
+/* --trace output: "avfsim: " + printf, to stderr, only when --trace. */
+void sim_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Always printed: "avfsim: " + printf, to stderr (faults, IOMMU faults, MDD). */
+void sim_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Write the --report file (called once at exit by vfio.c). */
+void sim_write_report(void);
+
+/* ---------------------------------------------------------------- IOMMU */
+
+#define SIM_DMA_READ 1   /* device reads host memory (VFIO_DMA_MAP_FLAG_READ) */
+#define SIM_DMA_WRITE 2  /* device writes host memory (VFIO_DMA_MAP_FLAG_WRITE) */
+
+/* Translate a device access of len bytes at iova.  Returns the host address
+ * when one mapping covers [iova, iova+len) with the needed permission and bus
+ * mastering is on; otherwise logs an IOMMU fault naming `what` (e.g.
+ * "RX descriptor write q0 idx 17"), counts it and returns NULL: the access
+ * must then be dropped.  Caller holds sim_lock. */
+void *sim_dma(uint64_t iova, size_t len, int access, const char *what);
+
+/* ---------------------------------------------------------------- device */
+
+#define SIM_BAR0_SIZE 0x10000   /* 64 KiB */
+#define SIM_MSIX_BAR 3
+#define SIM_MSIX_BAR_SIZE 0x4000 /* 16 KiB: table at 0, PBA at 0x2000 */
+#define SIM_MSIX_PBA_OFFSET 0x2000
+
+/* Create the device (BAR0 and BAR3 memfds, power-on register values, the
+ * device thread).  Called by vfio.c on first use; idempotent. */
+void dev_init(void);
+/* Stop the device thread, flush the wire (--tx).  Called at exit. */
+void dev_shutdown(void);
+/* memfds backing BAR0 and the MSI-X BAR; vfio.c mmaps and preads them. */
+int dev_bar_fd(int bar);
+/* Host mapping of BAR0 that the device model works on. */
+extern volatile uint32_t *dev_bar0;
+/* Number of MSI-X vectors the function exposes (--vectors). */
+unsigned dev_num_vectors(void);
+/* VFIO_DEVICE_SET_IRQS on the MSI-X index: eventfd per vector, -1 = none. */
+void dev_set_msix_eventfd(unsigned vector, int fd);
+/* VFIO_DEVICE_SET_IRQS on the REQ index. */
+void dev_set_req_eventfd(int fd);
+/* VFIO_DEVICE_RESET: a function-level reset (all state forgotten, RSTAT
+ * back to VFACTIVE when done).  Caller holds sim_lock. */
+void dev_flr(void);
+/* PCI COMMAND register MEMORY/MASTER bits as the driver set them. */
+void dev_set_command(uint16_t command);
+extern volatile bool dev_bus_master;
+
+/* Called by pf.c (device thread, sim_lock held). */
+/* Queue a PF->VF message for the ARQ (opcode 0x0802); sent when a slot is free. */
+void dev_arq_send(uint32_t v_opcode, int32_t v_retval, const void *msg, uint16_t len);
+/* Start a VF reset (§7.12): RSTAT 0, admin queues disabled, all queue, IRQ
+ * and filter state forgotten; RSTAT 1 then 2 follow with realistic delays
+ * and pf_reset_done() is called when the VF is active again. */
+void dev_vf_reset(void);
+struct sim_txq_cfg { uint64_t ring; uint16_t len; };
+struct sim_rxq_cfg { uint64_t ring; uint32_t len; uint32_t buf_size; uint32_t max_pkt; };
+void dev_config_txq(unsigned q, const struct sim_txq_cfg *c);
+void dev_config_rxq(unsigned q, const struct sim_rxq_cfg *c);
+/* Enable/disable: 0 on success, -1 if the queue was never configured. */
+int dev_enable_txq(unsigned q, bool on);
+int dev_enable_rxq(unsigned q, bool on);
+/* CONFIG_IRQ_MAP: queues whose causes fire `vector`, with their ITR index. */
+void dev_map_vector(unsigned vector, uint16_t rxq_map, uint16_t txq_map,
+		    unsigned rx_itr, unsigned tx_itr);
+
+/* ---------------------------------------------------------------- PF */
+
+/* A virtchnl message the VF posted on its ATQ (device thread, sim_lock held).
+ * The PF answers with dev_arq_send(), or not at all (RESET_VF). */
+void pf_receive(uint32_t v_opcode, const uint8_t *msg, uint16_t len);
+/* Called every device-thread iteration: timed events (link delay, faults). */
+void pf_tick(uint64_t now_ns);
+/* The VF reset finished: reallocate the VSI (default MAC + broadcast). */
+void pf_reset_done(void);
+/* A function-level reset happened: forget everything, VF state back to start. */
+void pf_flr(void);
+/* Link as the PF reports it to the VF; the wire delivers only when up. */
+bool pf_link_up(void);
+/* The switch: does the VF's filter set accept this destination MAC?  Sets
+ * *umbcast to AVF_RX_UMBCAST_*. */
+bool pf_rx_accept(const uint8_t dst[6], unsigned *umbcast);
+/* Spoof check: may the VF send with this source MAC? */
+bool pf_tx_allowed(const uint8_t src[6]);
+/* The VSI's counters as GET_STATS reports them (the wire updates them). */
+extern struct virtchnl_eth_stats pf_stats;
+/* Names for --trace and logs. */
+const char *pf_op_name(uint32_t v_opcode);
+
+/* ---------------------------------------------------------------- wire */
+
+/* Open --rx/--tx/--gen at device creation. */
+void wire_init(void);
+/* Next frame for the VF, or NULL when none is due now (device thread). */
+const uint8_t *wire_peek(uint32_t *len, uint64_t now_ns);
+/* The peeked frame was taken (delivered, filtered or dropped). */
+void wire_consume(void);
+/* A frame the VF transmitted and the switch let out: append to --tx. */
+void wire_tx(const uint8_t *frame, uint32_t len);
+/* Flush and close the --tx capture. */
+void wire_close(void);
+
+#endif /* AVFSIM_H */
