@@ -15,7 +15,7 @@ SIM_LIB_SRC := tests/sim/vfio.c tests/sim/sysfs.c tests/sim/iommu.c tests/sim/op
 	tests/sim/device.c tests/sim/adminq.c tests/sim/queues.c tests/sim/pf.c \
 	tests/sim/wire.c tests/sim/report.c
 SIM_HDR := tests/sim/sim.h avf.h virtchnl.h
-TOOLS := tests/tools/pcaptool tests/sim/probe
+TOOLS := tests/tools/pcaptool tests/sim/probe tests/sim/probe-dev tests/sim/probe-pf
 SIM := tests/sim/libavfsim.so tests/sim/avfsim
 
 .PHONY: all sim tools test demo sanitize clean
@@ -47,8 +47,10 @@ tests/sim/avfsim: tests/sim/avfsim.c tests/sim/options.c $(SIM_HDR)
 tools: $(TOOLS)
 tests/tools/pcaptool: tests/tools/pcaptool.c
 	$(CC) $(WARN) -O2 -g -o $@ $<
-tests/sim/probe: tests/sim/probe.c $(SIM_HDR)
-	$(CC) $(WARN) -O2 -g -o $@ tests/sim/probe.c
+# The simulator's own probes: each drives the simulated VF through the raw
+# VFIO, register and virtchnl interfaces, independent of avf.c.
+tests/sim/probe%: tests/sim/probe%.c $(SIM_HDR)
+	$(CC) $(WARN) -O2 -g -o $@ $<
 
 test: all sanitize
 	tests/run
