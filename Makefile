@@ -15,28 +15,23 @@ SIM_LIB_SRC := tests/sim/vfio.c tests/sim/sysfs.c tests/sim/iommu.c tests/sim/op
 	tests/sim/device.c tests/sim/adminq.c tests/sim/queues.c tests/sim/pf.c \
 	tests/sim/wire.c tests/sim/report.c
 SIM_HDR := tests/sim/sim.h avf.h virtchnl.h
-TOOLS := tests/tools/pcaptool tests/sim/probe tests/sim/probe-dev tests/sim/probe-pf
+TOOLS = tests/tools/pcaptool $(PROBES)
 SIM := tests/sim/libavfsim.so tests/sim/avfsim
 
 .PHONY: all sim tools test demo sanitize clean
 all: $(VARIANTS) sim tools
 
-avf: avf.c avf.h virtchnl.h
-	$(CC) $(WARN) $(CFLAGS) -o $@ avf.c
-avf-poll: avf.c avf.h virtchnl.h
-	$(CC) $(WARN) $(CFLAGS) -DPOLL -o $@ avf.c
-avf-echo: avf.c avf.h virtchnl.h
-	$(CC) $(WARN) $(CFLAGS) -DECHO -o $@ avf.c
-avf-poll-echo: avf.c avf.h virtchnl.h
-	$(CC) $(WARN) $(CFLAGS) -DPOLL -DECHO -o $@ avf.c
+# The variant a name stands for: avf-poll = -DPOLL, avf-echo = -DECHO.
+variant_flags = $(if $(findstring poll,$(notdir $1)),-DPOLL) $(if $(findstring echo,$(notdir $1)),-DECHO)
+$(VARIANTS): avf.c avf.h virtchnl.h
+	$(CC) $(WARN) $(CFLAGS) $(call variant_flags,$@) -o $@ avf.c
 
 # The same four variants with the sanitizers, for the test suite's second pass.
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 sanitize: $(addprefix build-asan/,$(VARIANTS))
-build-asan/avf: avf.c avf.h virtchnl.h ; @mkdir -p build-asan; $(CC) $(WARN) -O1 -g $(SAN) -o $@ avf.c
-build-asan/avf-poll: avf.c avf.h virtchnl.h ; @mkdir -p build-asan; $(CC) $(WARN) -O1 -g $(SAN) -DPOLL -o $@ avf.c
-build-asan/avf-echo: avf.c avf.h virtchnl.h ; @mkdir -p build-asan; $(CC) $(WARN) -O1 -g $(SAN) -DECHO -o $@ avf.c
-build-asan/avf-poll-echo: avf.c avf.h virtchnl.h ; @mkdir -p build-asan; $(CC) $(WARN) -O1 -g $(SAN) -DPOLL -DECHO -o $@ avf.c
+build-asan/%: avf.c avf.h virtchnl.h
+	@mkdir -p build-asan
+	$(CC) $(WARN) -O1 -g $(SAN) $(call variant_flags,$@) -o $@ avf.c
 
 sim: $(SIM)
 tests/sim/libavfsim.so: $(SIM_LIB_SRC) $(SIM_HDR)
@@ -49,7 +44,8 @@ tests/tools/pcaptool: tests/tools/pcaptool.c
 	$(CC) $(WARN) -O2 -g -o $@ $<
 # The simulator's own probes: each drives the simulated VF through the raw
 # VFIO, register and virtchnl interfaces, independent of avf.c.
-tests/sim/probe%: tests/sim/probe%.c $(SIM_HDR)
+PROBES := tests/sim/probe tests/sim/probe-dev tests/sim/probe-pf
+$(PROBES): tests/sim/%: tests/sim/%.c $(SIM_HDR)
 	$(CC) $(WARN) -O2 -g -o $@ $<
 
 test: all sanitize
