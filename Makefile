@@ -13,8 +13,8 @@ SIMFLAGS := -std=c11 -Wall -Wextra -O2 -g -fPIC -pthread
 VARIANTS := avf avf-poll avf-echo avf-poll-echo
 SIM_LIB_SRC := tests/sim/vfio.c tests/sim/sysfs.c tests/sim/iommu.c tests/sim/options.c \
 	tests/sim/device.c tests/sim/adminq.c tests/sim/queues.c tests/sim/pf.c \
-	tests/sim/wire.c tests/sim/report.c
-SIM_HDR := tests/sim/sim.h avf.h virtchnl.h
+	tests/sim/pf-queues.c tests/sim/pf-filters.c tests/sim/wire.c tests/sim/report.c
+SIM_HDR := tests/sim/sim.h tests/sim/kernel.h tests/sim/devmodel.h tests/sim/pf.h avf.h virtchnl.h
 TOOLS = tests/tools/pcaptool $(PROBES)
 SIM := tests/sim/libavfsim.so tests/sim/avfsim
 
@@ -35,7 +35,7 @@ build-asan/%: avf.c avf.h virtchnl.h
 
 sim: $(SIM)
 tests/sim/libavfsim.so: $(SIM_LIB_SRC) $(SIM_HDR)
-	$(CC) $(SIMFLAGS) -shared -o $@ $(SIM_LIB_SRC)
+	$(CC) $(SIMFLAGS) -shared -Wl,--no-undefined -o $@ $(SIM_LIB_SRC)
 tests/sim/avfsim: tests/sim/avfsim.c tests/sim/options.c $(SIM_HDR)
 	$(CC) $(SIMFLAGS) -o $@ tests/sim/avfsim.c tests/sim/options.c
 

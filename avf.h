@@ -246,4 +246,201 @@ _Static_assert(sizeof(struct avf_rx_desc) == 32, "avf_rx_desc");
 #define AVF_RESET_WAIT_MS 10
 #define AVF_RESET_WAIT_COUNT 2000
 
+/* ========================================================================
+ * Driver state (avf.c): the sizes the driver chose and the one struct that
+ * holds everything it set up, so teardown can release exactly that.
+ * ====================================================================== */
+#include <stdbool.h>
+#include <stdio.h>
+#include "virtchnl.h"
+
+/* One queue pair (queue 0).  MSI-X vector 0 takes the "other" causes (admin
+ * queue, link), vector 1 the queue pair (§1.2, §7.5); ITR indexes as iavf. */
+#define AVF_QUEUE_ID 0
+#define AVF_QUEUE_PAIRS 1
+#define AVF_MISC_VECTOR 0
+#define AVF_QUEUE_VECTOR 1
+#define AVF_MSIX_VECTORS 2
+#define AVF_RX_ITR 0
+#define AVF_TX_ITR 1
+
+/* Rings (§9: multiples of 32 within 64..4096; powers of two here so ring
+ * indexes wrap with a mask) and buffers (a multiple of 128, §7.4). */
+#define AVF_RX_RING_LEN 512
+#define AVF_TX_RING_LEN 256
+#define AVF_RX_BUF_SIZE 2048
+/* Echo moves RX buffers onto the TX ring; with one buffer per RX slot plus
+ * one per TX slot, refilling the RX ring can never run out. */
+#define AVF_NUM_BUFS (AVF_RX_RING_LEN + AVF_TX_RING_LEN)
+#define AVF_BURST 32              /* RX descriptors per tail write */
+
+/* GET_VF_RESOURCES request (§3.4, §7.3): plain L2, link speed in Mbps */
+#define AVF_VF_CAPS (VIRTCHNL_VF_OFFLOAD_L2 | VIRTCHNL_VF_CAP_ADV_LINK_SPEED)
+/* Largest PCI device and function numbers of a bus address */
+#define AVF_PCI_MAX_DEVICE 0x1f
+#define AVF_PCI_MAX_FUNCTION 7
+/* First octet of a MAC: I/G and U/L bits */
+#define AVF_MAC_MULTICAST 0x01
+#define AVF_MAC_LOCAL_ADMIN 0x02
+
+/* DMA: all rings and buffers in one 2 MiB region (one hugepage), mapped at
+ * a fixed IOVA below 4 GiB and clear of the x86 MSI window at 0xFEE00000. */
+#define AVF_DMA_SIZE (2u << 20)
+#define AVF_DMA_ALIGN 4096
+#define AVF_IOVA_BASE 0x10000000ull
+#define AVF_BAR0_MIN_SIZE (VFGEN_RSTAT + 4) /* highest register avf.c touches */
+
+/* Bounded waits */
+#define AVF_ASQ_TIMEOUT_MS 250     /* IAVF_ASQ_CMD_TIMEOUT (§9) */
+#define AVF_AQ_POLL_US 50          /* ATQ/ARQ polling interval (§2.4) */
+#define AVF_VC_TIMEOUT_MS 2000     /* a virtchnl reply, as DPDK waits (§9) */
+#define AVF_RESET_DETECT_MS 2500   /* RESET_VF seen: 500 x 5 ms (§7.12) */
+#define AVF_LINK_WAIT_MS 5000
+#define AVF_POLL_SERVICE_EVERY 1024 /* POLL: admin queue check every N loops */
+#define AVF_TICK_MS 1000           /* rate line, watchdog */
+#define AVF_DRAIN_POLL_MS 1        /* MSI-X: -c reached, TX completions due */
+
+/* Ethernet on the wire: preamble + SFD + inter-frame gap, and the FCS the
+ * device strips from the length it reports. */
+#define AVF_WIRE_OVERHEAD 20
+#define AVF_ETH_FCS_LEN 4
+
+/* -w: libpcap file format 2.4, microsecond timestamps */
+#define AVF_PCAP_MAGIC 0xa1b2c3d4u
+#define AVF_PCAP_VERSION_MAJOR 2
+#define AVF_PCAP_VERSION_MINOR 4
+#define AVF_PCAP_SNAPLEN 65535
+#define AVF_PCAP_LINKTYPE_ETHERNET 1
+#define AVF_PCAP_BUFFER (1u << 20) /* stdio buffer: a write(2) per MiB */
+struct avf_pcap_file_header {
+	uint32_t magic;
+	uint16_t version_major;
+	uint16_t version_minor;
+	int32_t thiszone;
+	uint32_t sigfigs;
+	uint32_t snaplen;
+	uint32_t linktype;
+};
+struct avf_pcap_record_header {
+	uint32_t ts_sec;
+	uint32_t ts_usec;
+	uint32_t incl_len;
+	uint32_t orig_len;
+};
+
+/* Dump: `hexdump -C` lines */
+#define AVF_HEXDUMP_LINE 16
+#define AVF_HEXDUMP_GROUP 8
+
+#define AVF_NSEC_PER_SEC 1000000000ull
+#define AVF_NSEC_PER_MSEC 1000000ull
+#define AVF_NSEC_PER_USEC 1000ull
+#define AVF_USEC_PER_MSEC 1000u
+#define AVF_BITS_PER_MBIT 1e6
+#define AVF_FRAMES_PER_MFRAME 1e6
+
+/* Why the run ends; AVF_STOP_PF and AVF_STOP_ERROR exit with status 1. */
+enum avf_stop {
+	AVF_RUNNING,
+	AVF_STOP_COUNT,  /* -c COUNT reached */
+	AVF_STOP_SIGNAL, /* SIGINT, SIGTERM */
+	AVF_STOP_PF,     /* RESET_IMPENDING, PF_DRIVER_CLOSE, VF reset seen */
+	AVF_STOP_ERROR,
+};
+
+struct avf_counters {
+	uint64_t rx_frames, rx_bytes;
+	uint64_t rx_no_eof, rx_hw_error, rx_bad_length; /* bad descriptors */
+	uint64_t tx_frames, tx_bytes, tx_ring_full;
+};
+
+struct avf {
+	/* command line */
+	char bdf[16];
+	uint64_t count;                 /* 0: no -c */
+	const char *token;              /* -t */
+	const char *pcap_path;          /* -w */
+	FILE *pcap;
+	bool verbose;
+
+	/* VFIO */
+	int container, group, device;
+	int group_num;
+	bool type1v2;
+	uint32_t device_flags;          /* VFIO_DEVICE_FLAGS_* */
+	uint32_t msix_count;
+	uint64_t config_offset;
+	uint16_t device_id;
+	uint16_t command;               /* PCI COMMAND before avf changed it */
+	bool command_set;
+	volatile uint8_t *bar0;
+	uint64_t bar0_offset;
+	size_t bar0_size;
+
+	/* DMA region */
+	uint8_t *dma;
+	size_t dma_used;
+	bool hugepage, dma_locked, dma_mapped;
+
+	/* Admin queue (§2) */
+	volatile struct avf_aq_desc *atq, *arq;
+	uint64_t atq_iova, arq_iova;
+	uint8_t *atq_buf, *arq_bufs;    /* one message out, AVF_AQ_LEN in */
+	uint64_t atq_buf_iova, arq_bufs_iova;
+	uint16_t atq_next, arq_next;
+	bool aq_up;
+	bool vf_lost;                   /* PF reset or closed it: no more virtchnl */
+	struct {                        /* the virtchnl request in flight */
+		uint32_t op;            /* VIRTCHNL_OP_UNKNOWN: none */
+		bool done;
+		int32_t status;
+		uint16_t len;
+	} wait;
+	union {                         /* its reply */
+		struct virtchnl_version_info version;
+		struct virtchnl_vf_resource res;
+		struct virtchnl_eth_stats stats;
+		uint8_t raw[AVF_AQ_BUF_SIZE];
+	} reply;
+
+	/* What the PF granted (§7.2, §7.3) */
+	struct virtchnl_version_info pf_version;
+	uint32_t caps;
+	uint16_t vsi_id, num_queue_pairs, max_vectors, max_mtu;
+	uint8_t mac[6];
+	bool mac_random;
+	bool link_up;
+	uint32_t link_mbps;
+	bool queues_enabled;
+	bool have_stats_base;
+	struct virtchnl_eth_stats stats_base;
+
+	/* Rings (§5, §6) */
+	volatile struct avf_rx_desc *rx_ring;
+	volatile struct avf_tx_desc *tx_ring;
+	uint64_t rx_ring_iova, tx_ring_iova;
+	uint8_t *bufs;
+	uint64_t bufs_iova;
+	uint16_t rx_next;                          /* next descriptor to check */
+	uint16_t rx_buf[AVF_RX_RING_LEN];          /* buffer posted in each slot */
+	bool rx_drop_to_eof;                       /* inside a bad multi-descriptor frame */
+	bool rx_warned;
+	uint16_t tx_next, tx_clean;                /* tail; oldest not yet done */
+	uint16_t tx_buf[AVF_TX_RING_LEN];
+	uint16_t tx_batch_end[AVF_TX_RING_LEN];    /* batch start -> its RS slot */
+	uint16_t free_buf[AVF_NUM_BUFS];
+	uint16_t nfree;
+
+	/* Interrupts (MSI-X build) */
+	int efd[AVF_MSIX_VECTORS];
+	int epfd;
+	bool irqs_set;
+
+	/* The run */
+	enum avf_stop stop;
+	bool running, teardown;
+	struct avf_counters cnt, last;             /* last: at the previous tick */
+	uint64_t tick_ns, start_ns, start_cpu_ns;
+};
+
 #endif /* AVF_H */

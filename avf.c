@@ -1,0 +1,1655 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * avf.c - a minimal userspace driver for an Intel Adaptive Virtual Function
+ * (the SR-IOV VF of X710/XL710/XXV710/X722/E810), over Linux VFIO.
+ *
+ *   avf [-c COUNT] [-w FILE.pcap] [-v] [-t VF_TOKEN] [-h] <bdf>
+ *
+ * Build variants, as in vfio-e1000: the default (-DMSIX) sleeps on MSI-X
+ * interrupts and dumps frames; -DPOLL busy-polls instead; -DECHO sends every
+ * frame back to its sender instead of dumping it.
+ *
+ * The file reads in the order the VF is brought up: VFIO, config space and
+ * BAR0, DMA memory, VF reset, admin queue, virtchnl, queues, interrupts, data
+ * path, teardown, main.  "§N" cites ../shared/avf-facts.md, "vfio §N"
+ * ../shared/vfio-facts.md.  Nothing the device or the PF writes is trusted:
+ * every length, count, index and flag is checked before it is used.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <linux/mman.h>
+#include <linux/pci_regs.h>
+#include <linux/vfio.h>
+#include <netinet/if_ether.h>
+#include <netinet/ip.h>
+#include <netinet/ip6.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "avf.h"
+#include "virtchnl.h"
+
+#if defined(POLL) && defined(MSIX)
+#error "-DPOLL and -DMSIX exclude each other: build with one of them"
+#endif
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "descriptors and virtchnl messages are little-endian, and so must the CPU be"
+#endif
+#ifdef ECHO
+#define MODE "echo"
+#else
+#define MODE "dump"
+#endif
+#ifdef POLL
+#define IRQ_MODE "busy polling"
+#define VECTORS_USED 1
+#else
+#define IRQ_MODE "MSI-X interrupts"
+#define VECTORS_USED AVF_MSIX_VECTORS
+#endif
+
+#define IS_POW2(n) (((n) & ((n) - 1)) == 0)
+#define RING_OK(n) (IS_POW2(n) && (n) % AVF_RING_MULTIPLE == 0 && (n) >= AVF_MIN_RING_LEN && (n) <= AVF_MAX_RING_LEN)
+_Static_assert(RING_OK(AVF_RX_RING_LEN) && RING_OK(AVF_TX_RING_LEN), "ring lengths (§9), powers of two");
+_Static_assert(AVF_RX_BUF_SIZE % VIRTCHNL_RX_BUFFER_ALIGN == 0, "RX buffer size (§7.4)");
+_Static_assert(AVF_BURST < AVF_TX_RING_LEN, "a burst fits the TX ring");
+
+#define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
+
+static volatile sig_atomic_t stop_signal; /* SIGINT or SIGTERM received */
+
+/* ------------------------------------------------------------------ helpers */
+
+__attribute__((format(printf, 1, 2))) static void note(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("avf: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+/* Report an error and evaluate to -1: `return fail(...)`. */
+#define fail(...) (note(__VA_ARGS__), -1)
+#define vlog(a, ...) do { if ((a)->verbose) note(__VA_ARGS__); } while (0)
+
+static uint64_t now_ns(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return (uint64_t)ts.tv_sec * AVF_NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
+}
+
+static bool interrupted(const struct avf *a)
+{
+	return stop_signal && !a->teardown; /* teardown runs to its end regardless */
+}
+
+static void stop_with(struct avf *a, enum avf_stop why)
+{
+	if (a->stop == AVF_RUNNING)
+		a->stop = why;
+}
+
+static bool stopping(struct avf *a)
+{
+	if (stop_signal)
+		stop_with(a, AVF_STOP_SIGNAL);
+	return a->stop != AVF_RUNNING;
+}
+
+/* BAR0 registers: 32-bit, volatile so that every access reaches the device. */
+static inline uint32_t rd32(const struct avf *a, uint32_t reg)
+{
+	return *(volatile uint32_t *)(a->bar0 + reg);
+}
+
+static inline void wr32(struct avf *a, uint32_t reg, uint32_t value)
+{
+	*(volatile uint32_t *)(a->bar0 + reg) = value;
+}
+
+static inline uint32_t upper_32_bits(uint64_t v) { return (uint32_t)(v >> 32); }
+static inline uint32_t lower_32_bits(uint64_t v) { return (uint32_t)v; }
+
+/* Poll done() every poll_us (< 1 s) until it holds: true; false when
+ * timeout_ms passed or, during bring-up, a signal came. */
+static bool wait_for(struct avf *a, bool (*done)(struct avf *), unsigned timeout_ms, unsigned poll_us)
+{
+	uint64_t deadline = now_ns(CLOCK_MONOTONIC) + timeout_ms * AVF_NSEC_PER_MSEC;
+	struct timespec poll = { 0, (long)(poll_us * AVF_NSEC_PER_USEC) };
+
+	while (!done(a)) {
+		if (interrupted(a) || now_ns(CLOCK_MONOTONIC) > deadline)
+			return false;
+		nanosleep(&poll, NULL);
+	}
+	return true;
+}
+
+struct mac_str { char s[sizeof "xx:xx:xx:xx:xx:xx"]; };
+
+static struct mac_str mac_str(const uint8_t *m)
+{
+	struct mac_str r;
+
+	snprintf(r.s, sizeof r.s, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+	return r;
+}
+
+static const char *vc_op_name(uint32_t op)
+{
+#define OP(name) [VIRTCHNL_OP_##name] = #name
+	static const char *const names[] = {
+		OP(UNKNOWN), OP(VERSION), OP(RESET_VF), OP(GET_VF_RESOURCES), OP(CONFIG_TX_QUEUE),
+		OP(CONFIG_RX_QUEUE), OP(CONFIG_VSI_QUEUES), OP(CONFIG_IRQ_MAP), OP(ENABLE_QUEUES),
+		OP(DISABLE_QUEUES), OP(ADD_ETH_ADDR), OP(DEL_ETH_ADDR), OP(ADD_VLAN), OP(DEL_VLAN),
+		OP(CONFIG_PROMISCUOUS_MODE), OP(GET_STATS), OP(EVENT),
+	};
+#undef OP
+	static char other[sizeof "opcode 4294967295"];
+
+	if (op < ARRAY_SIZE(names) && names[op])
+		return names[op];
+	snprintf(other, sizeof other, "opcode %" PRIu32, op);
+	return other;
+}
+
+/* §3.2; newer i40e sends a negative errno instead (§7.1). */
+static const char *vc_status_str(int32_t status)
+{
+#define ST(name) case VIRTCHNL_STATUS_##name: str = #name; break
+	static char s[64];
+	const char *str = status < 0 ? strerror(-status) : "unknown";
+
+	switch (status) {
+	ST(SUCCESS); ST(ERR_PARAM); ST(ERR_NO_MEMORY); ST(ERR_OPCODE_MISMATCH); ST(ERR_CQP_COMPL_ERROR);
+	ST(ERR_INVALID_VF_ID); ST(ERR_ADMIN_QUEUE_ERROR); ST(ERR_NOT_SUPPORTED);
+	}
+#undef ST
+	snprintf(s, sizeof s, "%s (%" PRId32 ")", str, status);
+	return s;
+}
+
+/* §2.7: the retval of an admin queue descriptor */
+static const char *aq_rc_name(unsigned rc)
+{
+	static const char *const names[] = {
+		"OK", "EPERM", "ENOENT", "ESRCH", "EINTR", "EIO", "ENXIO", "E2BIG", "EAGAIN", "ENOMEM",
+		"EACCES", "EFAULT", "EBUSY", "EEXIST", "EINVAL", "ENOTTY", "ENOSPC", "ENOSYS", "ERANGE",
+	};
+	return rc < ARRAY_SIZE(names) ? names[rc] : "unknown";
+}
+
+/* ATQLEN and ARQLEN with their error bits decoded (§1.1), for messages. */
+static const char *aq_regs(const struct avf *a)
+{
+	static char s[160];
+	uint32_t v[] = { rd32(a, VF_ATQLEN1), rd32(a, VF_ARQLEN1) };
+	int n = 0;
+
+	for (int i = 0; i < 2; i++)
+		n += snprintf(s + n, sizeof s - (size_t)n, "%s %#" PRIx32 "%s%s%s%s", i ? ", ARQLEN" : "ATQLEN", v[i],
+			      v[i] & VF_QLEN_ENABLE ? "" : " disabled", v[i] & VF_QLEN_VFE ? " VFE" : "",
+			      v[i] & VF_QLEN_OVFL ? " OVFL" : "", v[i] & VF_QLEN_CRIT ? " CRIT" : "");
+	return s;
+}
+
+/* How a queue-length register reads once the VF was reset (§1, §2.6). */
+static bool aq_reg_gone(uint32_t v)
+{
+	return v == AVF_REG_IN_RESET || v == AVF_REG_ABSENT || !(v & VF_QLEN_ENABLE);
+}
+
+/* ------------------------------------------------------------ command line */
+
+static const char usage_line[] = "usage: %s [-c COUNT] [-w FILE.pcap] [-v] [-t VF_TOKEN] [-h] <bdf>\n";
+
+__attribute__((noreturn, format(printf, 2, 3))) static void usage_error(const char *prog, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("avf: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	fprintf(stderr, usage_line, prog);
+	exit(2);
+}
+
+/* s matches a template where 'h' stands for one hex digit. */
+static bool matches(const char *s, const char *template)
+{
+	for (; *template; s++, template++)
+		if (*template == 'h' ? !*s || !strchr("0123456789abcdefABCDEF", *s) : *s != *template)
+			return false;
+	return !*s;
+}
+
+static void parse_args(struct avf *a, int argc, char **argv)
+{
+	const char *prog = argv[0] ? argv[0] : "avf", *bdf;
+	unsigned dom = 0, bus, dev, fn;
+	char *end;
+	int c;
+
+	opterr = 0;
+	while ((c = getopt(argc, argv, ":c:w:vt:h")) != -1) {
+		switch (c) {
+		case 'c':
+			errno = 0;
+			a->count = strtoull(optarg, &end, 10);
+			if (!strchr("0123456789", optarg[0]) || !optarg[0] || *end || errno || !a->count)
+				usage_error(prog, "-c needs a positive integer, not '%s'", optarg);
+			break;
+		case 'w': a->pcap_path = optarg; break;
+		case 'v': a->verbose = true; break;
+		case 't':
+			if (!matches(optarg, "hhhhhhhh-hhhh-hhhh-hhhh-hhhhhhhhhhhh"))
+				usage_error(prog, "-t needs the VF token, a UUID like %s, not '%s'",
+					    "01234567-89ab-cdef-0123-456789abcdef", optarg);
+			a->token = optarg;
+			break;
+		case 'h':
+			printf(usage_line, prog);
+			printf("Bring up an Intel Adaptive Virtual Function through VFIO and " MODE " the frames it gets.\n"
+			       "  <bdf>        the VF's PCI address, dddd:bb:dd.f or bb:dd.f (lspci -D lists them)\n"
+			       "  -c COUNT     stop after COUNT received frames (echo: once they were sent back)\n"
+			       "  -w FILE      also write every received frame to FILE (pcap, Ethernet)\n"
+			       "  -v           log every virtchnl request and reply\n"
+			       "  -t VF_TOKEN  the VF token (a UUID) when the PF is bound to vfio-pci\n"
+			       "This build: " MODE ", " IRQ_MODE ".  Frames go to stdout, everything else to stderr.\n"
+			       "Exit status: 0 after COUNT frames, SIGINT or SIGTERM; 1 on an error, or when the PF\n"
+			       "stops the VF (RESET_IMPENDING, PF_DRIVER_CLOSE, a VF reset); 2 on a usage error.\n");
+			exit(0);
+		case ':': usage_error(prog, "option -%c needs a value", optopt);
+		default: usage_error(prog, "unknown option -%c; -h lists the options", optopt);
+		}
+	}
+	if (optind != argc - 1)
+		usage_error(prog, optind == argc ? "the VF's PCI address is missing, e.g. %s0000:3b:02.0"
+						 : "one PCI address only, not also '%s'", argv[argc - 1]);
+	bdf = argv[optind];
+	if ((!matches(bdf, "hh:hh.h") && !matches(bdf, "hhhh:hh:hh.h")) ||
+	    sscanf(bdf, matches(bdf, "hh:hh.h") ? "%x:%x.%x" : "%*x:%x:%x.%x", &bus, &dev, &fn) != 3 ||
+	    (!matches(bdf, "hh:hh.h") && sscanf(bdf, "%x", &dom) != 1) ||
+	    dev > AVF_PCI_MAX_DEVICE || fn > AVF_PCI_MAX_FUNCTION)
+		usage_error(prog, "'%s' is not a PCI address: use dddd:bb:dd.f or bb:dd.f, as lspci -D shows", bdf);
+	snprintf(a->bdf, sizeof a->bdf, "%04x:%02x:%02x.%x", dom, bus, dev, fn);
+	if (a->pcap_path) { /* created before any VFIO call, so a bad path is a usage error */
+		struct avf_pcap_file_header h = {
+			.magic = AVF_PCAP_MAGIC, .version_major = AVF_PCAP_VERSION_MAJOR,
+			.version_minor = AVF_PCAP_VERSION_MINOR, .snaplen = AVF_PCAP_SNAPLEN,
+			.linktype = AVF_PCAP_LINKTYPE_ETHERNET,
+		};
+		if (!(a->pcap = fopen(a->pcap_path, "wb")))
+			usage_error(prog, "cannot write '%s' (%s): give -w a writable path", a->pcap_path,
+				    strerror(errno));
+		setvbuf(a->pcap, NULL, _IOFBF, AVF_PCAP_BUFFER);
+		fwrite(&h, sizeof h, 1, a->pcap);
+	}
+}
+
+/* ------------------------------------------------------------------- VFIO */
+
+/* The driver a sysfs device is bound to, or "none". */
+static const char *driver_of(const char *devdir, char *buf, size_t len)
+{
+	char path[PATH_MAX + sizeof "/driver"];
+	ssize_t n;
+
+	snprintf(path, sizeof path, "%s/driver", devdir);
+	if ((n = readlink(path, buf, len - 1)) < 0)
+		return "none";
+	buf[n] = '\0';
+	return strrchr(buf, '/') ? strrchr(buf, '/') + 1 : buf;
+}
+
+/* vfio §2: a group is viable when each device in it is bound to vfio-pci or
+ * to nothing; show which one is not. */
+static int group_not_viable(const struct avf *a)
+{
+	char dir[PATH_MAX], dev[PATH_MAX], drv[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+
+	snprintf(dir, sizeof dir, "/sys/kernel/iommu_groups/%d/devices", a->group_num);
+	note("IOMMU group %d is not viable: each of its devices must be bound to vfio-pci or to no driver:",
+	     a->group_num);
+	if (!(d = opendir(dir)))
+		return fail("  (cannot list %s: %s)", dir, strerror(errno));
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(dev, sizeof dev, "%.*s/%s", PATH_MAX / 2, dir, e->d_name);
+		const char *name = driver_of(dev, drv, sizeof drv);
+		bool ok = !strcmp(name, "none") || !strcmp(name, "vfio-pci");
+		fprintf(stderr, "  %s  %s%s\n", e->d_name, name, ok ? "" : "   <- unbind it, or bind it to vfio-pci");
+	}
+	closedir(d);
+	return -1;
+}
+
+/* vfio §1 steps 1-5: the IOMMU group from sysfs, a container with a type1
+ * IOMMU, the group in it. */
+static int vfio_open_group(struct avf *a)
+{
+	char dev[PATH_MAX], path[PATH_MAX + sizeof "/iommu_group"], link[PATH_MAX], drv[PATH_MAX], *end;
+	struct vfio_group_status status = { .argsz = sizeof status };
+	ssize_t n;
+
+	snprintf(dev, sizeof dev, "/sys/bus/pci/devices/%s", a->bdf);
+	if (access(dev, F_OK) < 0)
+		return fail("no PCI device %s (%s): check the address with lspci -D", a->bdf, strerror(errno));
+	snprintf(path, sizeof path, "%s/iommu_group", dev);
+	if ((n = readlink(path, link, sizeof link - 1)) < 0)
+		return fail("%s has no iommu_group: the IOMMU is off.  Boot with intel_iommu=on iommu=pt (or "
+			    "amd_iommu=on) and enable VT-d/AMD-Vi in the firmware; avf does not support vfio's "
+			    "no-IOMMU mode", a->bdf);
+	link[n] = '\0';
+	errno = 0;
+	a->group_num = (int)strtol(strrchr(link, '/') ? strrchr(link, '/') + 1 : link, &end, 10);
+	if (*end || errno)
+		return fail("no IOMMU group number in %s -> %s", path, link);
+
+	if ((a->container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC)) < 0)
+		return fail("cannot open /dev/vfio/vfio (%s): load VFIO with modprobe vfio-pci", strerror(errno));
+	if (ioctl(a->container, VFIO_GET_API_VERSION) != VFIO_API_VERSION)
+		return fail("this kernel's VFIO API version is not %d", VFIO_API_VERSION);
+	a->type1v2 = ioctl(a->container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) == 1;
+	if (!a->type1v2 && ioctl(a->container, VFIO_CHECK_EXTENSION, VFIO_TYPE1_IOMMU) != 1)
+		return fail("VFIO offers no type1 IOMMU: is the IOMMU on (intel_iommu=on)?");
+
+	snprintf(path, sizeof path, "/dev/vfio/%d", a->group_num);
+	if ((a->group = open(path, O_RDWR | O_CLOEXEC)) < 0) {
+		if (errno == ENOENT)
+			return fail("%s is not bound to vfio-pci (its driver: %s); as root:\n  modprobe vfio-pci\n"
+				    "  echo %s > %s/driver/unbind\n  echo vfio-pci > %s/driver_override\n"
+				    "  echo %s > /sys/bus/pci/drivers_probe", a->bdf, driver_of(dev, drv, sizeof drv),
+				    a->bdf, dev, dev, a->bdf);
+		if (errno == EBUSY)
+			return fail("IOMMU group %d is busy: another program holds %s (DPDK, QEMU, another avf?)",
+				    a->group_num, path);
+		if (errno == EACCES || errno == EPERM)
+			return fail("no permission to open %s: run as root, or chown $USER %s", path, path);
+		return fail("cannot open %s: %s", path, strerror(errno));
+	}
+	if (ioctl(a->group, VFIO_GROUP_GET_STATUS, &status) < 0)
+		return fail("VFIO_GROUP_GET_STATUS of group %d: %s", a->group_num, strerror(errno));
+	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE))
+		return group_not_viable(a);
+	if (ioctl(a->group, VFIO_GROUP_SET_CONTAINER, &a->container) < 0 ||
+	    ioctl(a->container, VFIO_SET_IOMMU, a->type1v2 ? VFIO_TYPE1v2_IOMMU : VFIO_TYPE1_IOMMU) < 0)
+		return fail("attaching IOMMU group %d to a VFIO container: %s", a->group_num, strerror(errno));
+	return 0;
+}
+
+/* vfio §1 steps 6-7: the device, its config space and BAR0, its MSI-X. */
+static int vfio_open_device(struct avf *a)
+{
+	char name[sizeof a->bdf + sizeof " vf_token=01234567-89ab-cdef-0123-456789abcdef"];
+	struct vfio_device_info info = { .argsz = sizeof info };
+	struct vfio_region_info config = { .argsz = sizeof config, .index = VFIO_PCI_CONFIG_REGION_INDEX };
+	struct vfio_region_info bar0 = { .argsz = sizeof bar0, .index = VFIO_PCI_BAR0_REGION_INDEX };
+	struct vfio_irq_info msix = { .argsz = sizeof msix, .index = VFIO_PCI_MSIX_IRQ_INDEX };
+
+	snprintf(name, sizeof name, "%s%s%s", a->bdf, a->token ? " vf_token=" : "", a->token ? a->token : "");
+	if ((a->device = ioctl(a->group, VFIO_GROUP_GET_DEVICE_FD, name)) < 0) {
+		if (errno == EACCES)
+			return fail(a->token ? "%s: VF token %s rejected: pass the token the PF's vfio-pci was given"
+					     : "%s: the PF is bound to vfio-pci: pass its VF token with -t UUID%s",
+				    a->bdf, a->token ? a->token : "");
+		return fail("VFIO_GROUP_GET_DEVICE_FD %s: %s", a->bdf, strerror(errno));
+	}
+	if (ioctl(a->device, VFIO_DEVICE_GET_INFO, &info) < 0 || !(info.flags & VFIO_DEVICE_FLAGS_PCI) ||
+	    info.num_regions <= VFIO_PCI_CONFIG_REGION_INDEX || info.num_irqs <= VFIO_PCI_MSIX_IRQ_INDEX)
+		return fail("%s is not a VFIO PCI device (flags %#x, %u regions, %u IRQ types)", a->bdf, info.flags,
+			    info.num_regions, info.num_irqs);
+	a->device_flags = info.flags;
+	if (ioctl(a->device, VFIO_DEVICE_GET_REGION_INFO, &config) < 0 ||
+	    ioctl(a->device, VFIO_DEVICE_GET_REGION_INFO, &bar0) < 0 ||
+	    ioctl(a->device, VFIO_DEVICE_GET_IRQ_INFO, &msix) < 0)
+		return fail("VFIO region/IRQ info of %s: %s", a->bdf, strerror(errno));
+	a->config_offset = config.offset;
+	a->bar0_offset = bar0.offset;
+	a->bar0_size = bar0.size;
+	a->msix_count = msix.count;
+	if (!(bar0.flags & VFIO_REGION_INFO_FLAG_MMAP) || bar0.size < AVF_BAR0_MIN_SIZE)
+		return fail("BAR0 of %s is unusable: %llu bytes, flags %#x (needs mmap and %u bytes)", a->bdf,
+			    (unsigned long long)bar0.size, bar0.flags, AVF_BAR0_MIN_SIZE);
+	if (VECTORS_USED > 1 && (msix.count < VECTORS_USED || !(msix.flags & VFIO_IRQ_INFO_EVENTFD)))
+		return fail("%s has %u MSI-X vectors, the MSI-X build needs %u: use avf-poll", a->bdf, msix.count,
+			    VECTORS_USED);
+	return 0;
+}
+
+/* ------------------------------------------------- config space and BAR0 */
+
+static int config_rw16(struct avf *a, bool write, unsigned reg, uint16_t *v)
+{
+	off_t off = (off_t)(a->config_offset + reg);
+	ssize_t n = write ? pwrite(a->device, v, sizeof *v, off) : pread(a->device, v, sizeof *v, off);
+
+	return n == (ssize_t)sizeof *v ? 0 : fail("config space %s at %#x failed", write ? "write" : "read", reg);
+}
+
+/* §8: drivers match vendor and device only. */
+static const char *avf_device_name(uint16_t id)
+{
+	switch (id) {
+	case AVF_DEV_ID_ADAPTIVE_VF: return "Ethernet Adaptive Virtual Function";
+	case AVF_DEV_ID_VF: return "Ethernet Virtual Function 700 Series";
+	case AVF_DEV_ID_VF_HV: return "Ethernet Virtual Function 700 Series (Hyper-V)";
+	case AVF_DEV_ID_X722_VF: return "Ethernet Virtual Function 700 Series (X722)";
+	default: return NULL;
+	}
+}
+
+static int pci_check_id(struct avf *a)
+{
+	uint16_t vendor, device;
+
+	if (config_rw16(a, false, PCI_VENDOR_ID, &vendor) < 0 || config_rw16(a, false, PCI_DEVICE_ID, &device) < 0)
+		return -1;
+	if (vendor != AVF_PCI_VENDOR_INTEL || !avf_device_name(device))
+		return fail("%s is %04x:%04x, not an Intel AVF VF (8086:%04x, %04x, %04x or %04x); if it is the PF, "
+			    "create VFs: echo N > /sys/bus/pci/devices/%s/sriov_numvfs", a->bdf, vendor, device,
+			    AVF_DEV_ID_ADAPTIVE_VF, AVF_DEV_ID_VF, AVF_DEV_ID_VF_HV, AVF_DEV_ID_X722_VF, a->bdf);
+	a->device_id = device;
+	return 0;
+}
+
+/* vfio §3: the device answers on BAR0 and masters DMA only with these bits. */
+static int pci_enable(struct avf *a)
+{
+	uint16_t cmd;
+
+	if (config_rw16(a, false, PCI_COMMAND, &a->command) < 0)
+		return -1;
+	cmd = a->command | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
+	if (config_rw16(a, true, PCI_COMMAND, &cmd) < 0)
+		return -1;
+	a->command_set = true;
+	return 0;
+}
+
+/* §1: every register lives in BAR0. */
+static int bar0_map(struct avf *a)
+{
+	void *p = mmap(NULL, a->bar0_size, PROT_READ | PROT_WRITE, MAP_SHARED, a->device, (off_t)a->bar0_offset);
+
+	if (p == MAP_FAILED)
+		return fail("mmap of BAR0 (%zu bytes): %s", a->bar0_size, strerror(errno));
+	a->bar0 = p;
+	return 0;
+}
+
+/* ------------------------------------------------------------- DMA memory */
+
+static int memlock_error(const char *what)
+{
+	struct rlimit r = { 0, 0 };
+
+	getrlimit(RLIMIT_MEMLOCK, &r);
+	return fail("%s of %u bytes failed: the locked-memory limit is %llu bytes; raise it, e.g. "
+		    "sudo prlimit --memlock=-1 ./avf ...", what, AVF_DMA_SIZE, (unsigned long long)r.rlim_cur);
+}
+
+/* One region for every ring and buffer: a 2 MiB hugepage when one is free,
+ * else normal pages; locked, and given to the device with one MAP_DMA. */
+static int dma_init(struct avf *a)
+{
+	struct vfio_iommu_type1_dma_map map = {
+		.argsz = sizeof map, .flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.iova = AVF_IOVA_BASE, .size = AVF_DMA_SIZE,
+	};
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE;
+	void *p = mmap(NULL, AVF_DMA_SIZE, PROT_READ | PROT_WRITE, flags | MAP_HUGETLB | MAP_HUGE_2MB, -1, 0);
+
+	if (!(a->hugepage = p != MAP_FAILED) &&
+	    (p = mmap(NULL, AVF_DMA_SIZE, PROT_READ | PROT_WRITE, flags, -1, 0)) == MAP_FAILED)
+		return fail("cannot allocate %u bytes of DMA memory: %s", AVF_DMA_SIZE, strerror(errno));
+	a->dma = p;
+	if (mlock(p, AVF_DMA_SIZE) < 0)
+		return memlock_error("mlock");
+	map.vaddr = (uintptr_t)p;
+	if (ioctl(a->container, VFIO_IOMMU_MAP_DMA, &map) < 0)
+		return errno == ENOMEM ? memlock_error("VFIO_IOMMU_MAP_DMA")
+				       : fail("VFIO_IOMMU_MAP_DMA of %u bytes at IOVA %#llx: %s", AVF_DMA_SIZE,
+					      AVF_IOVA_BASE, strerror(errno));
+	a->dma_mapped = true;
+	return 0;
+}
+
+/* The IOVA allocator: bump, aligned, zeroed (fresh anonymous memory). */
+static void *dma_alloc(struct avf *a, size_t size, uint64_t *iova)
+{
+	size_t off = (a->dma_used + AVF_DMA_ALIGN - 1) & ~(size_t)(AVF_DMA_ALIGN - 1);
+
+	if (off + size > AVF_DMA_SIZE)
+		return note("DMA region exhausted: %zu bytes wanted at offset %zu of %u", size, off, AVF_DMA_SIZE), NULL;
+	a->dma_used = off + size;
+	*iova = AVF_IOVA_BASE + off;
+	return a->dma + off;
+}
+
+/* ---------------------------------------------------------------- VF reset */
+
+static int vc_call(struct avf *a, uint32_t op, uint16_t len, uint16_t min, uint16_t max, int32_t *status);
+
+static const char *rstat_name(uint32_t v)
+{
+	if (v == AVF_REG_IN_RESET || v == AVF_REG_ABSENT)
+		return "unreadable: the VF is in hardware reset";
+	switch (v & VFGEN_RSTAT_VFR_STATE_MASK) {
+	case VIRTCHNL_VFR_INPROGRESS: return "INPROGRESS: the PF has not finished the reset";
+	case VIRTCHNL_VFR_COMPLETED: return "COMPLETED";
+	case VIRTCHNL_VFR_VFACTIVE: return "VFACTIVE";
+	default: return "undefined state";
+	}
+}
+
+static bool reset_done(struct avf *a)
+{
+	uint32_t v = rd32(a, VFGEN_RSTAT), state = v & VFGEN_RSTAT_VFR_STATE_MASK;
+
+	return v != AVF_REG_IN_RESET && v != AVF_REG_ABSENT &&
+	       (state == VIRTCHNL_VFR_COMPLETED || state == VIRTCHNL_VFR_VFACTIVE);
+}
+
+static bool reset_seen(struct avf *a)
+{
+	return aq_reg_gone(rd32(a, VF_ARQLEN1));
+}
+
+/*
+ * §7.12.  A VF must start clean: a previous user may have left its queues
+ * enabled and pointing at IOVAs that no longer exist.  avf uses the
+ * function-level reset vfio-pci offers, as DPDK does at probe: it needs no
+ * admin queue and no cooperation from whatever state the VF is in, and the
+ * PF, seeing the VFLR, rebuilds the VF as for RESET_VF.  A VF without FLR gets
+ * RESET_VF once its admin queue is up (teardown), seen done when the PF
+ * disables that queue.  Either way the VF is usable when the PF writes
+ * VFGEN_RSTAT = COMPLETED or VFACTIVE, the states iavf_check_reset_complete
+ * accepts; the wait is the kernel's 2000 x 10 ms.
+ */
+static int vf_reset(struct avf *a)
+{
+	unsigned timeout_ms = AVF_RESET_WAIT_COUNT * AVF_RESET_WAIT_MS;
+	uint32_t v;
+
+	if (a->device_flags & VFIO_DEVICE_FLAGS_RESET) {
+		if (ioctl(a->device, VFIO_DEVICE_RESET) < 0)
+			return fail("VFIO_DEVICE_RESET of %s: %s", a->bdf, strerror(errno));
+	} else if (a->aq_up && !a->vf_lost && vc_call(a, VIRTCHNL_OP_RESET_VF, 0, 0, 0, NULL) == 0 &&
+		   !wait_for(a, reset_seen, AVF_RESET_DETECT_MS, AVF_USEC_PER_MSEC)) {
+		note("RESET_VF sent, but the admin queue stayed up for %u ms; waiting for VFGEN_RSTAT anyway",
+		     AVF_RESET_DETECT_MS);
+	}
+	a->aq_up = false; /* the reset disabled both admin queues */
+	if (wait_for(a, reset_done, timeout_ms, AVF_RESET_WAIT_MS * AVF_USEC_PER_MSEC) || interrupted(a))
+		return interrupted(a) ? -1 : 0;
+	v = rd32(a, VFGEN_RSTAT);
+	return fail("the VF reset did not complete in %u ms: VFGEN_RSTAT %#" PRIx32 " (%s); check the host's "
+		    "dmesg for i40e/ice messages about this VF", timeout_ms, v, rstat_name(v));
+}
+
+/* ------------------------------------------------------------- admin queue */
+
+/* §2.6: a descriptor owns its 4 KiB buffer again (LB: larger than 512). */
+static void arq_post(struct avf *a, unsigned i)
+{
+	uint64_t iova = a->arq_bufs_iova + (uint64_t)i * AVF_AQ_BUF_SIZE;
+
+	a->arq[i] = (struct avf_aq_desc){
+		.flags = AVF_AQ_FLAG_BUF | (AVF_AQ_BUF_SIZE > AVF_AQ_LARGE_BUF ? AVF_AQ_FLAG_LB : 0),
+		.datalen = AVF_AQ_BUF_SIZE, .addr_high = upper_32_bits(iova), .addr_low = lower_32_bits(iova),
+	};
+}
+
+/* §2.5, §2.6: rings, then registers in the order iavf writes them; the ARQ
+ * tail last, one slot short of the head so that a full ring is not empty. */
+static int aq_init(struct avf *a)
+{
+	a->atq = dma_alloc(a, AVF_AQ_LEN * sizeof *a->atq, &a->atq_iova);
+	a->arq = dma_alloc(a, AVF_AQ_LEN * sizeof *a->arq, &a->arq_iova);
+	a->atq_buf = dma_alloc(a, AVF_AQ_BUF_SIZE, &a->atq_buf_iova);
+	a->arq_bufs = dma_alloc(a, AVF_AQ_LEN * AVF_AQ_BUF_SIZE, &a->arq_bufs_iova);
+	if (!a->atq || !a->arq || !a->atq_buf || !a->arq_bufs)
+		return -1;
+	for (unsigned i = 0; i < AVF_AQ_LEN; i++)
+		arq_post(a, i);
+	atomic_thread_fence(memory_order_release);
+
+	wr32(a, VF_ATQH1, 0);
+	wr32(a, VF_ATQT1, 0);
+	wr32(a, VF_ATQLEN1, AVF_AQ_LEN | VF_QLEN_ENABLE);
+	wr32(a, VF_ATQBAL1, lower_32_bits(a->atq_iova));
+	wr32(a, VF_ATQBAH1, upper_32_bits(a->atq_iova));
+	wr32(a, VF_ARQH1, 0);
+	wr32(a, VF_ARQT1, 0);
+	wr32(a, VF_ARQLEN1, AVF_AQ_LEN | VF_QLEN_ENABLE);
+	wr32(a, VF_ARQBAL1, lower_32_bits(a->arq_iova));
+	wr32(a, VF_ARQBAH1, upper_32_bits(a->arq_iova));
+	if (rd32(a, VF_ATQBAL1) != lower_32_bits(a->atq_iova) || rd32(a, VF_ARQBAL1) != lower_32_bits(a->arq_iova))
+		return fail("the admin queue base registers did not keep the ring addresses (ATQBAL %#" PRIx32
+			    ", ARQBAL %#" PRIx32 "): is the VF in reset?", rd32(a, VF_ATQBAL1), rd32(a, VF_ARQBAL1));
+	wr32(a, VF_ARQT1, AVF_AQ_LEN - 1);
+	a->atq_next = a->arq_next = 0;
+	a->aq_up = true;
+	return 0;
+}
+
+static bool atq_done(struct avf *a)
+{
+	return rd32(a, VF_ATQH1) == a->atq_next;
+}
+
+/* §2.4, §2.5: post the message in atq_buf; the firmware has taken it when
+ * the head reaches our tail ("use of head rather than DD"). */
+static int atq_send(struct avf *a, uint32_t op, uint16_t len)
+{
+	unsigned i = a->atq_next;
+	uint16_t flags = AVF_AQ_FLAG_SI;
+	struct avf_aq_desc done;
+	uint32_t head;
+
+	if (len)
+		flags |= AVF_AQ_FLAG_BUF | AVF_AQ_FLAG_RD | (len > AVF_AQ_LARGE_BUF ? AVF_AQ_FLAG_LB : 0);
+	a->atq[i] = (struct avf_aq_desc){
+		.flags = flags, .opcode = AVF_AQC_OPC_SEND_MSG_TO_PF, .datalen = len, .cookie_high = op,
+		.addr_high = upper_32_bits(a->atq_buf_iova), .addr_low = lower_32_bits(a->atq_buf_iova),
+	};
+	a->atq_next = (i + 1) % AVF_AQ_LEN;
+	atomic_thread_fence(memory_order_release); /* descriptor and message before the doorbell */
+	wr32(a, VF_ATQT1, a->atq_next);
+	if (!wait_for(a, atq_done, AVF_ASQ_TIMEOUT_MS, AVF_AQ_POLL_US)) {
+		head = rd32(a, VF_ATQH1);
+		return interrupted(a) ? -1
+			: fail("admin queue: the firmware did not take %s in %u ms (ATQH %#" PRIx32 "%s, tail %u; %s)",
+			       vc_op_name(op), AVF_ASQ_TIMEOUT_MS, head, head >= AVF_AQ_LEN ? " out of range" : "",
+			       a->atq_next, aq_regs(a));
+	}
+	done = a->atq[i];
+	if ((done.flags & AVF_AQ_FLAG_ERR) || done.retval)
+		return fail("admin queue: the firmware rejected %s: retval %u (%s)", vc_op_name(op), done.retval,
+			    aq_rc_name(done.retval));
+	return 0;
+}
+
+/* §3.5: without CAP_ADV_LINK_SPEED the speed is one bit per speed. */
+static uint32_t legacy_link_mbps(uint32_t speed)
+{
+	static const struct { uint32_t bit, mbps; } table[] = {
+		{ VIRTCHNL_LINK_SPEED_100MB, 100 }, { VIRTCHNL_LINK_SPEED_1GB, 1000 },
+		{ VIRTCHNL_LINK_SPEED_2_5GB, 2500 }, { VIRTCHNL_LINK_SPEED_5GB, 5000 },
+		{ VIRTCHNL_LINK_SPEED_10GB, 10000 }, { VIRTCHNL_LINK_SPEED_20GB, 20000 },
+		{ VIRTCHNL_LINK_SPEED_25GB, 25000 }, { VIRTCHNL_LINK_SPEED_40GB, 40000 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(table); i++)
+		if (speed == table[i].bit)
+			return table[i].mbps;
+	return 0;
+}
+
+/* VIRTCHNL_OP_EVENT (§3.5, §7.3, §7.12).  A PF that resets the VF or goes
+ * away ends the run: the admin queue is no longer there to use. */
+static void vc_event(struct avf *a, const uint8_t *msg, uint16_t len)
+{
+	struct virtchnl_pf_event ev;
+	bool adv = a->caps & VIRTCHNL_VF_CAP_ADV_LINK_SPEED;
+
+	if (len < sizeof ev)
+		return note("a PF event of %u bytes, expected %zu: dropped", len, sizeof ev);
+	memcpy(&ev, msg, sizeof ev);
+	switch (ev.event) {
+	case VIRTCHNL_EVENT_LINK_CHANGE:
+		a->link_up = adv ? ev.event_data.link_event_adv.link_status : ev.event_data.link_event.link_status;
+		a->link_mbps = adv ? ev.event_data.link_event_adv.link_speed
+				   : legacy_link_mbps(ev.event_data.link_event.link_speed);
+		if (a->running || a->verbose)
+			note("link %s, %" PRIu32 " Mbit/s", a->link_up ? "up" : "down", a->link_mbps);
+		break;
+	case VIRTCHNL_EVENT_RESET_IMPENDING:
+	case VIRTCHNL_EVENT_PF_DRIVER_CLOSE:
+		note("the PF %s (%s, severity %" PRId32 "): stopping",
+		     ev.event == VIRTCHNL_EVENT_RESET_IMPENDING ? "is resetting the VF" : "driver is closing",
+		     ev.event == VIRTCHNL_EVENT_RESET_IMPENDING ? "RESET_IMPENDING" : "PF_DRIVER_CLOSE", ev.severity);
+		a->vf_lost = true;
+		stop_with(a, AVF_STOP_PF);
+		break;
+	default:
+		note("unknown PF event %" PRId32 " (severity %" PRId32 "): ignored", ev.event, ev.severity);
+	}
+}
+
+/* §2.6: handle, in order, what the PF posted since the last call; give each
+ * descriptor back.  Stop after the awaited reply, so that the events behind
+ * it (LINK_CHANGE after GET_VF_RESOURCES) are read once it is parsed. */
+static void arq_service(struct avf *a)
+{
+	uint32_t head = rd32(a, VF_ARQH1);
+	bool cleaned = false;
+
+	if (head >= AVF_AQ_LEN) {
+		note("the ARQ head reads %#" PRIx32 ", out of range (%s): stopping", head, aq_regs(a));
+		a->vf_lost = true;
+		return stop_with(a, AVF_STOP_ERROR);
+	}
+	atomic_thread_fence(memory_order_acquire); /* descriptors and buffers below the head are complete */
+	while (a->arq_next != head && !(a->wait.op != VIRTCHNL_OP_UNKNOWN && a->wait.done)) {
+		unsigned i = a->arq_next;
+		struct avf_aq_desc d = a->arq[i];
+		uint32_t op = d.cookie_high;
+
+		if (d.flags & AVF_AQ_FLAG_ERR)
+			note("ARQ descriptor %u completed with ERR (retval %u, %s): dropped", i, d.retval,
+			     aq_rc_name(d.retval));
+		else if (d.opcode != AVF_AQC_OPC_SEND_MSG_TO_VF)
+			note("ARQ descriptor %u has AQ opcode %#x, not a PF message: dropped", i, d.opcode);
+		else if (d.datalen > AVF_AQ_BUF_SIZE)
+			note("PF message %s claims %u bytes, its buffer holds %u: dropped", vc_op_name(op), d.datalen,
+			     AVF_AQ_BUF_SIZE);
+		else if (op == VIRTCHNL_OP_EVENT)
+			vc_event(a, a->arq_bufs + (size_t)i * AVF_AQ_BUF_SIZE, d.datalen);
+		else if (op != a->wait.op || op == VIRTCHNL_OP_UNKNOWN)
+			note("unexpected reply to %s (status %s, %u bytes): skipped", vc_op_name(op),
+			     vc_status_str((int32_t)d.cookie_low), d.datalen);
+		else {
+			memcpy(a->reply.raw, a->arq_bufs + (size_t)i * AVF_AQ_BUF_SIZE, d.datalen);
+			a->wait.status = (int32_t)d.cookie_low;
+			a->wait.len = d.datalen;
+			a->wait.done = true;
+		}
+		arq_post(a, i);
+		a->arq_next = (i + 1) % AVF_AQ_LEN;
+		cleaned = true;
+	}
+	if (cleaned) {
+		atomic_thread_fence(memory_order_release);
+		wr32(a, VF_ARQT1, (a->arq_next + AVF_AQ_LEN - 1) % AVF_AQ_LEN);
+	}
+}
+
+static bool vc_reply_done(struct avf *a)
+{
+	arq_service(a);
+	return a->wait.done || a->vf_lost || a->stop == AVF_STOP_ERROR;
+}
+
+/* The message being built: the ATQ's own DMA buffer, zeroed. */
+static void *vc_msg(struct avf *a)
+{
+	return memset(a->atq_buf, 0, AVF_AQ_BUF_SIZE);
+}
+
+/*
+ * The one way avf talks to the PF (§2.4-2.6): post the message built in
+ * vc_msg() on the ATQ, then wait a bounded time for the reply to *that*
+ * opcode on the ARQ, handling events meanwhile.  The reply lands in a->reply
+ * and must be min..max bytes.  A refusal is an error, unless the caller takes
+ * the status to decide itself.
+ */
+static int vc_call(struct avf *a, uint32_t op, uint16_t len, uint16_t min, uint16_t max, int32_t *status)
+{
+	bool replied;
+
+	if (!a->aq_up || a->vf_lost)
+		return fail("cannot send %s: the VF's admin queue is down", vc_op_name(op));
+	vlog(a, "-> %s, %u bytes", vc_op_name(op), len);
+	a->wait.op = op;
+	a->wait.done = false;
+	replied = atq_send(a, op, len) == 0 && op != VIRTCHNL_OP_RESET_VF &&
+		  wait_for(a, vc_reply_done, AVF_VC_TIMEOUT_MS, AVF_AQ_POLL_US) && a->wait.done;
+	a->wait.op = VIRTCHNL_OP_UNKNOWN;
+	if (op == VIRTCHNL_OP_RESET_VF) /* never answered (§7.12) */
+		return 0;
+	if (!replied) {
+		if (interrupted(a) || a->stop == AVF_STOP_ERROR || !a->aq_up)
+			return -1;
+		if (a->vf_lost)
+			return fail("gave up waiting for the reply to %s: the VF is being reset", vc_op_name(op));
+		return fail("no reply to %s from the PF in %u ms (%s); check the host's dmesg for i40e/ice",
+			    vc_op_name(op), AVF_VC_TIMEOUT_MS, aq_regs(a));
+	}
+	vlog(a, "<- %s: %s, %u bytes", vc_op_name(op), vc_status_str(a->wait.status), a->wait.len);
+	if (status)
+		*status = a->wait.status;
+	else if (a->wait.status != VIRTCHNL_STATUS_SUCCESS)
+		return fail("the PF refused %s: status %s", vc_op_name(op), vc_status_str(a->wait.status));
+	if (a->wait.status == VIRTCHNL_STATUS_SUCCESS && (a->wait.len < min || a->wait.len > max))
+		return fail("the PF's reply to %s has %u bytes, expected %u to %u", vc_op_name(op), a->wait.len,
+			    min, max);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- virtchnl */
+
+/* §3.1, §7.2: avf speaks 1.1 and accepts a PF at 1.1 only. */
+static int vc_version(struct avf *a)
+{
+	struct virtchnl_version_info *v = vc_msg(a);
+
+	*v = (struct virtchnl_version_info){ VIRTCHNL_VERSION_MAJOR, VIRTCHNL_VERSION_MINOR };
+	if (vc_call(a, VIRTCHNL_OP_VERSION, sizeof *v, sizeof *v, sizeof *v, NULL) < 0)
+		return -1;
+	a->pf_version = a->reply.version;
+	if (a->pf_version.major != VIRTCHNL_VERSION_MAJOR || a->pf_version.minor != VIRTCHNL_VERSION_MINOR)
+		return fail("the PF speaks virtchnl %" PRIu32 ".%" PRIu32 ", avf speaks %d.%d: update the host's "
+			    "i40e/ice driver", a->pf_version.major, a->pf_version.minor, VIRTCHNL_VERSION_MAJOR,
+			    VIRTCHNL_VERSION_MINOR);
+	return 0;
+}
+
+/* §7.3: what the PF grants.  avf uses the SR-IOV VSI. */
+static int vc_get_vf_resources(struct avf *a)
+{
+	uint32_t *caps = vc_msg(a);
+	const struct virtchnl_vf_resource *r = &a->reply.res;
+	const struct virtchnl_vsi_resource *vsi = r->vsi_res, *sriov = NULL;
+
+	*caps = AVF_VF_CAPS;
+	if (vc_call(a, VIRTCHNL_OP_GET_VF_RESOURCES, sizeof *caps, VIRTCHNL_VF_RESOURCE_HDR_LEN + sizeof *vsi,
+		    AVF_AQ_BUF_SIZE, NULL) < 0)
+		return -1;
+	vlog(a, "   %u VSIs, %u queue pairs, %u vectors, max MTU %u, caps %#" PRIx32, r->num_vsis,
+	     r->num_queue_pairs, r->max_vectors, r->max_mtu, r->vf_cap_flags);
+	if (r->num_vsis == 0 || a->wait.len < VIRTCHNL_VF_RESOURCE_HDR_LEN + r->num_vsis * sizeof *vsi)
+		return fail("the GET_VF_RESOURCES reply lists %u VSIs in %u bytes: at least one is needed, %zu bytes "
+			    "each after %d", r->num_vsis, a->wait.len, sizeof *vsi, VIRTCHNL_VF_RESOURCE_HDR_LEN);
+	for (unsigned i = 0; i < r->num_vsis; i++) {
+		vlog(a, "   VSI %u: type %" PRId32 ", %u queue pairs, MAC %s", vsi[i].vsi_id, vsi[i].vsi_type,
+		     vsi[i].num_queue_pairs, mac_str(vsi[i].default_mac_addr).s);
+		if (!sriov && vsi[i].vsi_type == VIRTCHNL_VSI_SRIOV)
+			sriov = &vsi[i];
+	}
+	if (!sriov)
+		return fail("none of the PF's %u VSIs is an SR-IOV VSI (type %d)", r->num_vsis, VIRTCHNL_VSI_SRIOV);
+	if (!(r->vf_cap_flags & VIRTCHNL_VF_OFFLOAD_L2))
+		return fail("the PF did not grant OFFLOAD_L2 (caps %#" PRIx32 ")", r->vf_cap_flags);
+	if (r->num_queue_pairs < AVF_QUEUE_PAIRS || sriov->num_queue_pairs < AVF_QUEUE_PAIRS)
+		return fail("the PF granted no queue pair (VF %u, VSI %u)", r->num_queue_pairs, sriov->num_queue_pairs);
+	if (r->max_vectors < VECTORS_USED)
+		return fail("the PF granted %u MSI-X vectors, the MSI-X build needs %u: use avf-poll", r->max_vectors,
+			    VECTORS_USED);
+	a->caps = r->vf_cap_flags;
+	a->vsi_id = sriov->vsi_id;
+	a->num_queue_pairs = sriov->num_queue_pairs;
+	a->max_vectors = r->max_vectors;
+	a->max_mtu = r->max_mtu;
+	memcpy(a->mac, sriov->default_mac_addr, ETH_ALEN);
+	return 0;
+}
+
+/* §7.3: i40e leaves the MAC zero when the host set none; the VF then picks
+ * its own, as iavf does: random, locally administered. */
+static int vf_mac(struct avf *a)
+{
+	static const uint8_t zero[ETH_ALEN];
+
+	if (a->mac[0] & AVF_MAC_MULTICAST)
+		return fail("the PF assigned a multicast MAC, %s", mac_str(a->mac).s);
+	if (memcmp(a->mac, zero, ETH_ALEN))
+		return 0;
+	if (getrandom(a->mac, ETH_ALEN, 0) != ETH_ALEN)
+		return fail("getrandom: %s", strerror(errno));
+	a->mac[0] = (a->mac[0] & ~AVF_MAC_MULTICAST) | AVF_MAC_LOCAL_ADMIN;
+	a->mac_random = true;
+	note("the PF assigned no MAC: using %s (random, locally administered); for a stable one run on the "
+	     "host: ip link set <pf> vf <n> mac <mac>", mac_str(a->mac).s);
+	return 0;
+}
+
+/* §5, §6: the rings of queue pair 0 and the packet buffers. */
+static int queues_alloc(struct avf *a)
+{
+	a->tx_ring = dma_alloc(a, AVF_TX_RING_LEN * sizeof *a->tx_ring, &a->tx_ring_iova);
+	a->rx_ring = dma_alloc(a, AVF_RX_RING_LEN * sizeof *a->rx_ring, &a->rx_ring_iova);
+	a->bufs = dma_alloc(a, (size_t)AVF_NUM_BUFS * AVF_RX_BUF_SIZE, &a->bufs_iova);
+	return a->tx_ring && a->rx_ring && a->bufs ? 0 : -1;
+}
+
+/* §7.4, one pair.  The legacy length (§4.1) counts the [1] array's element
+ * on top of the n sent: sizeof + n * 64 bytes. */
+static int vc_config_vsi_queues(struct avf *a)
+{
+	struct virtchnl_vsi_queue_config_info *m = vc_msg(a);
+	struct virtchnl_queue_pair_info *qp = m->qpair;
+
+	m->vsi_id = a->vsi_id;
+	m->num_queue_pairs = AVF_QUEUE_PAIRS;
+	qp->txq = (struct virtchnl_txq_info){
+		.vsi_id = a->vsi_id, .queue_id = AVF_QUEUE_ID, .ring_len = AVF_TX_RING_LEN,
+		.dma_ring_addr = a->tx_ring_iova,
+	};
+	qp->rxq = (struct virtchnl_rxq_info){
+		.vsi_id = a->vsi_id, .queue_id = AVF_QUEUE_ID, .ring_len = AVF_RX_RING_LEN,
+		.dma_ring_addr = a->rx_ring_iova, .databuffer_size = AVF_RX_BUF_SIZE,
+		.max_pkt_size = AVF_RX_BUF_SIZE, /* a frame always fits one buffer */
+		.rxdid = VIRTCHNL_RXDID_1_32B_BASE,
+	};
+	vlog(a, "   queue %u: TX ring %u at %#" PRIx64 ", RX ring %u at %#" PRIx64 ", %u-byte buffers", AVF_QUEUE_ID,
+	     AVF_TX_RING_LEN, a->tx_ring_iova, AVF_RX_RING_LEN, a->rx_ring_iova, AVF_RX_BUF_SIZE);
+	return vc_call(a, VIRTCHNL_OP_CONFIG_VSI_QUEUES, sizeof *m + m->num_queue_pairs * sizeof *qp, 0, 0, NULL);
+}
+
+/* §7.5.  MSI-X: vector 1 serves the queue pair; vector 0 (admin queue) goes
+ * last, without queues, as iavf sends it.  POLL: vector 0 alone, no queue
+ * mapped.  Legacy length as above: 14 + 12 * n bytes. */
+static int vc_config_irq_map(struct avf *a)
+{
+	struct virtchnl_irq_map_info *m = vc_msg(a);
+	struct virtchnl_vector_map *v = m->vecmap;
+
+	if (VECTORS_USED > 1)
+		*v++ = (struct virtchnl_vector_map){
+			.vsi_id = a->vsi_id, .vector_id = AVF_QUEUE_VECTOR, .rxq_map = 1u << AVF_QUEUE_ID,
+			.txq_map = 1u << AVF_QUEUE_ID, .rxitr_idx = AVF_RX_ITR, .txitr_idx = AVF_TX_ITR,
+		};
+	*v++ = (struct virtchnl_vector_map){ .vsi_id = a->vsi_id, .vector_id = AVF_MISC_VECTOR };
+	m->num_vectors = (uint16_t)(v - m->vecmap);
+	return vc_call(a, VIRTCHNL_OP_CONFIG_IRQ_MAP, sizeof *m + m->num_vectors * sizeof *v, 0, 0, NULL);
+}
+
+#ifndef POLL
+/* §1.2: vector 0 fires for the admin queue (iavf_misc_irq_enable). */
+static void misc_irq_enable(struct avf *a)
+{
+	wr32(a, VFINT_ICR0_ENA1, VFINT_ICR0_ENA1_ADMINQ);
+	wr32(a, VFINT_DYN_CTL01, VFINT_DYN_CTL_INTENA | VFINT_DYN_CTL_ITR_NONE << VFINT_DYN_CTL_ITR_INDX_SHIFT);
+}
+
+/* §1.2: vector n is armed through DYN_CTLN1(n - 1); ITR_NONE keeps the
+ * interval.  The device masks the vector again each time it fires. */
+static void queue_irq_enable(struct avf *a)
+{
+	wr32(a, VFINT_DYN_CTLN1(AVF_QUEUE_VECTOR - 1),
+	     VFINT_DYN_CTL_INTENA | VFINT_DYN_CTL_ITR_NONE << VFINT_DYN_CTL_ITR_INDX_SHIFT);
+}
+
+/* vfio §1: an eventfd per vector, all given in ONE SET_IRQS (ixy's bug was
+ * to fill in only the first), and an epoll set to sleep on. */
+static int irq_setup(struct avf *a)
+{
+	union {
+		struct vfio_irq_set set;
+		uint8_t bytes[sizeof(struct vfio_irq_set) + sizeof a->efd];
+	} irq = { .set = { .argsz = sizeof irq, .flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
+			   .index = VFIO_PCI_MSIX_IRQ_INDEX, .start = 0, .count = AVF_MSIX_VECTORS } };
+
+	if ((a->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		return fail("epoll_create1: %s", strerror(errno));
+	for (unsigned v = 0; v < AVF_MSIX_VECTORS; v++) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.u32 = v };
+		if ((a->efd[v] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0 ||
+		    epoll_ctl(a->epfd, EPOLL_CTL_ADD, a->efd[v], &ev) < 0)
+			return fail("eventfd for MSI-X vector %u: %s", v, strerror(errno));
+	}
+	memcpy(irq.set.data, a->efd, sizeof a->efd);
+	if (ioctl(a->device, VFIO_DEVICE_SET_IRQS, &irq) < 0)
+		return fail("VFIO_DEVICE_SET_IRQS (MSI-X, %u vectors): %s", AVF_MSIX_VECTORS, strerror(errno));
+	a->irqs_set = true;
+	misc_irq_enable(a);
+	queue_irq_enable(a);
+	return 0;
+}
+#endif
+
+/* §7.7.  A refusal is fatal only for a MAC avf chose itself: for the MAC
+ * the host assigned, the PF installed the filter already. */
+static int vc_add_eth_addr(struct avf *a)
+{
+	struct virtchnl_ether_addr_list *m = vc_msg(a);
+	int32_t status;
+
+	m->vsi_id = a->vsi_id;
+	m->num_elements = 1;
+	memcpy(m->list[0].addr, a->mac, ETH_ALEN);
+	m->list[0].type = VIRTCHNL_ETHER_ADDR_PRIMARY;
+	if (vc_call(a, VIRTCHNL_OP_ADD_ETH_ADDR, sizeof *m + m->num_elements * sizeof m->list[0], 0, 0, &status) < 0)
+		return -1;
+	if (status == VIRTCHNL_STATUS_SUCCESS)
+		return 0;
+	if (a->mac_random)
+		return fail("the PF refused ADD_ETH_ADDR %s (status %s): the host restricts this VF's MACs; set "
+			    "one (ip link set <pf> vf <n> mac <mac>) or trust the VF (ip link set <pf> vf <n> trust on)",
+			    mac_str(a->mac).s, vc_status_str(status));
+	note("the PF refused ADD_ETH_ADDR %s (status %s): the host assigned this MAC, so the PF filters for it "
+	     "already; continuing", mac_str(a->mac).s, vc_status_str(status));
+	return 0;
+}
+
+#ifndef ECHO
+/* §7.9: dump mode wants every frame.  An untrusted VF's request is answered
+ * SUCCESS and ignored, on purpose: the reply cannot tell. */
+static int vc_config_promiscuous_mode(struct avf *a)
+{
+	struct virtchnl_promisc_info *m = vc_msg(a);
+	int32_t status;
+
+	*m = (struct virtchnl_promisc_info){ a->vsi_id, FLAG_VF_UNICAST_PROMISC | FLAG_VF_MULTICAST_PROMISC };
+	if (vc_call(a, VIRTCHNL_OP_CONFIG_PROMISCUOUS_MODE, sizeof *m, 0, 0, &status) < 0)
+		return -1;
+	if (status != VIRTCHNL_STATUS_SUCCESS)
+		note("the PF refused promiscuous mode (status %s): only frames for %s, broadcast and multicast "
+		     "arrive", vc_status_str(status), mac_str(a->mac).s);
+	else
+		note("promiscuous mode requested: it takes effect only if the VF is trusted (on the host: ip link "
+		     "set <pf> vf <n> trust on); the PF answers SUCCESS either way");
+	return 0;
+}
+#endif
+
+static inline uint64_t buf_iova(const struct avf *a, uint16_t buf)
+{
+	return a->bufs_iova + (uint64_t)buf * AVF_RX_BUF_SIZE;
+}
+
+static inline uint8_t *buf_addr(const struct avf *a, uint16_t buf)
+{
+	return a->bufs + (size_t)buf * AVF_RX_BUF_SIZE;
+}
+
+/* §6.1 read format: pkt_addr, and hdr_addr = 0, since DD lands in that
+ * qword on write-back and must start clear (iavf_alloc_rx_buffers). */
+static inline void rx_post(struct avf *a, uint16_t slot, uint16_t buf)
+{
+	a->rx_buf[slot] = buf;
+	a->rx_ring[slot].qword[0] = buf_iova(a, buf);
+	a->rx_ring[slot].qword[1] = 0;
+}
+
+/* §6.1: a buffer in every RX slot; the tail hands the device all but the
+ * slot at the tail.  The buffers beyond the ring start in the free pool. */
+static int rx_fill(struct avf *a)
+{
+	for (uint16_t slot = 0; slot < AVF_RX_RING_LEN; slot++)
+		rx_post(a, slot, slot);
+	for (uint16_t buf = AVF_RX_RING_LEN; buf < AVF_NUM_BUFS; buf++)
+		a->free_buf[a->nfree++] = buf;
+	atomic_thread_fence(memory_order_release);
+	wr32(a, QRX_TAIL1(AVF_QUEUE_ID), AVF_RX_RING_LEN - 1);
+	return 0;
+}
+
+/* §7.6, §7.11: ENABLE_QUEUES, DISABLE_QUEUES and GET_STATS select queue 0. */
+static int vc_queue_select(struct avf *a, uint32_t op, uint16_t reply_len)
+{
+	struct virtchnl_queue_select *m = vc_msg(a);
+
+	*m = (struct virtchnl_queue_select){ .vsi_id = a->vsi_id, .rx_queues = 1u << AVF_QUEUE_ID,
+					     .tx_queues = 1u << AVF_QUEUE_ID };
+	return vc_call(a, op, sizeof *m, reply_len, reply_len, NULL);
+}
+
+static int vc_enable_queues(struct avf *a)
+{
+	if (vc_queue_select(a, VIRTCHNL_OP_ENABLE_QUEUES, 0) < 0)
+		return -1;
+	a->queues_enabled = true;
+	return 0;
+}
+
+static bool link_done(struct avf *a)
+{
+	arq_service(a);
+	return a->link_up || a->stop != AVF_RUNNING;
+}
+
+/* i40e and ice send LINK_CHANGE after GET_VF_RESOURCES and ENABLE_QUEUES
+ * (§7.3).  A link that stays down is reported, not fatal: frames flow once
+ * the PF reports it up. */
+static int link_wait(struct avf *a)
+{
+	if (!wait_for(a, link_done, AVF_LINK_WAIT_MS, AVF_USEC_PER_MSEC) && !interrupted(a))
+		note("link still down after %u ms: check the PF's link (ip link show <pf>) or force the VF's "
+		     "(ip link set <pf> vf <n> state enable); running anyway", AVF_LINK_WAIT_MS);
+	return a->stop == AVF_RUNNING ? 0 : -1;
+}
+
+/* §7.11: the PF's counters are cumulative across runs; keep a baseline. */
+static int stats_baseline(struct avf *a)
+{
+	if (vc_queue_select(a, VIRTCHNL_OP_GET_STATS, sizeof a->reply.stats) == 0) {
+		a->stats_base = a->reply.stats;
+		a->have_stats_base = true;
+	}
+	return a->stop == AVF_RUNNING ? 0 : -1;
+}
+
+static int banner(struct avf *a)
+{
+	static const char *const cap_names[32] = {
+		"L2", "IWARP", "RSVD", "RSS_AQ", "RSS_REG", "WB_ON_ITR", "REQ_QUEUES", "ADV_LINK_SPEED",
+		"INLINE_IPSEC_CRYPTO", "LARGE_NUM_QPAIRS", "CRC", "TC_U32", "QGRPS", "FLOW_STEER_TO_QGRP",
+		"FSUB_PF", "VLAN_V2", "VLAN", "RX_POLLING", "RSS_PCTYPE_V2", "RSS_PF", "ENCAP", "ENCAP_CSUM",
+		"RX_ENCAP_CSUM", "ADQ", "ADQ_V2", "USO", "RX_FLEX_DESC", "ADV_RSS_PF", "FDIR_PF", "QOS", "DCF", "PTP",
+	};
+	char caps[512] = "";
+	size_t n = 0;
+
+	for (unsigned bit = 0; bit < ARRAY_SIZE(cap_names); bit++)
+		if (a->caps & 1u << bit)
+			n += (size_t)snprintf(caps + n, sizeof caps - n, "%s%s", n ? " " : "", cap_names[bit]);
+	fprintf(stderr,
+		"avf: %s is up\n"
+		"  device     %04x:%04x %s\n"
+		"  iommu      group %d, VFIO %s, %u KiB of DMA memory in %s\n"
+		"  virtchnl   %" PRIu32 ".%" PRIu32 "\n"
+		"  caps       %s\n"
+		"  vsi        %u: %u queue pairs (using 1), %u MSI-X vectors (using %u)\n"
+		"  max mtu    %u\n"
+		"  mac        %s%s\n"
+		"  link       %s, %" PRIu32 " Mbit/s\n"
+		"  mode       " MODE ", " IRQ_MODE "\n",
+		a->bdf, AVF_PCI_VENDOR_INTEL, a->device_id, avf_device_name(a->device_id), a->group_num,
+		a->type1v2 ? "type1v2" : "type1", AVF_DMA_SIZE >> 10, a->hugepage ? "a hugepage" : "4 KiB pages",
+		a->pf_version.major, a->pf_version.minor, caps, a->vsi_id, a->num_queue_pairs, a->max_vectors,
+		VECTORS_USED, a->max_mtu, mac_str(a->mac).s, a->mac_random ? " (random, locally administered)" : "",
+		a->link_up ? "up" : "down", a->link_mbps);
+	a->running = true;
+	a->start_ns = a->tick_ns = now_ns(CLOCK_MONOTONIC);
+	a->start_cpu_ns = now_ns(CLOCK_THREAD_CPUTIME_ID);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- data path */
+
+/* The frame as it arrived, to the -w capture (one timestamp per burst). */
+static void pcap_write(struct avf *a, const uint8_t *frame, uint32_t len, const struct timespec *ts)
+{
+	struct avf_pcap_record_header h = {
+		.ts_sec = (uint32_t)ts->tv_sec, .ts_usec = (uint32_t)((uint64_t)ts->tv_nsec / AVF_NSEC_PER_USEC),
+		.incl_len = len, .orig_len = len,
+	};
+	fwrite(&h, sizeof h, 1, a->pcap);
+	fwrite(frame, len, 1, a->pcap);
+}
+
+#ifndef ECHO
+/* The end of the header line: IPv4, IPv6 and ARP summarised.  Headers are
+ * copied out: after the 14-byte Ethernet header they are misaligned. */
+static void print_l3(const uint8_t *p, uint32_t len, uint16_t type)
+{
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+	uint8_t proto;
+
+	if (type == ETH_P_IP && len >= sizeof(struct iphdr)) {
+		struct iphdr ip;
+		memcpy(&ip, p, sizeof ip);
+		inet_ntop(AF_INET, &ip.saddr, src, sizeof src);
+		inet_ntop(AF_INET, &ip.daddr, dst, sizeof dst);
+		proto = ip.protocol;
+	} else if (type == ETH_P_IPV6 && len >= sizeof(struct ip6_hdr)) {
+		struct ip6_hdr ip6;
+		memcpy(&ip6, p, sizeof ip6);
+		inet_ntop(AF_INET6, &ip6.ip6_src, src, sizeof src);
+		inet_ntop(AF_INET6, &ip6.ip6_dst, dst, sizeof dst);
+		proto = ip6.ip6_nxt;
+	} else if (type == ETH_P_ARP && len >= sizeof(struct ether_arp)) {
+		struct ether_arp arp;
+		memcpy(&arp, p, sizeof arp);
+		inet_ntop(AF_INET, arp.arp_spa, src, sizeof src);
+		inet_ntop(AF_INET, arp.arp_tpa, dst, sizeof dst);
+		if (ntohs(arp.arp_op) == ARPOP_REQUEST)
+			printf(", ARP who-has %s tell %s", dst, src);
+		else if (ntohs(arp.arp_op) == ARPOP_REPLY)
+			printf(", ARP %s is-at %s", src, mac_str(arp.arp_sha).s);
+		else
+			printf(", ARP op %u", ntohs(arp.arp_op));
+		return;
+	} else {
+		return;
+	}
+	printf(", %s > %s ", src, dst);
+	switch (proto) {
+	case IPPROTO_ICMP: printf("ICMP"); break;
+	case IPPROTO_TCP: printf("TCP"); break;
+	case IPPROTO_UDP: printf("UDP"); break;
+	case IPPROTO_ICMPV6: printf("ICMPv6"); break;
+	default: printf("proto %u", proto);
+	}
+}
+
+/* A header line, then the bytes in `hexdump -C` layout: offset, 16 bytes in
+ * two groups of 8, |ascii|, and the final offset (every line is printed,
+ * as with hexdump -Cv: no '*' for repeated lines). */
+static void dump_frame(const struct avf *a, const uint8_t *f, uint32_t len)
+{
+	const struct ethhdr *eh = (const struct ethhdr *)f;
+	uint16_t type = ntohs(eh->h_proto);
+
+	printf("#%" PRIu64 " len %" PRIu32 ": %s > %s, ethertype 0x%04x", a->cnt.rx_frames, len,
+	       mac_str(eh->h_source).s, mac_str(eh->h_dest).s, type);
+	print_l3(f + ETH_HLEN, len - ETH_HLEN, type);
+	putchar('\n');
+	for (uint32_t off = 0; off < len; off += AVF_HEXDUMP_LINE) {
+		char ascii[AVF_HEXDUMP_LINE];
+		uint32_t n = len - off < AVF_HEXDUMP_LINE ? len - off : AVF_HEXDUMP_LINE;
+
+		printf("%08" PRIx32 " ", off);
+		for (uint32_t i = 0; i < AVF_HEXDUMP_LINE; i++) {
+			if (i % AVF_HEXDUMP_GROUP == 0)
+				putchar(' ');
+			if (i >= n) {
+				fputs("   ", stdout);
+				continue;
+			}
+			printf("%02x ", f[off + i]);
+			ascii[i] = f[off + i] >= ' ' && f[off + i] <= '~' ? (char)f[off + i] : '.';
+		}
+		printf(" |%.*s|\n", (int)n, ascii);
+	}
+	printf("%08" PRIx32 "\n", len);
+}
+#else
+/* Echo, zero-copy: the frame goes back to its sender in its own buffer, from
+ * the VF's own MAC (the PF drops spoofed sources).  RS is left to tx_flush.
+ * False when the TX ring is full: the frame is dropped. */
+static bool echo_frame(struct avf *a, uint16_t buf, uint32_t len)
+{
+	uint16_t slot = a->tx_next;
+	struct ethhdr *eh = (struct ethhdr *)buf_addr(a, buf);
+
+	if (((a->tx_clean - slot - 1) & (AVF_TX_RING_LEN - 1)) == 0)
+		return a->cnt.tx_ring_full++, false;
+	memcpy(eh->h_dest, eh->h_source, ETH_ALEN);
+	memcpy(eh->h_source, a->mac, ETH_ALEN);
+	if (len < AVF_MIN_TX_LEN) { /* §5: shorter frames must be padded */
+		memset((uint8_t *)eh + len, 0, AVF_MIN_TX_LEN - len);
+		len = AVF_MIN_TX_LEN;
+	}
+	a->tx_ring[slot].buffer_addr = buf_iova(a, buf);
+	a->tx_ring[slot].cmd_type_offset_bsz = AVF_TX_DESC_DTYPE_DATA |
+		(AVF_TX_DESC_CMD_EOP | AVF_TX_DESC_CMD_ICRC) << AVF_TXD_QW1_CMD_SHIFT |
+		(uint64_t)len << AVF_TXD_QW1_TX_BUF_SZ_SHIFT;
+	a->tx_buf[slot] = buf;
+	a->tx_next = (slot + 1) & (AVF_TX_RING_LEN - 1);
+	a->cnt.tx_frames++;
+	a->cnt.tx_bytes += len;
+	return true;
+}
+
+/* §5: a burst's descriptors are one batch; RS on its last one has the device
+ * report the batch done: one write-back per at most AVF_BURST descriptors,
+ * and no frame waits for a later burst to be reclaimed.  One tail write. */
+static void tx_flush(struct avf *a, uint16_t first)
+{
+	uint16_t last = (a->tx_next - 1) & (AVF_TX_RING_LEN - 1);
+
+	a->tx_ring[last].cmd_type_offset_bsz |= AVF_TX_DESC_CMD_RS << AVF_TXD_QW1_CMD_SHIFT;
+	a->tx_batch_end[first] = last;
+	atomic_thread_fence(memory_order_release); /* descriptors before the doorbell */
+	wr32(a, QTX_TAIL1(AVF_QUEUE_ID), a->tx_next);
+}
+#endif
+
+/* §5: a batch is done when its RS descriptor reads DTYPE DESC_DONE; its
+ * buffers go back to the pool.  Only the RS slots avf chose are looked at:
+ * write-backs anywhere else are ignored. */
+static void tx_reclaim(struct avf *a)
+{
+	while (a->tx_clean != a->tx_next) {
+		uint16_t last = a->tx_batch_end[a->tx_clean];
+
+		if ((a->tx_ring[last].cmd_type_offset_bsz & AVF_TXD_QW1_DTYPE_MASK) != AVF_TX_DESC_DTYPE_DESC_DONE)
+			return;
+		for (uint16_t s = a->tx_clean; s != ((last + 1) & (AVF_TX_RING_LEN - 1)); s = (s + 1) & (AVF_TX_RING_LEN - 1))
+			a->free_buf[a->nfree++] = a->tx_buf[s];
+		a->tx_clean = (last + 1) & (AVF_TX_RING_LEN - 1);
+	}
+}
+
+/* §6.1 write-back, untrusted: the frame must end in this descriptor (EOF;
+ * max_pkt_size is one buffer, so no good frame spans two), carry no MAC
+ * error, and have a length within its buffer.  After a descriptor without
+ * EOF, everything up to the next EOF belongs to the same bad frame. */
+static bool rx_desc_ok(struct avf *a, uint16_t slot, uint64_t qw1, uint32_t len)
+{
+	const uint64_t errors = (AVF_RX_DESC_ERROR_RXE | AVF_RX_DESC_ERROR_OVERSIZE) << AVF_RXD_QW1_ERROR_SHIFT;
+	bool eof = qw1 & AVF_RXD_QW1_STATUS_EOF;
+	uint64_t *bad;
+
+	if (a->rx_drop_to_eof || !eof) {
+		a->rx_drop_to_eof = !eof;
+		bad = &a->cnt.rx_no_eof;
+	} else if (qw1 & errors) {
+		bad = &a->cnt.rx_hw_error;
+	} else if (len < ETH_HLEN || len > AVF_RX_BUF_SIZE) {
+		bad = &a->cnt.rx_bad_length;
+	} else {
+		return true;
+	}
+	(*bad)++;
+	if (!a->rx_warned)
+		note("RX descriptor %u is bad (status_error_len %#" PRIx64 ", length %" PRIu32 "): dropped; further "
+		     "bad descriptors are only counted", slot, qw1, len);
+	a->rx_warned = true;
+	return false;
+}
+
+/* Up to AVF_BURST descriptors, one RX tail write (and in echo one TX tail
+ * write) per burst.  Returns how many descriptors were consumed. */
+static unsigned rx_burst(struct avf *a)
+{
+	unsigned n, budget = AVF_BURST;
+	struct timespec ts = { 0, 0 };
+	uint16_t tx_first = a->tx_next;
+
+	tx_reclaim(a);
+	if (a->count && a->count - a->cnt.rx_frames < budget)
+		budget = (unsigned)(a->count - a->cnt.rx_frames);
+	for (n = 0; n < budget; n++) {
+		uint16_t slot = a->rx_next, buf = a->rx_buf[slot];
+		/* A volatile load: the device writes DD behind the compiler's back,
+		 * and a plain load lets -O2 hoist it out of the poll loop and spin
+		 * on a stale copy forever (vfio-e1000's bug). */
+		uint64_t qw1 = a->rx_ring[slot].qword[1];
+
+		if (!(qw1 & AVF_RXD_QW1_STATUS_DD))
+			break;
+		/* Acquire: the frame is read only after DD was seen, never from
+		 * before the device finished writing it. */
+		atomic_thread_fence(memory_order_acquire);
+		uint32_t len = (uint32_t)((qw1 & AVF_RXD_QW1_LENGTH_PBUF_MASK) >> AVF_RXD_QW1_LENGTH_PBUF_SHIFT);
+
+		a->rx_next = (slot + 1) & (AVF_RX_RING_LEN - 1);
+		if (rx_desc_ok(a, slot, qw1, len)) {
+			a->cnt.rx_frames++;
+			a->cnt.rx_bytes += len;
+			if (a->pcap && !ts.tv_sec)
+				clock_gettime(CLOCK_REALTIME, &ts);
+			if (a->pcap)
+				pcap_write(a, buf_addr(a, buf), len, &ts);
+#ifdef ECHO
+			if (echo_frame(a, buf, len))
+				buf = a->free_buf[--a->nfree]; /* never empty: see AVF_NUM_BUFS */
+#else
+			dump_frame(a, buf_addr(a, buf), len);
+#endif
+		}
+		rx_post(a, slot, buf);
+	}
+	if (n) {
+		atomic_thread_fence(memory_order_release); /* re-posted descriptors before the doorbell */
+		wr32(a, QRX_TAIL1(AVF_QUEUE_ID), (a->rx_next - 1) & (AVF_RX_RING_LEN - 1));
+	}
+#ifdef ECHO
+	if (a->tx_next != tx_first)
+		tx_flush(a, tx_first);
+#else
+	(void)tx_first;
+#endif
+	return n;
+}
+
+/* -c COUNT frames received, and in echo mode every echo written back. */
+static bool count_reached(struct avf *a)
+{
+	if (!a->count || a->cnt.rx_frames < a->count)
+		return false;
+	tx_reclaim(a);
+	if (a->tx_clean != a->tx_next)
+		return false;
+	stop_with(a, AVF_STOP_COUNT);
+	return true;
+}
+
+/* Once a second: a VF reset the PF did not announce shows as a disabled
+ * admin queue (iavf's watchdog, §7.12); error bits are reported and cleared
+ * (§2.6); echo prints the rate line, counting preamble, IFG and the FCS the
+ * device strips, so that line rate reads as the link speed. */
+static void tick(struct avf *a)
+{
+	uint64_t now = now_ns(CLOCK_MONOTONIC), dt = now - a->tick_ns;
+	uint32_t atq, arq;
+
+	if (dt < AVF_TICK_MS * AVF_NSEC_PER_MSEC)
+		return;
+	atq = rd32(a, VF_ATQLEN1);
+	arq = rd32(a, VF_ARQLEN1);
+	if (aq_reg_gone(atq) || aq_reg_gone(arq)) {
+		note("the VF was reset (ATQLEN %#" PRIx32 ", ARQLEN %#" PRIx32 "): stopping", atq, arq);
+		a->vf_lost = true;
+		stop_with(a, AVF_STOP_PF);
+	} else if ((atq | arq) & VF_QLEN_ERRORS) {
+		note("admin queue error bits set (%s): cleared", aq_regs(a));
+		wr32(a, VF_ATQLEN1, atq & ~VF_QLEN_ERRORS);
+		wr32(a, VF_ARQLEN1, arq & ~VF_QLEN_ERRORS);
+	}
+#ifdef ECHO
+	double s = (double)dt / AVF_NSEC_PER_SEC, wire = AVF_WIRE_OVERHEAD + AVF_ETH_FCS_LEN;
+	uint64_t rx = a->cnt.rx_frames - a->last.rx_frames, tx = a->cnt.tx_frames - a->last.tx_frames;
+
+	fprintf(stderr, "[%s] RX: %.0f Mbit/s %.2f Mpps | TX: %.0f Mbit/s %.2f Mpps\n", a->bdf,
+		((double)(a->cnt.rx_bytes - a->last.rx_bytes) + (double)rx * wire) * CHAR_BIT / AVF_BITS_PER_MBIT / s,
+		(double)rx / AVF_FRAMES_PER_MFRAME / s,
+		((double)(a->cnt.tx_bytes - a->last.tx_bytes) + (double)tx * wire) * CHAR_BIT / AVF_BITS_PER_MBIT / s,
+		(double)tx / AVF_FRAMES_PER_MFRAME / s);
+#endif
+	a->last = a->cnt;
+	a->tick_ns = now;
+}
+
+#ifdef POLL
+/* Never sleeps.  The admin queue (events) is looked at every
+ * AVF_POLL_SERVICE_EVERY loops: one MMIO read of ARQH when nothing came. */
+static void run(struct avf *a)
+{
+	for (unsigned i = 0; !stopping(a) && !count_reached(a); i++) {
+		rx_burst(a);
+		if (i % AVF_POLL_SERVICE_EVERY == 0) {
+			arq_service(a);
+			tick(a);
+		}
+	}
+}
+#else
+/* Sleeps in epoll until a vector fires.  The device masks a vector when it
+ * fires: service, then re-arm.  Signals are blocked except inside
+ * epoll_pwait, so a SIGINT cannot slip in between the check and the sleep. */
+static void run(struct avf *a)
+{
+	sigset_t block, old;
+	struct epoll_event ev[AVF_MSIX_VECTORS];
+	uint64_t fired;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &old);
+	while (!stopping(a) && !count_reached(a)) {
+		bool draining = a->count && a->cnt.rx_frames >= a->count; /* echoes still in flight */
+		int n = epoll_pwait(a->epfd, ev, AVF_MSIX_VECTORS, draining ? AVF_DRAIN_POLL_MS : AVF_TICK_MS, &old);
+
+		if (n < 0 && errno != EINTR) {
+			note("epoll_pwait: %s", strerror(errno));
+			stop_with(a, AVF_STOP_ERROR);
+		}
+		for (int i = 0; i < n; i++) {
+			if (read(a->efd[ev[i].data.u32], &fired, sizeof fired) < 0 && errno != EAGAIN)
+				note("reading the eventfd of vector %" PRIu32 ": %s", ev[i].data.u32, strerror(errno));
+			if (ev[i].data.u32 == AVF_MISC_VECTOR) {
+				rd32(a, VFINT_ICR01); /* reading clears the causes (§1.1) */
+				arq_service(a);
+				misc_irq_enable(a);
+			}
+		}
+		/* Every wake-up drains the ring (a lost interrupt costs a tick at
+		 * most), in a bounded number of bursts so nothing starves. */
+		for (unsigned b = 0; b < AVF_RX_RING_LEN / AVF_BURST && rx_burst(a) == AVF_BURST; b++)
+			;
+		queue_irq_enable(a);
+		tick(a);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+#endif
+
+/* ----------------------------------------------------------------- teardown */
+
+/* The driver's counters, then the PF's since the baseline (§7.11), named as
+ * `ethtool -S` names them: bytes and packets wrap at 48 bits, discards and
+ * errors at 32.  Then the CPU time, which shows whether the build slept. */
+static void report(struct avf *a)
+{
+#define STAT(f, bits) { #f, offsetof(struct virtchnl_eth_stats, f), bits }
+	static const struct { const char *name; size_t off; unsigned bits; } pf[] = {
+		STAT(rx_bytes, 48), STAT(rx_unicast, 48), STAT(rx_multicast, 48), STAT(rx_broadcast, 48),
+		STAT(rx_discards, 32), STAT(rx_unknown_protocol, 32), STAT(tx_bytes, 48), STAT(tx_unicast, 48),
+		STAT(tx_multicast, 48), STAT(tx_broadcast, 48), STAT(tx_discards, 32), STAT(tx_errors, 32),
+	};
+#undef STAT
+	const struct avf_counters *c = &a->cnt;
+	uint64_t now, base;
+
+	fflush(stdout);
+	fprintf(stderr, "avf: driver counters\n  rx_frames: %" PRIu64 "\n  rx_bytes: %" PRIu64 "\n"
+		"  rx_dropped_bad_desc: %" PRIu64 " (no_eof %" PRIu64 ", hw_error %" PRIu64 ", bad_length %" PRIu64
+		")\n  tx_frames: %" PRIu64 "\n  tx_bytes: %" PRIu64 "\n  tx_dropped_ring_full: %" PRIu64 "\n",
+		c->rx_frames, c->rx_bytes, c->rx_no_eof + c->rx_hw_error + c->rx_bad_length, c->rx_no_eof,
+		c->rx_hw_error, c->rx_bad_length, c->tx_frames, c->tx_bytes, c->tx_ring_full);
+	if (a->have_stats_base && !a->vf_lost &&
+	    vc_queue_select(a, VIRTCHNL_OP_GET_STATS, sizeof a->reply.stats) == 0) {
+		fprintf(stderr, "avf: PF counters of VSI %u since start\n", a->vsi_id);
+		for (size_t i = 0; i < ARRAY_SIZE(pf); i++) {
+			memcpy(&now, (const uint8_t *)&a->reply.stats + pf[i].off, sizeof now);
+			memcpy(&base, (const uint8_t *)&a->stats_base + pf[i].off, sizeof base);
+			fprintf(stderr, "  %s: %" PRIu64 "\n", pf[i].name, (now - base) & (((uint64_t)1 << pf[i].bits) - 1));
+		}
+	}
+	fprintf(stderr, "avf: cpu %.1f ms over %.1f s wall\n",
+		(double)(now_ns(CLOCK_THREAD_CPUTIME_ID) - a->start_cpu_ns) / AVF_NSEC_PER_MSEC,
+		(double)(now_ns(CLOCK_MONOTONIC) - a->start_ns) / AVF_NSEC_PER_SEC);
+}
+
+/* MSI-X off: vectors disabled at the device, eventfds detached (vfio §1). */
+static void irq_teardown(struct avf *a)
+{
+	struct vfio_irq_set none = { .argsz = sizeof none, .flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER,
+				     .index = VFIO_PCI_MSIX_IRQ_INDEX, .start = 0, .count = 0 };
+
+	if (a->irqs_set) {
+		wr32(a, VFINT_DYN_CTLN1(AVF_QUEUE_VECTOR - 1), 0);
+		wr32(a, VFINT_DYN_CTL01, 0);
+		wr32(a, VFINT_ICR0_ENA1, 0);
+		if (ioctl(a->device, VFIO_DEVICE_SET_IRQS, &none) < 0)
+			note("VFIO_DEVICE_SET_IRQS (off): %s", strerror(errno));
+	}
+	for (unsigned v = 0; v < AVF_MSIX_VECTORS; v++)
+		if (a->efd[v] >= 0)
+			close(a->efd[v]);
+	if (a->epfd >= 0)
+		close(a->epfd);
+}
+
+/* §2.5: the reset disabled both queues; clearing the registers leaves no
+ * ring address behind (iavf_shutdown_adminq). */
+static void aq_shutdown(struct avf *a)
+{
+	static const uint32_t regs[] = { VF_ATQLEN1, VF_ATQH1, VF_ATQT1, VF_ATQBAL1, VF_ATQBAH1,
+					 VF_ARQLEN1, VF_ARQH1, VF_ARQT1, VF_ARQBAL1, VF_ARQBAH1 };
+
+	for (size_t i = 0; i < ARRAY_SIZE(regs); i++)
+		wr32(a, regs[i], 0);
+	a->aq_up = false;
+}
+
+/* Release what bring-up set up, in reverse.  DMA is unmapped only once the
+ * VF is reset and bus mastering is off: the device can no longer touch it. */
+static void teardown(struct avf *a)
+{
+	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof unmap, .iova = AVF_IOVA_BASE,
+						    .size = AVF_DMA_SIZE };
+	uint16_t cmd = a->command & ~PCI_COMMAND_MASTER;
+
+	a->teardown = true;
+	if (a->queues_enabled && !a->vf_lost && vc_queue_select(a, VIRTCHNL_OP_DISABLE_QUEUES, 0) == 0)
+		a->queues_enabled = false;
+	if (a->running)
+		report(a);
+	irq_teardown(a);
+	if (a->bar0 && vf_reset(a) == 0 && a->atq)
+		aq_shutdown(a);
+	if (a->command_set)
+		config_rw16(a, true, PCI_COMMAND, &cmd);
+	if (a->dma_mapped && ioctl(a->container, VFIO_IOMMU_UNMAP_DMA, &unmap) < 0)
+		note("VFIO_IOMMU_UNMAP_DMA: %s", strerror(errno));
+	if (a->dma)
+		munmap(a->dma, AVF_DMA_SIZE);
+	if (a->bar0)
+		munmap((void *)a->bar0, a->bar0_size);
+	int fds[] = { a->device, a->group, a->container };
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	if (a->pcap && fclose(a->pcap) != 0)
+		note("writing %s failed: %s", a->pcap_path, strerror(errno));
+}
+
+/* --------------------------------------------------------------------- main */
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+int main(int argc, char **argv)
+{
+#define STEP(f) { #f, f }
+	static const struct { const char *name; int (*run)(struct avf *); } bring_up[] = {
+		STEP(vfio_open_group), STEP(vfio_open_device), STEP(pci_check_id), STEP(pci_enable),
+		STEP(bar0_map), STEP(dma_init), STEP(vf_reset), STEP(aq_init), STEP(vc_version),
+		STEP(vc_get_vf_resources), STEP(vf_mac), STEP(queues_alloc), STEP(vc_config_vsi_queues),
+		STEP(vc_config_irq_map),
+#ifndef POLL
+		STEP(irq_setup),
+#endif
+		STEP(vc_add_eth_addr),
+#ifndef ECHO
+		STEP(vc_config_promiscuous_mode),
+#endif
+		STEP(rx_fill), STEP(vc_enable_queues), STEP(link_wait), STEP(stats_baseline), STEP(banner),
+	};
+#undef STEP
+	static struct avf avf = { .container = -1, .group = -1, .device = -1, .epfd = -1, .efd = { -1, -1 } };
+	struct avf *a = &avf;
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+
+	parse_args(a, argc, argv);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	for (size_t i = 0; i < ARRAY_SIZE(bring_up) && !stopping(a); i++) {
+		vlog(a, "step %s", bring_up[i].name);
+		if (bring_up[i].run(a) < 0)
+			stop_with(a, stop_signal ? AVF_STOP_SIGNAL : AVF_STOP_ERROR);
+	}
+	if (!stopping(a))
+		run(a);
+	if (a->stop == AVF_STOP_SIGNAL)
+		note("%s%s: stopping", strsignal(stop_signal), a->running ? "" : " during bring-up");
+	teardown(a);
+	return a->stop == AVF_STOP_COUNT || a->stop == AVF_STOP_SIGNAL ? 0 : 1;
+}

@@ -1,0 +1,363 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * pf-filters.c - the VF's VSI in the PF's switch: MAC filters (§7.7), VLAN
+ * filters (§7.8), promiscuous mode (§7.9), and what the switch then lets in
+ * (pf_rx_accept) and out (pf_tx_allowed), as Linux i40e sets them up.
+ * Messages arrive here from pf.c with their length already checked (§4.1).
+ *
+ * Not modelled: VLAN filtering of received frames (pf_rx_accept() is given
+ * only the destination MAC), MAC+VLAN filter pairs, VLAN stripping.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <string.h>
+
+#include "pf.h"
+
+/* §7.7: an untrusted VF may hold 18 filters (16 multicast + 1 unicast + 1
+ * broadcast).  A trusted one ((3072 / ports) - VFs * 18) / VFs + 18: here a
+ * 2-port adapter with this one VF. */
+#define PF_MAX_MAC_TRUSTED ((3072 / 2 - 1 * VIRTCHNL_MAX_MAC_UNTRUSTED) / 1 + VIRTCHNL_MAX_MAC_UNTRUSTED)
+#define PF_MAX_VLAN_ID 4095
+#define VLAN_WORDS ((PF_MAX_VLAN_ID + 1) / 64)
+
+static struct {
+	uint8_t mac[PF_MAX_MAC_TRUSTED][6]; /* the VSI's MAC filters */
+	unsigned n;
+	uint8_t default_mac[6];             /* i40e's default_lan_addr; zero = none */
+	uint16_t promisc;                   /* FLAG_VF_*_PROMISC in force */
+	uint64_t vlan[VLAN_WORDS];          /* VLAN filters, a bit per id */
+	unsigned num_vlan;
+} flt;
+
+static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+static const uint8_t zero[6];
+
+static bool admin_mac(void)
+{
+	return memcmp(sim_opts.mac, zero, 6) != 0;
+}
+
+static int mac_find(const uint8_t m[6])
+{
+	for (unsigned i = 0; i < flt.n; i++)
+		if (!memcmp(flt.mac[i], m, 6))
+			return (int)i;
+	return -1;
+}
+
+static void mac_add(const uint8_t m[6])
+{
+	if (mac_find(m) < 0 && flt.n < PF_MAX_MAC_TRUSTED)
+		memcpy(flt.mac[flt.n++], m, 6);
+}
+
+static bool mac_del(const uint8_t m[6])
+{
+	int i = mac_find(m);
+
+	if (i < 0)
+		return false;
+	memmove(flt.mac[i], flt.mac[i + 1], (flt.n - (unsigned)i - 1) * 6);
+	flt.n--;
+	return true;
+}
+
+/* i40e_alloc_vsi_res: the default MAC's filter (if there is one) and the
+ * broadcast filter; i40e's default_lan_addr survives VF resets. */
+void pf_filters_alloc(bool forget)
+{
+	if (forget)
+		memcpy(flt.default_mac, sim_opts.mac, 6);
+	flt.n = 0;
+	if (memcmp(flt.default_mac, zero, 6))
+		mac_add(flt.default_mac);
+	mac_add(bcast);
+	flt.promisc = 0;
+	memset(flt.vlan, 0, sizeof(flt.vlan));
+	flt.num_vlan = 0;
+}
+
+/* §7.3: unless the admin set the MAC or the VF asked for USO (i40e's sign
+ * of a driver that keeps its MAC across resets), the learnt default MAC and
+ * its filter are dropped and the VF is told zeros: it picks its own. */
+void pf_filters_default_mac(uint32_t driver_caps, uint8_t mac[6])
+{
+	if (!(driver_caps & VIRTCHNL_VF_OFFLOAD_USO) && !admin_mac() && memcmp(flt.default_mac, zero, 6)) {
+		mac_del(flt.default_mac);
+		memset(flt.default_mac, 0, 6);
+	}
+	memcpy(mac, flt.default_mac, 6);
+}
+
+/* An ether_addr_list: vsi_id, n, then n 8-byte elements (the length check
+ * guaranteed 12 + 8n bytes).  Elements are copied out one at a time. */
+struct mac_list {
+	uint16_t vsi, n;
+	const uint8_t *list;
+};
+
+static struct mac_list mac_list(uint32_t op, const uint8_t *msg)
+{
+	static const char *const type[] = { "", " (primary)", " (extra)", " (type 3)" };
+	struct mac_list ml = { .list = msg + offsetof(struct virtchnl_ether_addr_list, list) };
+	struct pf_line l = { .n = 0 };
+	char s[18];
+
+	memcpy(&ml.vsi, msg, sizeof(ml.vsi));
+	memcpy(&ml.n, msg + 2, sizeof(ml.n));
+	pf_line_add(&l, "vsi=%u n=%u", ml.vsi, ml.n);
+	for (unsigned i = 0; i < ml.n; i++) {
+		pf_mac_str(s, ml.list + 8 * i);
+		pf_line_add(&l, " %s%s", s, type[ml.list[8 * i + 6] & 3]);
+	}
+	pf_trace_in(op, "%s", l.s);
+	return ml;
+}
+
+static struct virtchnl_ether_addr mac_at(const struct mac_list *ml, unsigned i)
+{
+	struct virtchnl_ether_addr a;
+
+	memcpy(&a, ml->list + i * sizeof(a), sizeof(a));
+	return a;
+}
+
+/* i40e_check_vf_permission: every address is checked before any is added. */
+static int32_t check_add(const struct mac_list *ml, char *why, size_t wn)
+{
+	unsigned add = 0, limit = sim_opts.trust ? PF_MAX_MAC_TRUSTED : VIRTCHNL_MAX_MAC_UNTRUSTED;
+	char s[18];
+
+	for (unsigned i = 0; i < ml->n; i++) {
+		struct virtchnl_ether_addr a = mac_at(ml, i);
+		const uint8_t *m = a.addr;
+		pf_mac_str(s, m);
+		if (!memcmp(m, bcast, 6) || !memcmp(m, zero, 6)) {
+			snprintf(why, wn, "invalid VF MAC addr %s", s);
+			return PF_STATUS_INVALID_MAC_ADDR;
+		}
+		if (!sim_opts.trust && !(m[0] & 1) && admin_mac() && memcmp(m, flt.default_mac, 6)) {
+			snprintf(why, wn, "%s: the host set this VF's MAC; an untrusted VF may not add another unicast address", s);
+			return PF_STATUS_EPERM;
+		}
+		add += mac_find(m) < 0;
+	}
+	if (flt.n + add > limit) {
+		snprintf(why, wn, "%u filters + %u new > %u allowed to a%s VF%s", flt.n, add, limit,
+			 sim_opts.trust ? " trusted" : "n untrusted", sim_opts.trust ? "" : " (set trust on for more)");
+		return PF_STATUS_EPERM;
+	}
+	return VIRTCHNL_STATUS_SUCCESS;
+}
+
+/* §7.7 ADD: duplicates are ignored; a PRIMARY address becomes the default
+ * MAC, a legacy one only if there is none yet (i40e_update_vf_mac_addr). */
+void pf_add_eth_addr(uint32_t op, const uint8_t *msg, uint16_t len)
+{
+	struct mac_list ml = mac_list(op, msg);
+	char why[160];
+	int32_t st;
+
+	(void)len;
+	if (!pf_allowed(op, ml.vsi))
+		return;
+	st = check_add(&ml, why, sizeof(why));
+	if (st != VIRTCHNL_STATUS_SUCCESS) {
+		pf_reply(op, st, NULL, 0, "%s", why);
+		return;
+	}
+	for (unsigned i = 0; i < ml.n; i++) {
+		struct virtchnl_ether_addr a = mac_at(&ml, i);
+		mac_add(a.addr);
+		if (!(a.addr[0] & 1) &&
+		    ((a.type & 3) == VIRTCHNL_ETHER_ADDR_PRIMARY || !memcmp(flt.default_mac, zero, 6)))
+			memcpy(flt.default_mac, a.addr, 6);
+	}
+	pf_ok(op);
+}
+
+/* §7.7 DEL: an admin-set default MAC is skipped silently; a missing filter
+ * is an error, after the ones before it were deleted (as i40e does); the VF's
+ * own default MAC, once deleted, is forgotten. */
+void pf_del_eth_addr(uint32_t op, const uint8_t *msg, uint16_t len)
+{
+	struct mac_list ml = mac_list(op, msg);
+	bool default_gone = false;
+	char s[18];
+
+	(void)len;
+	if (!pf_allowed(op, ml.vsi))
+		return;
+	for (unsigned i = 0; i < ml.n; i++) {
+		struct virtchnl_ether_addr a = mac_at(&ml, i);
+		if (!memcmp(a.addr, bcast, 6) || !memcmp(a.addr, zero, 6)) {
+			pf_mac_str(s, a.addr);
+			pf_reply(op, PF_STATUS_INVALID_MAC_ADDR, NULL, 0, "invalid MAC addr %s", s);
+			return;
+		}
+	}
+	for (unsigned i = 0; i < ml.n; i++) {
+		struct virtchnl_ether_addr a = mac_at(&ml, i);
+		if (!memcmp(a.addr, flt.default_mac, 6)) {
+			if (admin_mac())
+				continue;
+			default_gone = true;
+		}
+		if (!mac_del(a.addr)) {
+			pf_mac_str(s, a.addr);
+			pf_reply(op, PF_STATUS_INVALID_MAC_ADDR, NULL, 0, "%s is not a filter of this VF", s);
+			return;
+		}
+	}
+	if (default_gone)
+		memset(flt.default_mac, 0, 6);
+	pf_ok(op);
+}
+
+/* A vlan_filter_list: vsi_id, n, then n u16 ids (length checked: 6 + 2n). */
+struct vlan_list {
+	uint16_t vsi, n;
+	const uint8_t *ids;
+};
+
+static struct vlan_list vlan_list(uint32_t op, const uint8_t *msg)
+{
+	struct vlan_list vl = { .ids = msg + offsetof(struct virtchnl_vlan_filter_list, vlan_id) };
+	struct pf_line l = { .n = 0 };
+
+	memcpy(&vl.vsi, msg, sizeof(vl.vsi));
+	memcpy(&vl.n, msg + 2, sizeof(vl.n));
+	pf_line_add(&l, "vsi=%u n=%u", vl.vsi, vl.n);
+	for (unsigned i = 0; i < vl.n; i++)
+		pf_line_add(&l, " %u", (unsigned)vl.ids[2 * i] | (unsigned)vl.ids[2 * i + 1] << 8);
+	pf_trace_in(op, "%s", l.s);
+	return vl;
+}
+
+static uint16_t vlan_at(const struct vlan_list *vl, unsigned i)
+{
+	uint16_t id;
+
+	memcpy(&id, vl->ids + 2 * i, sizeof(id));
+	return id;
+}
+
+/* ACTIVE, the VF's VSI, every id <= 4095; replies and returns false if not. */
+static bool vlan_list_ok(uint32_t op, const struct vlan_list *vl)
+{
+	if (!pf_allowed(op, vl->vsi))
+		return false;
+	for (unsigned i = 0; i < vl->n; i++)
+		if (vlan_at(vl, i) > PF_MAX_VLAN_ID) {
+			pf_reply(op, VIRTCHNL_STATUS_ERR_PARAM, NULL, 0, "VLAN id %u > 4095", vlan_at(vl, i));
+			return false;
+		}
+	return true;
+}
+
+/* §7.8.  i40e's quirk: an untrusted VF already holding 16 VLANs gets SUCCESS
+ * and nothing is added; the limit is tested once per message, before the
+ * state checks.  VLAN 0 needs no filter (untagged frames pass). */
+void pf_add_vlan(uint32_t op, const uint8_t *msg, uint16_t len)
+{
+	struct vlan_list vl = vlan_list(op, msg);
+
+	(void)len;
+	if (!sim_opts.trust && flt.num_vlan >= VIRTCHNL_MAX_VLAN_UNTRUSTED) {
+		sim_log("pf: VF is not trusted, switch the VF to trusted to add more VLAN addresses");
+		pf_reply(op, VIRTCHNL_STATUS_SUCCESS, NULL, 0, "nothing added: an untrusted VF has 16 VLANs at most");
+		return;
+	}
+	if (!vlan_list_ok(op, &vl))
+		return;
+	for (unsigned i = 0; i < vl.n; i++) {
+		uint16_t id = vlan_at(&vl, i);
+		uint64_t bit = 1ull << (id % 64);
+		if (id && !(flt.vlan[id / 64] & bit)) {
+			flt.vlan[id / 64] |= bit;
+			flt.num_vlan++;
+		}
+	}
+	pf_ok(op);
+}
+
+void pf_del_vlan(uint32_t op, const uint8_t *msg, uint16_t len)
+{
+	struct vlan_list vl = vlan_list(op, msg);
+
+	(void)len;
+	if (!vlan_list_ok(op, &vl))
+		return;
+	for (unsigned i = 0; i < vl.n; i++) {
+		uint16_t id = vlan_at(&vl, i);
+		uint64_t bit = 1ull << (id % 64);
+		if (flt.vlan[id / 64] & bit) {
+			flt.vlan[id / 64] &= ~bit;
+			flt.num_vlan--;
+		}
+	}
+	pf_ok(op);
+}
+
+/* §7.11: accepted; stripping itself is not modelled (the device never strips). */
+void pf_vlan_stripping(uint32_t op, const uint8_t *msg, uint16_t len)
+{
+	(void)msg, (void)len;
+	pf_trace_in(op, "%s", "");
+	if (pf_allowed(op, -1))
+		pf_reply(op, VIRTCHNL_STATUS_SUCCESS, NULL, 0, "(not modelled: frames keep their tags)");
+}
+
+/* §7.9, in i40e's order: ACTIVE; an untrusted VF is lied to (SUCCESS,
+ * nothing changes) before its flags or VSI are even looked at. */
+void pf_config_promisc(uint32_t op, const uint8_t *msg, uint16_t len)
+{
+	struct virtchnl_promisc_info p;
+
+	(void)len;
+	memcpy(&p, msg, sizeof(p));
+	pf_trace_in(op, "vsi=%u flags=0x%x%s%s", p.vsi_id, p.flags,
+		    p.flags & FLAG_VF_UNICAST_PROMISC ? " unicast" : "",
+		    p.flags & FLAG_VF_MULTICAST_PROMISC ? " multicast" : "");
+	if (!pf_allowed(op, -1))
+		return;
+	if (!sim_opts.trust) {
+		sim_log("pf: Unprivileged VF 0 is attempting to configure promiscuous mode "
+			"(replied SUCCESS, nothing changed: the VF is not trusted)");
+		pf_reply(op, VIRTCHNL_STATUS_SUCCESS, NULL, 0, "(not applied: VF not trusted)");
+		return;
+	}
+	if (p.flags > (FLAG_VF_UNICAST_PROMISC | FLAG_VF_MULTICAST_PROMISC)) {
+		pf_reply(op, VIRTCHNL_STATUS_ERR_PARAM, NULL, 0, "flags 0x%x: only bits 0 and 1 exist", p.flags);
+		return;
+	}
+	if (!pf_allowed(op, p.vsi_id))
+		return;
+	flt.promisc = p.flags;
+	pf_ok(op);
+}
+
+/* The switch: broadcast always; multicast if filtered or multicast
+ * promiscuous; unicast if filtered or unicast promiscuous. */
+bool pf_rx_accept(const uint8_t dst[6], unsigned *umbcast)
+{
+	pf_ready();
+	if (!memcmp(dst, bcast, 6)) {
+		*umbcast = AVF_RX_UMBCAST_BROADCAST;
+		return true;
+	}
+	if (dst[0] & 1) {
+		*umbcast = AVF_RX_UMBCAST_MULTICAST;
+		return (flt.promisc & FLAG_VF_MULTICAST_PROMISC) || mac_find(dst) >= 0;
+	}
+	*umbcast = AVF_RX_UMBCAST_UNICAST;
+	return (flt.promisc & FLAG_VF_UNICAST_PROMISC) || mac_find(dst) >= 0;
+}
+
+/* Anti-spoof: the source must be one of the VSI's unicast filters. */
+bool pf_tx_allowed(const uint8_t src[6])
+{
+	pf_ready();
+	return sim_opts.no_spoofchk || (!(src[0] & 1) && mac_find(src) >= 0);
+}

@@ -1,0 +1,823 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * pf.c - the PF driver's side of virtchnl: what Linux i40e does with the
+ * messages a VF posts (avf-facts.md §7), plus the faults a test can inject.
+ *
+ * Every message is untrusted input: its length is checked against the
+ * virtchnl validator's rule (§4.1) before any field is read, and fields are
+ * copied out with memcpy (the buffer has no alignment guarantee).
+ *
+ * Numbering: errors use old i40e's numbers (the virtchnl ones, -5 ERR_PARAM
+ * etc.; pf.h).  Kernels since the 2023 "i40e: use int" conversion send
+ * negative errnos instead (-EINVAL -22 ...); drivers only test "== 0".
+ *
+ * The MAC/VLAN/promiscuous filters and the switch are in pf-filters.c.
+ */
+#define _GNU_SOURCE
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pf.h"
+
+#define PF_QSET_HANDLE 5
+/* Link speed of the simulated port: an XL710 40 GbE port, whatever the
+ * device id (the event format, not the number, is what drivers must get right). */
+#define PF_LINK_MBPS 40000
+#define PF_LINK_LEGACY VIRTCHNL_LINK_SPEED_40GB
+/* GET_VF_RESOURCES reply: i40e sends sizeof(virtchnl_vf_resource) (36, one
+ * vsi_res) + 16 per VSI: 52 bytes for one VSI (§4.1, the legacy pad). */
+#define PF_RESOURCES_LEN 52
+
+struct virtchnl_eth_stats pf_stats;
+
+struct pf_vf pf_vf;
+static const char *const state_name[] = { "RESET", "INIT", "ACTIVE" };
+
+/* A GET_VF_RESOURCES that arrived while the VF was still in reset: i40e
+ * (i40e_sync_vf_state) waits up to 20 x 10-20 ms for INIT before it fails. */
+#define PF_SYNC_WAIT_MS 300
+static struct {
+	bool waiting;
+	uint8_t msg[4];
+	uint16_t len;
+	uint64_t deadline;
+} res_wait;
+
+/* ---------------------------------------------------------------- faults */
+
+enum pf_fault_id {
+	F_SILENT, F_VERSION, F_STATUS, F_WRONG_OPCODE, F_REPLY_LONG, F_REPLY_SHORT,
+	F_UNSOLICITED, F_RESET_IMPENDING, F_PF_CLOSE, F_LINK_DOWN, F_LINK_FLAP,
+	F_RESOURCES, F_COUNT
+};
+static const char *const fault_name[F_COUNT] = {
+	"pf-silent", "version", "status", "wrong-opcode", "reply-long", "reply-short",
+	"unsolicited", "reset-impending", "pf-close", "link-down", "link-flap",
+	"resources",
+};
+static struct pf_fault {
+	bool on, logged, done;
+	bool any_op;    /* pf-silent without =OPCODE */
+	uint32_t op;    /* OPCODE-valued faults */
+	long long a, b; /* MS, STATUS, VALUE; version MAJOR, MINOR */
+	uint64_t at;    /* link-flap: when the link goes down */
+	int field;      /* resources=FIELD, an index into res_field[] */
+} fault[F_COUNT];
+
+/* The GET_VF_RESOURCES fields resources=FIELD:VALUE may override. */
+enum { R_NUM_VSIS, R_VSI_TYPE, R_NUM_QUEUE_PAIRS, R_MAX_VECTORS, R_MAX_MTU, R_VSI_QUEUE_PAIRS,
+       R_VSI_ID, R_COUNT };
+static const char *const res_field[R_COUNT] = {
+	"num_vsis", "vsi_type", "num_queue_pairs", "max_vectors", "max_mtu", "vsi_queue_pairs", "vsi_id",
+};
+
+static bool fault_hit(enum pf_fault_id id, uint32_t op)
+{
+	return fault[id].on && (fault[id].any_op || fault[id].op == op);
+}
+
+/* Log a fault the first time it takes effect. */
+static void fault_note(enum pf_fault_id id, const char *what)
+{
+	const char *v = sim_fault(fault_name[id])->value;
+
+	if (fault[id].logged)
+		return;
+	fault[id].logged = true;
+	sim_log("pf: fault %s%s%s: %s", fault_name[id], *v ? "=" : "", v, what);
+}
+
+/* ---------------------------------------------------------------- opcodes */
+
+/* The virtchnl validator's length rule (§4.1).  ARRAY: the message must be at
+ * least `min` bytes, then exactly base + count * elem, count read at
+ * count_off (2 or 4 bytes). */
+enum pf_len_kind { LEN_INVALID, LEN_FIXED, LEN_ARRAY, LEN_CAPS };
+struct pf_len {
+	enum pf_len_kind kind;
+	uint16_t base, min, elem;
+	uint8_t count_off, count_size;
+	bool need_count; /* zero elements is an error */
+};
+#define INVALID { .kind = LEN_INVALID }
+#define CAPS { .kind = LEN_CAPS }
+#define FIXED(n) { .kind = LEN_FIXED, .base = (n) }
+#define ARRAY(mn, off, size, b, el, need) \
+	{ .kind = LEN_ARRAY, .base = (b), .min = (mn), .elem = (el), .count_off = (off), \
+	  .count_size = (size), .need_count = (need) }
+
+typedef void pf_handler(uint32_t op, const uint8_t *msg, uint16_t len);
+static pf_handler pf_version, pf_reset_vf, pf_get_vf_resources, pf_request_queues;
+
+/* Every opcode of virtchnl.h.  LEN_INVALID: virtchnl's validator rejects it
+ * (EVENT, UNKNOWN, DPDK-only numbers) -> ERR_PARAM, as i40e replies.  A valid
+ * length but no handler: i40e's "unsupported opcode" default case, which
+ * replies I40E_ERR_NOT_IMPLEMENTED (-60; -EOPNOTSUPP -95 in newer kernels).
+ * We send virtchnl's ERR_NOT_SUPPORTED (-64) there: the virtchnl code for it,
+ * what ice sends, and the one DPDK maps to -ENOTSUP. */
+#define OP(o) VIRTCHNL_OP_##o, "VIRTCHNL_OP_" #o
+static const struct pf_op {
+	uint32_t op;
+	const char *name;
+	struct pf_len len;
+	pf_handler *handle;
+} ops[] = {
+	{ OP(UNKNOWN), INVALID, NULL },
+	{ OP(VERSION), FIXED(8), pf_version },
+	{ OP(RESET_VF), FIXED(0), pf_reset_vf },
+	{ OP(GET_VF_RESOURCES), CAPS, pf_get_vf_resources },
+	{ OP(CONFIG_TX_QUEUE), FIXED(24), NULL },
+	{ OP(CONFIG_RX_QUEUE), FIXED(40), NULL },
+	{ OP(CONFIG_VSI_QUEUES), ARRAY(72, 2, 2, 72, 64, true), pf_config_vsi_queues },
+	{ OP(CONFIG_IRQ_MAP), ARRAY(14, 0, 2, 14, 12, true), pf_config_irq_map },
+	{ OP(ENABLE_QUEUES), FIXED(12), pf_enable_queues },
+	{ OP(DISABLE_QUEUES), FIXED(12), pf_disable_queues },
+	{ OP(ADD_ETH_ADDR), ARRAY(12, 2, 2, 12, 8, true), pf_add_eth_addr },
+	{ OP(DEL_ETH_ADDR), ARRAY(12, 2, 2, 12, 8, true), pf_del_eth_addr },
+	{ OP(ADD_VLAN), ARRAY(6, 2, 2, 6, 2, true), pf_add_vlan },
+	{ OP(DEL_VLAN), ARRAY(6, 2, 2, 6, 2, true), pf_del_vlan },
+	{ OP(CONFIG_PROMISCUOUS_MODE), FIXED(4), pf_config_promisc },
+	{ OP(GET_STATS), FIXED(12), pf_get_stats },
+	{ OP(RSVD), INVALID, NULL },
+	{ OP(EVENT), INVALID, NULL },
+	/* i40e has no RSS_HFUNC (ice does): Toeplitz only. */
+	{ OP(CONFIG_RSS_HFUNC), FIXED(8), NULL },
+	/* 5 + n: the legacy struct's 1-byte phantom element is not counted. */
+	{ OP(CONFIG_RSS_KEY), ARRAY(6, 2, 2, 5, 1, false), pf_config_rss_key },
+	{ OP(CONFIG_RSS_LUT), ARRAY(6, 2, 2, 5, 1, false), pf_config_rss_lut },
+	{ OP(GET_RSS_HENA_CAPS), FIXED(0), pf_get_rss_hena_caps },
+	{ OP(SET_RSS_HENA), FIXED(8), pf_set_rss_hena },
+	{ OP(ENABLE_VLAN_STRIPPING), FIXED(0), pf_vlan_stripping },
+	{ OP(DISABLE_VLAN_STRIPPING), FIXED(0), pf_vlan_stripping },
+	{ OP(REQUEST_QUEUES), FIXED(2), pf_request_queues },
+	/* ADQ (channels, cloud filters) is not modelled and never granted. */
+	{ OP(ENABLE_CHANNELS), ARRAY(24, 0, 4, 8, 16, true), NULL },
+	{ OP(DISABLE_CHANNELS), FIXED(0), NULL },
+	{ OP(ADD_CLOUD_FILTER), FIXED(272), NULL },
+	{ OP(DEL_CLOUD_FILTER), FIXED(272), NULL },
+	/* The rest belong to capabilities i40e never grants. */
+	{ OP(GET_SUPPORTED_RXDIDS), FIXED(0), NULL },
+	{ OP(ADD_RSS_CFG), FIXED(2444), NULL },
+	{ OP(DEL_RSS_CFG), FIXED(2444), NULL },
+	{ OP(ADD_FDIR_FILTER), FIXED(2616), NULL },
+	{ OP(DEL_FDIR_FILTER), FIXED(12), NULL },
+	{ OP(GET_MAX_RSS_QREGION), INVALID, NULL }, /* DPDK-only number */
+	{ OP(GET_OFFLOAD_VLAN_V2_CAPS), FIXED(0), NULL },
+	{ OP(ADD_VLAN_V2), ARRAY(40, 2, 2, 8, 32, true), NULL },
+	{ OP(DEL_VLAN_V2), ARRAY(40, 2, 2, 8, 32, true), NULL },
+	{ OP(ENABLE_VLAN_STRIPPING_V2), FIXED(16), NULL },
+	{ OP(DISABLE_VLAN_STRIPPING_V2), FIXED(16), NULL },
+	{ OP(ENABLE_VLAN_INSERTION_V2), FIXED(16), NULL },
+	{ OP(DISABLE_VLAN_INSERTION_V2), FIXED(16), NULL },
+	{ OP(1588_PTP_GET_CAPS), FIXED(48), NULL },
+	{ OP(1588_PTP_GET_TIME), FIXED(16), NULL },
+	{ OP(GET_QOS_CAPS), FIXED(0), NULL },
+	{ OP(CONFIG_QUEUE_BW), ARRAY(16, 2, 2, 4, 12, true), NULL },
+	{ OP(CONFIG_QUANTA), FIXED(12), NULL },
+};
+#define NOPS (sizeof(ops) / sizeof(ops[0]))
+
+static const struct pf_op *op_find(uint32_t op)
+{
+	for (size_t i = 0; i < NOPS; i++)
+		if (ops[i].op == op)
+			return &ops[i];
+	return NULL;
+}
+
+const char *pf_op_name(uint32_t v_opcode)
+{
+	const struct pf_op *o = op_find(v_opcode);
+	return o ? o->name : "unknown";
+}
+
+/* §3.4 capability names, bit by bit, for the trace. */
+static const char *const cap_name[32] = {
+	"L2", "IWARP", "RSVD", "RSS_AQ", "RSS_REG", "WB_ON_ITR", "REQ_QUEUES",
+	"ADV_LINK_SPEED", "INLINE_IPSEC_CRYPTO", "LARGE_NUM_QPAIRS", "CRC", "TC_U32",
+	"QGRPS", "FLOW_STEER_TO_QGRP", "FSUB_PF", "VLAN_V2", "VLAN", "RX_POLLING",
+	"RSS_PCTYPE_V2", "RSS_PF", "ENCAP", "ENCAP_CSUM", "RX_ENCAP_CSUM", "ADQ",
+	"ADQ_V2", "USO", "RX_FLEX_DESC", "ADV_RSS_PF", "FDIR_PF", "QOS", "DCF", "PTP",
+};
+
+static void caps_str(struct pf_line *l, uint32_t caps)
+{
+	pf_line_add(l, "caps=0x%08x", caps);
+	for (unsigned i = 0; i < 32; i++)
+		if (caps & (1u << i))
+			pf_line_add(l, "%s%s", caps & ((1u << i) - 1) ? "|" : " ", cap_name[i]);
+}
+
+static const char *status_name(int32_t s)
+{
+	switch (s) {
+	case VIRTCHNL_STATUS_SUCCESS: return "SUCCESS";
+	case VIRTCHNL_STATUS_ERR_PARAM: return "ERR_PARAM (-5)";
+	case VIRTCHNL_STATUS_ERR_NOT_SUPPORTED: return "ERR_NOT_SUPPORTED (-64)";
+	case PF_STATUS_EPERM: return "EPERM (-1)";
+	case PF_STATUS_INVALID_MAC_ADDR: return "INVALID_MAC_ADDR (-10)";
+	default: {
+		static char buf[24];
+		snprintf(buf, sizeof(buf), "status %d", (int)s);
+		return buf;
+	}
+	}
+}
+
+/* A fault's OPCODE: options.c has already turned names into numbers
+ * ("config_irq_map" -> "7"); s is n characters long. */
+static bool parse_op(const char *s, size_t n, uint32_t *op)
+{
+	char buf[16];
+	char *end;
+	unsigned long v;
+
+	if (n == 0 || n >= sizeof(buf))
+		return false;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	v = strtoul(buf, &end, 10);
+	*op = (uint32_t)v;
+	return *end == '\0' && v <= UINT32_MAX;
+}
+
+/* Parse one fault's VALUE; false if it makes no sense (then it is ignored). */
+static bool fault_parse(enum pf_fault_id id, const char *v)
+{
+	struct pf_fault *f = &fault[id];
+	const char *colon = strchr(v, ':');
+	char *end;
+
+	switch (id) {
+	case F_SILENT:
+		f->any_op = !*v;
+		return f->any_op || parse_op(v, strlen(v), &f->op);
+	case F_VERSION:
+		f->a = strtoll(v, &end, 10);
+		if (*end != '.')
+			return false;
+		f->b = strtoll(end + 1, &end, 10);
+		return *end == '\0';
+	case F_STATUS:
+		f->a = VIRTCHNL_STATUS_ERR_PARAM;
+		if (!colon)
+			return parse_op(v, strlen(v), &f->op);
+		f->a = strtoll(colon + 1, &end, 0);
+		return parse_op(v, (size_t)(colon - v), &f->op) && *end == '\0' && colon[1];
+	case F_WRONG_OPCODE:
+	case F_REPLY_LONG:
+	case F_REPLY_SHORT:
+	case F_UNSOLICITED:
+		return parse_op(v, strlen(v), &f->op);
+	case F_RESET_IMPENDING:
+	case F_PF_CLOSE:
+	case F_LINK_FLAP:
+		f->a = strtoll(v, &end, 10);
+		return *v && *end == '\0' && f->a >= 0;
+	case F_LINK_DOWN:
+		return true;
+	case F_RESOURCES:
+		if (!colon)
+			return false;
+		for (f->field = 0; f->field < R_COUNT; f->field++)
+			if (strlen(res_field[f->field]) == (size_t)(colon - v) &&
+			    !strncmp(v, res_field[f->field], (size_t)(colon - v)))
+				break;
+		f->a = strtoll(colon + 1, &end, 0);
+		return f->field < R_COUNT && colon[1] && *end == '\0';
+	case F_COUNT:
+		break;
+	}
+	return false;
+}
+
+static void faults_parse(void)
+{
+	for (int id = 0; id < F_COUNT; id++) {
+		const struct sim_fault *sf = sim_fault(fault_name[id]);
+		if (!sf)
+			continue;
+		fault[id].on = fault_parse(id, sf->value);
+		if (!fault[id].on)
+			sim_log("pf: fault %s=%s not understood, ignored", sf->name, sf->value);
+	}
+}
+
+/* ---------------------------------------------------------------- tracing */
+
+void pf_line_add(struct pf_line *l, const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	if (l->n >= sizeof(l->s) - 1)
+		return;
+	va_start(ap, fmt);
+	r = vsnprintf(l->s + l->n, sizeof(l->s) - l->n, fmt, ap);
+	va_end(ap);
+	if (r > 0)
+		l->n += (size_t)r < sizeof(l->s) - l->n ? (size_t)r : sizeof(l->s) - l->n - 1;
+}
+
+void pf_mac_str(char out[18], const uint8_t m[6])
+{
+	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
+void pf_trace_in(uint32_t op, const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+
+	if (!sim_opts.trace)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	sim_trace("pf: <- %s%s%s", pf_op_name(op), *buf ? " " : "", buf);
+}
+
+/* ---------------------------------------------------------------- replies */
+
+/* Put a message on the VF's ARQ, shaped by the reply faults. */
+static void pf_send(uint32_t op, int32_t status, const void *data, uint16_t len)
+{
+	static uint8_t buf[AVF_AQ_BUF_SIZE + 4];
+	uint32_t sent_op = op;
+
+	if (fault_hit(F_WRONG_OPCODE, op)) {
+		sent_op = op + 1;
+		fault_note(F_WRONG_OPCODE, "reply carries the next opcode");
+	}
+	if (fault_hit(F_REPLY_LONG, op) && len <= AVF_AQ_BUF_SIZE) {
+		if (len)
+			memcpy(buf, data, len);
+		memset(buf + len, 0, 4);
+		data = buf;
+		len += 4;
+		fault_note(F_REPLY_LONG, "reply 4 bytes too long");
+	} else if (fault_hit(F_REPLY_SHORT, op)) {
+		len = len >= 4 ? len - 4 : 0;
+		fault_note(F_REPLY_SHORT, "reply 4 bytes too short");
+	}
+	dev_arq_send(sent_op, status, data, len);
+}
+
+void pf_reply(uint32_t op, int32_t status, const void *data, uint16_t len, const char *detail, ...)
+{
+	char buf[2048];
+	va_list ap;
+
+	va_start(ap, detail);
+	vsnprintf(buf, sizeof(buf), detail, ap);
+	va_end(ap);
+	if (status != VIRTCHNL_STATUS_SUCCESS) {
+		sim_report.virtchnl_errors++;
+		sim_log("pf: -> %s %s: %s", pf_op_name(op), status_name(status), buf);
+	} else {
+		sim_trace("pf: -> %s SUCCESS%s%s", pf_op_name(op), *buf ? " " : "", buf);
+	}
+	pf_send(op, status, data, len);
+}
+
+static void pf_event(const struct virtchnl_pf_event *e, const char *what)
+{
+	sim_trace("pf: -> EVENT %s", what);
+	dev_arq_send(VIRTCHNL_OP_EVENT, VIRTCHNL_STATUS_SUCCESS, e, sizeof(*e));
+}
+
+/* §7.3: LINK_CHANGE in the format the VF asked for: Mbps when it requested
+ * CAP_ADV_LINK_SPEED (i40e tests the request, not the grant), else the
+ * legacy speed bit.  A down link reports speed 0 (unknown). */
+void pf_link_event(bool up)
+{
+	struct virtchnl_pf_event e = {
+		.event = VIRTCHNL_EVENT_LINK_CHANGE,
+		.severity = PF_EVENT_SEVERITY_INFO,
+	};
+	char what[64];
+
+	if (pf_vf.driver_caps & VIRTCHNL_VF_CAP_ADV_LINK_SPEED) {
+		e.event_data.link_event_adv.link_speed = up ? PF_LINK_MBPS : 0;
+		e.event_data.link_event_adv.link_status = up;
+	} else {
+		e.event_data.link_event.link_speed = up ? PF_LINK_LEGACY : VIRTCHNL_LINK_SPEED_UNKNOWN;
+		e.event_data.link_event.link_status = up;
+	}
+	snprintf(what, sizeof(what), "LINK_CHANGE %s %u Mbps%s", up ? "up" : "down",
+		 up ? PF_LINK_MBPS : 0,
+		 pf_vf.driver_caps & VIRTCHNL_VF_CAP_ADV_LINK_SPEED ? "" : " (legacy speed enum)");
+	pf_event(&e, what);
+	if (fault[F_LINK_DOWN].on)
+		fault_note(F_LINK_DOWN, "LINK_CHANGE says down");
+	pf_vf.link_told = up;
+	sim_report.last_link_state = up;
+}
+
+/* A PF-side event with severity CERTAIN_DOOM (RESET_IMPENDING, PF_DRIVER_CLOSE). */
+static void pf_doom_event(int32_t code, const char *what)
+{
+	struct virtchnl_pf_event e = {
+		.event = code,
+		.severity = PF_EVENT_SEVERITY_CERTAIN_DOOM,
+	};
+	pf_event(&e, what);
+}
+
+/* ---------------------------------------------------------------- link */
+
+/* The link as the PF sees it at `now`: the port comes up --link-delay ms
+ * after the simulator started; faults can hold it down or flap it. */
+static bool link_up_at(uint64_t now)
+{
+	const struct pf_fault *flap = &fault[F_LINK_FLAP];
+
+	if (fault[F_LINK_DOWN].on || pf_vf.closed)
+		return false;
+	if (now - pf_vf.start_ns < sim_opts.link_delay_ms * PF_MS)
+		return false;
+	return !(flap->done && now >= flap->at && now - flap->at < (uint64_t)flap->a * PF_MS);
+}
+
+bool pf_link_up(void)
+{
+	pf_ready();
+	return link_up_at(sim_now_ns());
+}
+
+/* ---------------------------------------------------------------- state */
+
+/* §7.1: the VF state (and VSI id, if >= 0) a configuration message needs. */
+bool pf_check(int vsi_id, char *why, size_t n)
+{
+	if (pf_vf.state != PF_ACTIVE)
+		snprintf(why, n, "VF is %s, not ACTIVE: GET_VF_RESOURCES must come first", state_name[pf_vf.state]);
+	else if (vsi_id >= 0 && vsi_id != PF_VSI_ID)
+		snprintf(why, n, "vsi_id %d is not this VF's (%d)", vsi_id, PF_VSI_ID);
+	else
+		return true;
+	return false;
+}
+
+bool pf_allowed(uint32_t op, int vsi_id)
+{
+	char why[96];
+
+	if (pf_check(vsi_id, why, sizeof(why)))
+		return true;
+	pf_reply(op, VIRTCHNL_STATUS_ERR_PARAM, NULL, 0, "%s", why);
+	return false;
+}
+
+void pf_ok(uint32_t op)
+{
+	pf_reply(op, VIRTCHNL_STATUS_SUCCESS, NULL, 0, "%s", "");
+}
+
+/* §7.12 step 3: (re)allocate the VSI after a reset. */
+static void pf_vsi_alloc(bool forget)
+{
+	pf_vf.state = PF_INIT;
+	pf_vf.num_qp = pf_vf.req_qp ? pf_vf.req_qp : sim_opts.queue_pairs;
+	pf_queues_alloc();
+	pf_filters_alloc(forget);
+}
+
+void pf_ready(void)
+{
+	if (pf_vf.ready)
+		return;
+	pf_vf.ready = true;
+	pf_vf.start_ns = sim_now_ns();
+	pf_vf.link_told = -1;
+	faults_parse();
+	pf_vsi_alloc(true);
+}
+
+/* A reset the VF asked for (RESET_VF) or the PF decided (doom: i40e first
+ * sends RESET_IMPENDING, §7.12).  No reply; the device calls pf_reset_done().
+ * The firmware puts i40e's event in the VF's ARQ before the PF triggers the
+ * reset, which tears the ARQ down: the model starts the reset
+ * PF_DOOM_DELAY_MS later, from pf_tick(), so the event is delivered first. */
+#define PF_DOOM_DELAY_MS 5
+
+static void pf_start_reset(bool doom, const char *why)
+{
+	sim_trace("pf: VF reset (%s)", why);
+	pf_vf.state = PF_RESET;
+	if (!doom) {
+		dev_vf_reset();
+		return;
+	}
+	pf_doom_event(VIRTCHNL_EVENT_RESET_IMPENDING, "RESET_IMPENDING CERTAIN_DOOM");
+	pf_vf.reset_due = true;
+	pf_vf.reset_ns = sim_now_ns() + PF_DOOM_DELAY_MS * PF_MS;
+}
+
+void pf_reset_done(void)
+{
+	pf_ready();
+	pf_vsi_alloc(false);
+	sim_trace("pf: VF reset done: VSI %d reallocated with %u queue pairs, VF state INIT",
+		  PF_VSI_ID, pf_vf.num_qp);
+	if (res_wait.waiting) {
+		res_wait.waiting = false;
+		pf_get_vf_resources(VIRTCHNL_OP_GET_VF_RESOURCES, res_wait.msg, res_wait.len);
+	}
+}
+
+/* i40e handles a VFLR like a VF reset; the VF's negotiated version and what
+ * it learnt go too, so the next driver starts from scratch.  REQUEST_QUEUES'
+ * count stays (i40e keeps num_req_queues until the VFs are freed). */
+void pf_flr(void)
+{
+	pf_ready();
+	pf_vf.reset_due = false;
+	res_wait.waiting = false;
+	memset(&pf_vf.ver, 0, sizeof(pf_vf.ver));
+	pf_vf.driver_caps = 0;
+	pf_vf.link_told = -1;
+	pf_vf.after_version = false;
+	pf_vsi_alloc(true);
+	sim_trace("pf: function-level reset: VF state INIT, version forgotten");
+}
+
+/* ---------------------------------------------------------------- dispatcher */
+
+static bool vf_is_v11(void)
+{
+	return pf_vf.ver.major == 1 && pf_vf.ver.minor == 1;
+}
+
+/* §4.1: the exact length virtchnl_vc_validate_vf_msg() expects; false and
+ * *expected when the message does not have it. */
+static bool len_ok(const struct pf_len *r, const uint8_t *msg, uint16_t len, uint64_t *expected)
+{
+	uint32_t count = 0;
+
+	switch (r->kind) {
+	case LEN_FIXED:
+		*expected = r->base;
+		return len == r->base;
+	case LEN_CAPS: /* a u32 of capabilities from a 1.1 VF, nothing from 1.0 */
+		*expected = vf_is_v11() ? 4 : 0;
+		return len == *expected;
+	case LEN_ARRAY:
+		*expected = r->min;
+		if (len < r->min)
+			return false;
+		memcpy(&count, msg + r->count_off, r->count_size);
+		*expected = r->base + (uint64_t)count * r->elem;
+		return len == *expected && (count || !r->need_count);
+	case LEN_INVALID:
+		break;
+	}
+	return false;
+}
+
+/* unsolicited=OPCODE: an extra reply nobody asked for, right before the
+ * reply to the first message after VERSION. */
+static void pf_unsolicited(void)
+{
+	struct pf_fault *f = &fault[F_UNSOLICITED];
+
+	if (!f->on || f->done || !pf_vf.after_version)
+		return;
+	f->done = true;
+	fault_note(F_UNSOLICITED, "extra reply sent");
+	sim_trace("pf: -> %s SUCCESS (unsolicited, fault)", pf_op_name(f->op));
+	dev_arq_send(f->op, VIRTCHNL_STATUS_SUCCESS, NULL, 0);
+}
+
+void pf_receive(uint32_t v_opcode, const uint8_t *msg, uint16_t len)
+{
+	const struct pf_op *o = op_find(v_opcode);
+	uint64_t expected = 0;
+
+	pf_ready();
+	sim_report.virtchnl_msgs++;
+	if (pf_vf.closed || fault_hit(F_SILENT, v_opcode)) {
+		pf_trace_in(v_opcode, "(%u bytes) dropped: %s", len,
+			    pf_vf.closed ? "the PF driver closed" : "fault pf-silent");
+		if (!pf_vf.closed)
+			fault_note(F_SILENT, "message dropped, no reply");
+		return;
+	}
+	pf_unsolicited();
+	if (fault_hit(F_STATUS, v_opcode)) {
+		pf_trace_in(v_opcode, "(%u bytes) not applied: fault status", len);
+		fault_note(F_STATUS, "reply carries the fault's status, message not applied");
+		sim_trace("pf: -> %s %s (fault)", pf_op_name(v_opcode), status_name((int32_t)fault[F_STATUS].a));
+		pf_send(v_opcode, (int32_t)fault[F_STATUS].a, NULL, 0);
+		return;
+	}
+	if (!o || o->len.kind == LEN_INVALID) {
+		pf_trace_in(v_opcode, "(opcode %u, %u bytes)", v_opcode, len);
+		pf_reply(v_opcode, VIRTCHNL_STATUS_ERR_PARAM, NULL, 0,
+			 "opcode %u is not a VF request virtchnl accepts", v_opcode);
+	} else if (!len_ok(&o->len, msg, len, &expected)) {
+		pf_trace_in(v_opcode, "(%u bytes)", len);
+		pf_reply(v_opcode, VIRTCHNL_STATUS_ERR_PARAM, NULL, 0,
+			 "message is %u bytes, virtchnl expects %llu%s", len,
+			 (unsigned long long)expected,
+			 o->len.need_count && len == expected ? " and at least one element" : "");
+	} else if (!o->handle) {
+		pf_trace_in(v_opcode, "(%u bytes)", len);
+		pf_reply(v_opcode, VIRTCHNL_STATUS_ERR_NOT_SUPPORTED, NULL, 0,
+			 "i40e does not implement it (capability never granted)");
+	} else {
+		o->handle(v_opcode, msg, len);
+	}
+}
+
+/* ---------------------------------------------------------------- handlers */
+
+/* §7.2: {1,1}, or {1,0} to a 1.0 VF; the VF's version is stored. */
+static void pf_version(uint32_t op, const uint8_t *msg, uint16_t len)
+{
+	struct virtchnl_version_info r = { VIRTCHNL_VERSION_MAJOR, VIRTCHNL_VERSION_MINOR };
+
+	(void)len;
+	memcpy(&pf_vf.ver, msg, sizeof(pf_vf.ver));
+	pf_trace_in(op, "%u.%u", pf_vf.ver.major, pf_vf.ver.minor);
+	if (pf_vf.ver.major == 1 && pf_vf.ver.minor == VIRTCHNL_VERSION_MINOR_NO_VF_CAPS)
+		r.minor = VIRTCHNL_VERSION_MINOR_NO_VF_CAPS;
+	if (fault[F_VERSION].on) {
+		r.major = (uint32_t)fault[F_VERSION].a;
+		r.minor = (uint32_t)fault[F_VERSION].b;
+		fault_note(F_VERSION, "VERSION reply altered");
+	}
+	pf_vf.after_version = true;
+	pf_reply(op, VIRTCHNL_STATUS_SUCCESS, &r, sizeof(r), "%u.%u", r.major, r.minor);
+}
+
+static void pf_reset_vf(uint32_t op, const uint8_t *msg, uint16_t len)
+{
+	(void)msg, (void)len;
+	pf_trace_in(op, "(no reply: the PF resets the VF)");
+	pf_start_reset(false, "RESET_VF");
+}
+
+/* §7.3: what this PF grants out of what the VF asked for.  Always L2,
+ * ADV_LINK_SPEED and VLAN (no port VLAN here).  RSS_PF if asked, else
+ * RSS_REG: RSS_AQ needs an X722 and the AQ RSS commands, which the simulated
+ * firmware does not have.  Never RX_FLEX_DESC, VLAN_V2, ADV_RSS_PF, FDIR_PF,
+ * USO, CRC, LARGE_NUM_QPAIRS, QOS, PTP, DCF, IPSEC, ADQ, IWARP. */
+static uint32_t pf_grant(uint32_t req)
+{
+	uint32_t caps = VIRTCHNL_VF_OFFLOAD_L2 | VIRTCHNL_VF_CAP_ADV_LINK_SPEED | VIRTCHNL_VF_OFFLOAD_VLAN;
+
+	caps |= req & VIRTCHNL_VF_OFFLOAD_RSS_PF ? VIRTCHNL_VF_OFFLOAD_RSS_PF : VIRTCHNL_VF_OFFLOAD_RSS_REG;
+	return caps | (req & (VIRTCHNL_VF_OFFLOAD_RSS_PCTYPE_V2 | VIRTCHNL_VF_OFFLOAD_WB_ON_ITR |
+			      VIRTCHNL_VF_OFFLOAD_REQ_QUEUES | VIRTCHNL_VF_OFFLOAD_ENCAP |
+			      VIRTCHNL_VF_OFFLOAD_ENCAP_CSUM | VIRTCHNL_VF_OFFLOAD_RX_POLLING));
+}
+
+/* resources=FIELD:VALUE overrides one field of the reply (the PF itself
+ * keeps its real values). */
+static void resources_fault(struct virtchnl_vf_resource *r)
+{
+	const struct pf_fault *f = &fault[F_RESOURCES];
+	struct virtchnl_vsi_resource *v = &r->vsi_res[0];
+
+	if (!f->on)
+		return;
+	switch (f->field) {
+	case R_NUM_VSIS: r->num_vsis = (uint16_t)f->a; break;
+	case R_VSI_TYPE: v->vsi_type = (int32_t)f->a; break;
+	case R_NUM_QUEUE_PAIRS: r->num_queue_pairs = (uint16_t)f->a; break;
+	case R_MAX_VECTORS: r->max_vectors = (uint16_t)f->a; break;
+	case R_MAX_MTU: r->max_mtu = (uint16_t)f->a; break;
+	case R_VSI_QUEUE_PAIRS: v->num_queue_pairs = (uint16_t)f->a; break;
+	case R_VSI_ID: v->vsi_id = (uint16_t)f->a; break;
+	}
+	fault_note(F_RESOURCES, "GET_VF_RESOURCES reply altered");
+}
+
+static void pf_get_vf_resources(uint32_t op, const uint8_t *msg, uint16_t len)
+{
+	struct {
+		struct virtchnl_vf_resource r;
+		struct virtchnl_vsi_resource pad; /* i40e's legacy 16 bytes */
+	} res;
+	_Static_assert(sizeof(res) == PF_RESOURCES_LEN, "GET_VF_RESOURCES reply");
+	struct virtchnl_vf_resource *r = &res.r;
+	struct pf_line l = { .n = 0 };
+	char mac[18];
+
+	if (pf_vf.state == PF_RESET) {
+		res_wait.waiting = true;
+		memcpy(res_wait.msg, msg, len);
+		res_wait.len = len;
+		res_wait.deadline = sim_now_ns() + PF_SYNC_WAIT_MS * PF_MS;
+		pf_trace_in(op, "(waits for the VF reset to finish)");
+		return;
+	}
+	/* §7.3: a 1.0 VF cannot say what it wants: i40e assumes L2|RSS_REG|VLAN. */
+	pf_vf.driver_caps = VIRTCHNL_VF_OFFLOAD_L2 | VIRTCHNL_VF_OFFLOAD_RSS_REG | VIRTCHNL_VF_OFFLOAD_VLAN;
+	if (len == sizeof(uint32_t))
+		memcpy(&pf_vf.driver_caps, msg, sizeof(uint32_t));
+	caps_str(&l, pf_vf.driver_caps);
+	pf_trace_in(op, "%s", l.s);
+	memset(&res, 0, sizeof(res));
+	r->num_vsis = 1;
+	r->num_queue_pairs = (uint16_t)pf_vf.num_qp;
+	r->max_vectors = (uint16_t)sim_opts.vectors;
+	/* "max_mtu" is the port's max frame size (9728 on 700 Series), minus 4
+	 * with a port VLAN (none here). */
+	r->max_mtu = AVF_MAX_FRAME;
+	r->vf_cap_flags = pf_grant(pf_vf.driver_caps);
+	r->rss_key_size = VIRTCHNL_RSS_KEY_SIZE;
+	r->rss_lut_size = VIRTCHNL_RSS_LUT_SIZE;
+	r->vsi_res[0].vsi_id = PF_VSI_ID;
+	r->vsi_res[0].num_queue_pairs = (uint16_t)pf_vf.num_qp;
+	r->vsi_res[0].vsi_type = VIRTCHNL_VSI_SRIOV;
+	r->vsi_res[0].qset_handle = PF_QSET_HANDLE;
+	pf_filters_default_mac(pf_vf.driver_caps, r->vsi_res[0].default_mac_addr);
+	resources_fault(r);
+	pf_vf.state = PF_ACTIVE;
+
+	l.n = 0;
+	caps_str(&l, r->vf_cap_flags);
+	pf_mac_str(mac, r->vsi_res[0].default_mac_addr);
+	pf_reply(op, VIRTCHNL_STATUS_SUCCESS, &res, sizeof(res),
+		 "num_vsis=%u vsi=%u type=%d qp=%u vectors=%u max_mtu=%u rss_key=%u rss_lut=%u mac=%s %s",
+		 r->num_vsis, r->vsi_res[0].vsi_id, (int)r->vsi_res[0].vsi_type,
+		 r->vsi_res[0].num_queue_pairs, r->max_vectors, r->max_mtu, r->rss_key_size,
+		 r->rss_lut_size, mac, l.s);
+	pf_link_event(pf_link_up());
+}
+
+/* §7.11: more than 16 -> the reply names 16; otherwise no reply: the PF
+ * resets the VF (RESET_IMPENDING first) and reallocates the VSI with the new
+ * count (0 = back to the default).  The simulated PF always has the queues,
+ * so i40e's "only N left" answer never happens. */
+static void pf_request_queues(uint32_t op, const uint8_t *msg, uint16_t len)
+{
+	struct virtchnl_vf_res_request r;
+
+	(void)len;
+	memcpy(&r, msg, sizeof(r));
+	pf_trace_in(op, "num_queue_pairs=%u", r.num_queue_pairs);
+	if (!pf_allowed(op, -1))
+		return;
+	if (r.num_queue_pairs > VIRTCHNL_MAX_QUEUE_PAIRS) {
+		r.num_queue_pairs = VIRTCHNL_MAX_QUEUE_PAIRS;
+		pf_reply(op, VIRTCHNL_STATUS_SUCCESS, &r, sizeof(r), "num_queue_pairs=16 (the most a VF may have)");
+		return;
+	}
+	pf_vf.req_qp = r.num_queue_pairs;
+	pf_start_reset(true, "REQUEST_QUEUES granted");
+}
+
+/* ---------------------------------------------------------------- time */
+
+/* Timed faults run MS ms after the first successful ENABLE_QUEUES, once. */
+static bool fault_due(enum pf_fault_id id, uint64_t now)
+{
+	struct pf_fault *f = &fault[id];
+
+	if (!f->on || f->done || !pf_vf.enabled_once || now - pf_vf.enabled_ns < (uint64_t)f->a * PF_MS)
+		return false;
+	f->done = true;
+	return true;
+}
+
+void pf_tick(uint64_t now_ns)
+{
+	struct pf_fault *flap = &fault[F_LINK_FLAP];
+
+	pf_ready();
+	if (pf_vf.closed)
+		return;
+	if (pf_vf.reset_due && now_ns >= pf_vf.reset_ns) {
+		pf_vf.reset_due = false;
+		dev_vf_reset();
+	}
+	if (res_wait.waiting && now_ns >= res_wait.deadline) {
+		res_wait.waiting = false;
+		pf_reply(VIRTCHNL_OP_GET_VF_RESOURCES, VIRTCHNL_STATUS_ERR_PARAM, NULL, 0,
+			 "the VF stayed in reset for %d ms", PF_SYNC_WAIT_MS);
+	}
+	if (fault_due(F_RESET_IMPENDING, now_ns)) {
+		fault_note(F_RESET_IMPENDING, "RESET_IMPENDING sent, VF reset");
+		pf_start_reset(true, "fault reset-impending");
+	}
+	if (fault_due(F_PF_CLOSE, now_ns)) {
+		fault_note(F_PF_CLOSE, "PF_DRIVER_CLOSE sent; the PF no longer answers");
+		pf_doom_event(VIRTCHNL_EVENT_PF_DRIVER_CLOSE, "PF_DRIVER_CLOSE CERTAIN_DOOM");
+		pf_vf.closed = true;
+		return;
+	}
+	/* link-flap: arm once the link is up with queues enabled */
+	if (flap->on && !flap->done && pf_vf.enabled_once && link_up_at(now_ns)) {
+		flap->done = true;
+		flap->at = now_ns + (uint64_t)flap->a * PF_MS;
+		fault_note(F_LINK_FLAP, "link goes down for MS ms, once");
+	}
+	/* Tell an ACTIVE VF (one that has heard about the link) of changes. */
+	if (pf_vf.state == PF_ACTIVE && pf_vf.link_told >= 0 && link_up_at(now_ns) != (pf_vf.link_told == 1))
+		pf_link_event(!pf_vf.link_told);
+}

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * pf.h - private interface between the parts of the PF model:
+ *
+ *   pf.c          dispatcher, VF state, length checks, replies and events,
+ *                 link, VERSION, GET_VF_RESOURCES, resets, faults
+ *   pf-queues.c   CONFIG_VSI_QUEUES, CONFIG_IRQ_MAP, ENABLE/DISABLE_QUEUES,
+ *                 GET_STATS, RSS
+ *   pf-filters.c  the VSI's switch filters: MAC, VLAN, promiscuous mode,
+ *                 pf_rx_accept() and pf_tx_allowed()
+ *
+ * Everything runs in the device thread with sim_lock held (sim.h).
+ */
+#ifndef AVFSIM_PF_H
+#define AVFSIM_PF_H
+
+#include "sim.h"
+
+/* Status numbers old i40e sends besides virtchnl's own (avf-facts.md §7.1:
+ * I40E_ERR_* numbers equal the virtchnl/iavf_status ones; -EPERM is sent as
+ * a plain errno even by old kernels).  Newer kernels send -EINVAL (-22) where
+ * we send ERR_PARAM (-5) and INVALID_MAC_ADDR (-10). */
+#define PF_STATUS_EPERM (-1)
+#define PF_STATUS_INVALID_MAC_ADDR (-10)
+
+/* vsi_res[0].vsi_id: i40e reports the VF VSI's hardware id and accepts only
+ * that one afterwards (§7.1).  Any realistic non-trivial number will do. */
+#define PF_VSI_ID 18
+#define PF_MS 1000000ull
+
+/* §7.1: i40e's VF states as the dispatcher sees them. */
+enum pf_state { PF_RESET, PF_INIT, PF_ACTIVE };
+
+/* The one VF this PF serves. */
+struct pf_vf {
+	bool ready;
+	enum pf_state state;
+	struct virtchnl_version_info ver; /* the VF's VERSION; 0.0 until sent */
+	uint32_t driver_caps;             /* what the VF asked for (§7.3) */
+	unsigned num_qp;                  /* the VSI's queue pairs */
+	unsigned req_qp;                  /* REQUEST_QUEUES: kept across resets */
+	uint32_t txq_len[AVF_MAX_QUEUES]; /* configured ring lengths, 0 = none */
+	uint32_t rxq_len[AVF_MAX_QUEUES];
+	uint64_t start_ns;                /* the port came up (--link-delay base) */
+	int link_told;                    /* last LINK_CHANGE sent: -1 none, 0, 1 */
+	bool enabled_once;                /* first ENABLE_QUEUES succeeded ... */
+	uint64_t enabled_ns;              /* ... at this time (timed faults) */
+	bool after_version;               /* a VERSION was handled (unsolicited=) */
+	bool closed;                      /* PF_DRIVER_CLOSE sent: PF gone */
+	bool reset_due;                   /* a PF-initiated reset starts ... */
+	uint64_t reset_ns;                /* ... at this time */
+};
+extern struct pf_vf pf_vf;
+
+/* First use: parse the faults, allocate the VSI.  Idempotent. */
+void pf_ready(void);
+
+/* Reply to a VF request.  detail is printf-style: the decoded payload for a
+ * success (traced with --trace), the reason for an error (always logged, as
+ * i40e's dev_err lands in the host's dmesg). */
+void pf_reply(uint32_t op, int32_t status, const void *data, uint16_t len,
+	      const char *detail, ...) __attribute__((format(printf, 5, 6)));
+/* A SUCCESS reply without payload. */
+void pf_ok(uint32_t op);
+/* Trace an incoming message, decoded ("pf: <- NAME ..."). */
+void pf_trace_in(uint32_t op, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* §7.1: configuration needs the VF ACTIVE and, when vsi_id >= 0, the VF's own
+ * VSI id.  pf_check: false with the reason in why.  pf_allowed: on failure
+ * replies ERR_PARAM with the reason and returns false. */
+bool pf_check(int vsi_id, char *why, size_t n);
+bool pf_allowed(uint32_t op, int vsi_id);
+/* LINK_CHANGE event (§7.3) with the link state the PF sees now. */
+void pf_link_event(bool up);
+
+/* A growing one-line trace text (long decoded messages). */
+struct pf_line {
+	char s[2048];
+	size_t n;
+};
+void pf_line_add(struct pf_line *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* "xx:xx:xx:xx:xx:xx" */
+void pf_mac_str(char out[18], const uint8_t mac[6]);
+
+/* pf-queues.c */
+/* A new VSI: no queue configured. */
+void pf_queues_alloc(void);
+void pf_config_vsi_queues(uint32_t op, const uint8_t *msg, uint16_t len);
+void pf_config_irq_map(uint32_t op, const uint8_t *msg, uint16_t len);
+void pf_enable_queues(uint32_t op, const uint8_t *msg, uint16_t len);
+void pf_disable_queues(uint32_t op, const uint8_t *msg, uint16_t len);
+void pf_get_stats(uint32_t op, const uint8_t *msg, uint16_t len);
+void pf_config_rss_key(uint32_t op, const uint8_t *msg, uint16_t len);
+void pf_config_rss_lut(uint32_t op, const uint8_t *msg, uint16_t len);
+void pf_get_rss_hena_caps(uint32_t op, const uint8_t *msg, uint16_t len);
+void pf_set_rss_hena(uint32_t op, const uint8_t *msg, uint16_t len);
+
+/* pf-filters.c */
+/* (Re)allocate the VSI's filters (§7.12 step 3): broadcast plus the default
+ * MAC; promiscuous mode off, no VLANs.  forget: also drop a learned default
+ * MAC (FLR and first use), keeping only the admin's --mac. */
+void pf_filters_alloc(bool forget);
+/* The default MAC GET_VF_RESOURCES reports for a VF that asked driver_caps. */
+void pf_filters_default_mac(uint32_t driver_caps, uint8_t mac[6]);
+void pf_add_eth_addr(uint32_t op, const uint8_t *msg, uint16_t len);
+void pf_del_eth_addr(uint32_t op, const uint8_t *msg, uint16_t len);
+void pf_add_vlan(uint32_t op, const uint8_t *msg, uint16_t len);
+void pf_del_vlan(uint32_t op, const uint8_t *msg, uint16_t len);
+void pf_config_promisc(uint32_t op, const uint8_t *msg, uint16_t len);
+void pf_vlan_stripping(uint32_t op, const uint8_t *msg, uint16_t len);
+
+#endif /* AVFSIM_PF_H */

@@ -1,0 +1,914 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * probe-pf.c - checks the simulated PF's virtchnl rules through the real
+ * VFIO path: container, group, device, one MAP_DMA buffer, BAR0 mmap, the
+ * admin queues set up as avf-facts.md §2.5/§2.6 say.  No simulator code is
+ * linked: it talks to whatever answers on /dev/vfio.
+ *
+ *   cc -std=c11 -Wall -Wextra -O2 -o tests/sim/probe-pf tests/sim/probe-pf.c
+ *   tests/sim/avfsim [options] -- tests/sim/probe-pf CHECK
+ *
+ * CHECK is one of (each starts from a function-level reset):
+ *   state lengths queues filters rss stats reset   (any options; "all" runs them)
+ *   link-delay          needs --link-delay 300
+ *   fault-silent        needs --fault pf-silent=get_stats
+ *   fault-silent-all    needs --fault pf-silent
+ *   fault-version       needs --fault version=2.0
+ *   fault-status        needs --fault status=get_stats:-53
+ *   fault-wrong-opcode  needs --fault wrong-opcode=version
+ *   fault-reply-long    needs --fault reply-long=version
+ *   fault-reply-short   needs --fault reply-short=get_vf_resources
+ *   fault-unsolicited   needs --fault unsolicited=get_stats
+ *   fault-reset-impending needs --fault reset-impending=100
+ *   fault-pf-close      needs --fault pf-close=100
+ *   fault-link-down     needs --fault link-down
+ *   fault-link-flap     needs --fault link-flap=100
+ *   fault-resources     needs --fault resources=vsi_id:7
+ * `filters` reads --trust and --mac from AVFSIM_ARGS to know what to expect.
+ * Prints "ok ..." / "FAIL ..." per rule; exit status 1 if anything failed.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/vfio.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../avf.h"
+#include "../../virtchnl.h"
+
+#define DMA_IOVA 0x40000000ull
+#define DMA_SIZE (2u << 20)
+/* Layout of the DMA buffer */
+#define OFF_ATQ 0x0000u
+#define OFF_ARQ 0x1000u
+#define OFF_ATQ_BUF 0x10000u
+#define OFF_ARQ_BUF 0x30000u
+#define OFF_TX_RING 0x100000u
+#define OFF_RX_RING 0x110000u
+
+#define VSI_ID 18 /* what the model hands out; the probe reads it anyway */
+#define CAPS_DPDK 0xbe0bc7e1u
+#define CAPS_IAVF 0x1abd00f9u
+
+static struct {
+	int container, group, device;
+	volatile uint32_t *bar0;
+	uint8_t *dma;
+	off_t cfg_off;
+	unsigned atq_ntu, arq_ntc;
+	uint16_t vsi;
+	unsigned num_qp, vectors;
+	bool trust, admin_mac;
+	uint8_t mac[6];
+	int fails;
+} p;
+
+/* The last event of each kind, and the messages that were not awaited. */
+static struct {
+	int link;          /* -1 none since cleared */
+	uint32_t speed;
+	unsigned links;    /* LINK_CHANGE count */
+	int doom;          /* last RESET_IMPENDING/PF_DRIVER_CLOSE code, 0 none */
+	int32_t severity;
+	uint32_t stray_op; /* last reply nobody waited for, 0 none */
+} ev;
+
+static void check(bool ok, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void check(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s ", ok ? "ok  " : "FAIL");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	fflush(stdout);
+	p.fails += !ok;
+}
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(2);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+}
+
+static void nap(void)
+{
+	struct timespec t = { 0, 50000 };
+	nanosleep(&t, NULL);
+}
+
+static uint32_t rd(uint32_t off) { return p.bar0[off / 4]; }
+static void wr(uint32_t off, uint32_t v) { p.bar0[off / 4] = v; }
+
+/* ---------------------------------------------------------------- options */
+
+/* AVFSIM_ARGS holds the launcher's options, one per line (sim.h). */
+static void read_args(char *bdf, size_t n)
+{
+	const char *env = getenv("AVFSIM_ARGS");
+	char *args = strdup(env ? env : ""), *save = NULL, *prev = NULL;
+
+	snprintf(bdf, n, "0000:3b:02.0");
+	for (char *a = strtok_r(args, "\n", &save); a; prev = a, a = strtok_r(NULL, "\n", &save)) {
+		const char *mac = !strncmp(a, "--mac=", 6) ? a + 6 : prev && !strcmp(prev, "--mac") ? a : NULL;
+		if (!strcmp(a, "--trust"))
+			p.trust = true;
+		if (!strncmp(a, "--bdf=", 6))
+			snprintf(bdf, n, "%s", a + 6);
+		else if (prev && !strcmp(prev, "--bdf"))
+			snprintf(bdf, n, "%s", a);
+		if (mac && sscanf(mac, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &p.mac[0], &p.mac[1], &p.mac[2],
+				  &p.mac[3], &p.mac[4], &p.mac[5]) == 6)
+			p.admin_mac = true;
+	}
+	free(args);
+}
+
+/* ---------------------------------------------------------------- VFIO */
+
+static void vfio_open(const char *bdf)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	struct vfio_group_status gs = { .argsz = sizeof(gs) };
+	struct vfio_region_info ri = { .argsz = sizeof(ri) };
+	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof(map) };
+	ssize_t l;
+	int type;
+
+	if ((p.container = open("/dev/vfio/vfio", O_RDWR)) < 0)
+		die("/dev/vfio/vfio");
+	if (ioctl(p.container, VFIO_GET_API_VERSION) != VFIO_API_VERSION)
+		die("VFIO_GET_API_VERSION");
+	type = ioctl(p.container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) == 1 ? VFIO_TYPE1v2_IOMMU : VFIO_TYPE1_IOMMU;
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", bdf);
+	if ((l = readlink(path, link, sizeof(link) - 1)) < 0)
+		die(path);
+	link[l] = '\0';
+	snprintf(path, sizeof(path), "/dev/vfio/%s", strrchr(link, '/') + 1);
+	if ((p.group = open(path, O_RDWR)) < 0)
+		die(path);
+	if (ioctl(p.group, VFIO_GROUP_GET_STATUS, &gs) || !(gs.flags & VFIO_GROUP_FLAGS_VIABLE))
+		die("VFIO_GROUP_GET_STATUS");
+	if (ioctl(p.group, VFIO_GROUP_SET_CONTAINER, &p.container) || ioctl(p.container, VFIO_SET_IOMMU, type))
+		die("VFIO_GROUP_SET_CONTAINER/SET_IOMMU");
+	p.dma = mmap(NULL, DMA_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p.dma == MAP_FAILED)
+		die("mmap DMA buffer");
+	map.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+	map.vaddr = (uintptr_t)p.dma;
+	map.iova = DMA_IOVA;
+	map.size = DMA_SIZE;
+	if (ioctl(p.container, VFIO_IOMMU_MAP_DMA, &map))
+		die("VFIO_IOMMU_MAP_DMA");
+	if ((p.device = ioctl(p.group, VFIO_GROUP_GET_DEVICE_FD, bdf)) < 0)
+		die("VFIO_GROUP_GET_DEVICE_FD");
+	ri.index = VFIO_PCI_BAR0_REGION_INDEX;
+	if (ioctl(p.device, VFIO_DEVICE_GET_REGION_INFO, &ri))
+		die("GET_REGION_INFO BAR0");
+	p.bar0 = mmap(NULL, ri.size, PROT_READ | PROT_WRITE, MAP_SHARED, p.device, (off_t)ri.offset);
+	if (p.bar0 == MAP_FAILED)
+		die("mmap BAR0");
+	ri.index = VFIO_PCI_CONFIG_REGION_INDEX;
+	if (ioctl(p.device, VFIO_DEVICE_GET_REGION_INFO, &ri))
+		die("GET_REGION_INFO config");
+	p.cfg_off = (off_t)ri.offset;
+}
+
+/* ---------------------------------------------------------------- admin queues */
+
+static struct avf_aq_desc *atq(unsigned i) { return (struct avf_aq_desc *)(p.dma + OFF_ATQ) + i; }
+static struct avf_aq_desc *arq(unsigned i) { return (struct avf_aq_desc *)(p.dma + OFF_ARQ) + i; }
+
+static void arq_post(unsigned i)
+{
+	uint64_t a = DMA_IOVA + OFF_ARQ_BUF + i * AVF_AQ_BUF_SIZE;
+
+	memset(arq(i), 0, sizeof(struct avf_aq_desc));
+	arq(i)->flags = AVF_AQ_FLAG_BUF | AVF_AQ_FLAG_LB;
+	arq(i)->datalen = AVF_AQ_BUF_SIZE;
+	arq(i)->addr_high = (uint32_t)(a >> 32);
+	arq(i)->addr_low = (uint32_t)a;
+}
+
+/* §2.5, §2.6: register order as iavf writes them. */
+static void aq_init(void)
+{
+	memset(p.dma + OFF_ATQ, 0, AVF_AQ_LEN * sizeof(struct avf_aq_desc));
+	for (unsigned i = 0; i < AVF_AQ_LEN; i++)
+		arq_post(i);
+	p.atq_ntu = p.arq_ntc = 0;
+	wr(VF_ATQH1, 0), wr(VF_ATQT1, 0);
+	wr(VF_ATQLEN1, AVF_AQ_LEN | VF_QLEN_ENABLE);
+	wr(VF_ATQBAL1, (uint32_t)(DMA_IOVA + OFF_ATQ)), wr(VF_ATQBAH1, (uint32_t)((DMA_IOVA + OFF_ATQ) >> 32));
+	wr(VF_ARQH1, 0), wr(VF_ARQT1, 0);
+	wr(VF_ARQLEN1, AVF_AQ_LEN | VF_QLEN_ENABLE);
+	wr(VF_ARQBAL1, (uint32_t)(DMA_IOVA + OFF_ARQ)), wr(VF_ARQBAH1, (uint32_t)((DMA_IOVA + OFF_ARQ) >> 32));
+	wr(VF_ARQT1, AVF_AQ_LEN - 1);
+}
+
+static bool wait_rstat_active(unsigned ms)
+{
+	for (uint64_t end = now_ms() + ms; now_ms() < end; nap()) {
+		uint32_t s = rd(VFGEN_RSTAT) & VFGEN_RSTAT_VFR_STATE_MASK;
+		if (s == VIRTCHNL_VFR_COMPLETED || s == VIRTCHNL_VFR_VFACTIVE)
+			return true;
+	}
+	return false;
+}
+
+/* A function-level reset (VFIO_DEVICE_RESET), bus mastering on, fresh AQ. */
+static void fresh(void)
+{
+	uint16_t cmd = 0x0006; /* MEMORY | MASTER */
+
+	if (ioctl(p.device, VFIO_DEVICE_RESET))
+		die("VFIO_DEVICE_RESET");
+	if (pwrite(p.device, &cmd, 2, p.cfg_off + 4) != 2)
+		die("config COMMAND write");
+	if (!wait_rstat_active(2000))
+		die("VFGEN_RSTAT never became active");
+	memset(&ev, 0, sizeof(ev));
+	ev.link = -1;
+	aq_init();
+}
+
+static void send_msg(uint32_t op, const void *msg, uint16_t len)
+{
+	struct avf_aq_desc *d = atq(p.atq_ntu);
+	uint64_t a = DMA_IOVA + OFF_ATQ_BUF + p.atq_ntu * AVF_AQ_BUF_SIZE;
+	bool resets = op == VIRTCHNL_OP_RESET_VF;
+
+	memset(d, 0, sizeof(*d));
+	d->flags = AVF_AQ_FLAG_SI;
+	d->opcode = AVF_AQC_OPC_SEND_MSG_TO_PF;
+	d->cookie_high = op;
+	if (len) {
+		memcpy(p.dma + OFF_ATQ_BUF + p.atq_ntu * AVF_AQ_BUF_SIZE, msg, len);
+		d->flags |= AVF_AQ_FLAG_BUF | AVF_AQ_FLAG_RD | (len > AVF_AQ_LARGE_BUF ? AVF_AQ_FLAG_LB : 0);
+		d->datalen = len;
+		d->addr_high = (uint32_t)(a >> 32);
+		d->addr_low = (uint32_t)a;
+	}
+	p.atq_ntu = (p.atq_ntu + 1) % AVF_AQ_LEN;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	wr(VF_ATQT1, p.atq_ntu);
+	/* RESET_VF tears the queue down: no head write-back to wait for */
+	for (uint64_t end = now_ms() + 1000; !resets && (rd(VF_ATQH1) & VF_QPTR_MASK) != p.atq_ntu; nap())
+		if (now_ms() > end) {
+			check(false, "ATQ: the device did not consume opcode %u", op);
+			return;
+		}
+}
+
+struct msg {
+	uint32_t op;
+	int32_t status;
+	uint16_t len;
+	uint8_t data[AVF_AQ_BUF_SIZE];
+};
+
+/* The next ARQ message within ms, false if none. */
+static bool recv_msg(struct msg *m, unsigned ms)
+{
+	for (uint64_t end = now_ms() + ms; (rd(VF_ARQH1) & VF_QPTR_MASK) == p.arq_ntc; nap())
+		if (now_ms() > end)
+			return false;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	struct avf_aq_desc *d = arq(p.arq_ntc);
+	m->op = d->cookie_high;
+	m->status = (int32_t)d->cookie_low;
+	m->len = d->datalen <= AVF_AQ_BUF_SIZE ? d->datalen : AVF_AQ_BUF_SIZE;
+	memcpy(m->data, p.dma + OFF_ARQ_BUF + p.arq_ntc * AVF_AQ_BUF_SIZE, m->len);
+	arq_post(p.arq_ntc);
+	wr(VF_ARQT1, p.arq_ntc);
+	p.arq_ntc = (p.arq_ntc + 1) % AVF_AQ_LEN;
+	if (m->op == VIRTCHNL_OP_EVENT && m->len >= sizeof(struct virtchnl_pf_event)) {
+		struct virtchnl_pf_event e;
+		memcpy(&e, m->data, sizeof(e));
+		if (e.event == VIRTCHNL_EVENT_LINK_CHANGE) {
+			ev.link = e.event_data.link_event.link_status;
+			ev.speed = e.event_data.link_event.link_speed;
+			ev.links++;
+		} else {
+			ev.doom = e.event;
+			ev.severity = e.severity;
+		}
+	}
+	return true;
+}
+
+/* Wait up to ms for the reply to op; events and strays are noted on the way.
+ * Returns false on timeout. */
+static bool await(uint32_t op, struct msg *m, unsigned ms)
+{
+	m->len = 0;
+	for (uint64_t end = now_ms() + ms; now_ms() <= end;) {
+		if (!recv_msg(m, (unsigned)(end - now_ms() + 1)))
+			return false;
+		if (m->op == op)
+			return true;
+		if (m->op != VIRTCHNL_OP_EVENT)
+			ev.stray_op = m->op;
+	}
+	return false;
+}
+
+/* Send and wait for the reply: its status, or INT32_MIN if none came. */
+static int32_t call(uint32_t op, const void *msg, uint16_t len, struct msg *m)
+{
+	static struct msg spare;
+
+	m = m ? m : &spare;
+	send_msg(op, msg, len);
+	return await(op, m, 1000) ? m->status : INT32_MIN;
+}
+
+/* Drain events for ms. */
+static void drain(unsigned ms)
+{
+	struct msg m;
+
+	for (uint64_t end = now_ms() + ms; now_ms() < end;)
+		if (recv_msg(&m, (unsigned)(end - now_ms())) && m.op != VIRTCHNL_OP_EVENT)
+			ev.stray_op = m.op;
+}
+
+/* ---------------------------------------------------------------- messages */
+
+static int32_t version(uint32_t minor, struct virtchnl_version_info *out)
+{
+	struct virtchnl_version_info v = { 1, minor };
+	struct msg m;
+	int32_t s = call(VIRTCHNL_OP_VERSION, &v, sizeof(v), &m);
+
+	if (out && m.len == sizeof(*out))
+		memcpy(out, m.data, sizeof(*out));
+	return s;
+}
+
+static int32_t resources(uint32_t caps, struct virtchnl_vf_resource *r, uint16_t *len)
+{
+	struct msg m;
+	int32_t s = call(VIRTCHNL_OP_GET_VF_RESOURCES, &caps, sizeof(caps), &m);
+
+	memset(r, 0, sizeof(*r));
+	memcpy(r, m.data, m.len < sizeof(*r) ? m.len : sizeof(*r));
+	if (len)
+		*len = m.len;
+	if (s == 0) {
+		p.vsi = r->vsi_res[0].vsi_id;
+		p.num_qp = r->num_queue_pairs;
+		p.vectors = r->max_vectors;
+	}
+	return s;
+}
+
+/* VERSION 1.1 + GET_VF_RESOURCES as DPDK asks, link event drained. */
+static void bring_up(void)
+{
+	struct virtchnl_vf_resource r;
+
+	if (version(1, NULL) || resources(CAPS_DPDK, &r, NULL))
+		check(false, "bring-up: VERSION + GET_VF_RESOURCES");
+	drain(50);
+}
+
+/* CONFIG_VSI_QUEUES as it goes on the wire: the 8-byte header of
+ * virtchnl_vsi_queue_config_info, then the pairs (room for 17). */
+struct vsiq {
+	uint16_t vsi_id, num_queue_pairs;
+	uint32_t pad;
+	struct virtchnl_queue_pair_info qpair[VIRTCHNL_MAX_QUEUE_PAIRS + 1];
+};
+
+/* n valid pairs, queue i's rings in the DMA buffer. */
+static void vsiq_fill(struct vsiq *q, unsigned n)
+{
+	memset(q, 0, sizeof(*q));
+	q->vsi_id = p.vsi;
+	q->num_queue_pairs = (uint16_t)n;
+	for (unsigned i = 0; i < n; i++) {
+		struct virtchnl_queue_pair_info *qp = &q->qpair[i];
+		qp->txq = (struct virtchnl_txq_info){ .vsi_id = p.vsi, .queue_id = (uint16_t)i, .ring_len = 64,
+			.dma_ring_addr = DMA_IOVA + OFF_TX_RING + i * 0x1000 };
+		qp->rxq = (struct virtchnl_rxq_info){ .vsi_id = p.vsi, .queue_id = (uint16_t)i, .ring_len = 64,
+			.databuffer_size = 2048, .max_pkt_size = 1522, .rxdid = VIRTCHNL_RXDID_1_32B_BASE,
+			.dma_ring_addr = DMA_IOVA + OFF_RX_RING + i * 0x1000 };
+	}
+}
+
+static int32_t vsiq_send(const struct vsiq *q)
+{
+	return call(VIRTCHNL_OP_CONFIG_VSI_QUEUES, q, (uint16_t)(72 + 64 * q->num_queue_pairs), NULL);
+}
+
+static int32_t queues(uint32_t op, uint16_t vsi, uint32_t rx, uint32_t tx)
+{
+	struct virtchnl_queue_select s = { .vsi_id = vsi, .rx_queues = rx, .tx_queues = tx };
+	return call(op, &s, sizeof(s), NULL);
+}
+
+/* n copies of one vector map entry (14 + 12n bytes). */
+static int32_t irq_map(struct virtchnl_vector_map v, uint16_t n)
+{
+	uint8_t b[14 + 12 * 18] = { 0 };
+
+	memcpy(b, &n, 2);
+	for (unsigned i = 0; i < n && i < 18; i++)
+		memcpy(b + 2 + 12 * i, &v, sizeof(v));
+	return call(VIRTCHNL_OP_CONFIG_IRQ_MAP, b, (uint16_t)(14 + 12 * n), NULL);
+}
+
+static int32_t mac_op(uint32_t op, const uint8_t (*mac)[6], unsigned n)
+{
+	uint8_t b[12 + 8 * 64] = { 0 };
+	uint16_t vsi = p.vsi, cnt = (uint16_t)n;
+
+	memcpy(b, &vsi, 2), memcpy(b + 2, &cnt, 2);
+	for (unsigned i = 0; i < n; i++)
+		memcpy(b + 4 + 8 * i, mac[i], 6);
+	return call(op, b, (uint16_t)(12 + 8 * n), NULL);
+}
+
+static int32_t promisc(uint16_t flags)
+{
+	struct virtchnl_promisc_info pi = { p.vsi, flags };
+	return call(VIRTCHNL_OP_CONFIG_PROMISCUOUS_MODE, &pi, sizeof(pi), NULL);
+}
+
+/* ---------------------------------------------------------------- checks */
+
+static void check_state(void)
+{
+	struct virtchnl_version_info v = { 0, 0 };
+	struct virtchnl_vf_resource r;
+	uint16_t len = 0;
+	uint32_t zero = 0;
+	int32_t st;
+
+	fresh();
+	check(queues(VIRTCHNL_OP_ENABLE_QUEUES, VSI_ID, 1, 1) == VIRTCHNL_STATUS_ERR_PARAM,
+	      "state: ENABLE_QUEUES before GET_VF_RESOURCES -> ERR_PARAM");
+	check(call(VIRTCHNL_OP_GET_STATS, &(struct virtchnl_queue_select){ .vsi_id = VSI_ID }, 12, NULL) ==
+		      VIRTCHNL_STATUS_ERR_PARAM, "state: GET_STATS before GET_VF_RESOURCES -> ERR_PARAM");
+	/* A 1.0 VF: {1,0} back, GET_VF_RESOURCES carries no caps, legacy link speed */
+	st = version(0, &v);
+	check(st == 0 && v.major == 1 && v.minor == 0, "state: VERSION 1.0 -> 1.0 (got %u.%u)", v.major, v.minor);
+	check(call(VIRTCHNL_OP_GET_VF_RESOURCES, &zero, 4, NULL) == VIRTCHNL_STATUS_ERR_PARAM,
+	      "state: 1.0 VF: GET_VF_RESOURCES with 4 bytes -> ERR_PARAM");
+	struct msg m;
+	st = call(VIRTCHNL_OP_GET_VF_RESOURCES, NULL, 0, &m);
+	check(st == 0 && m.len == 52, "state: 1.0 VF: GET_VF_RESOURCES with 0 bytes -> 52-byte reply (%u)", m.len);
+	memcpy(&r, m.data, sizeof(r));
+	check(r.vf_cap_flags == 0x00010091, "state: 1.0 VF granted L2|RSS_REG|ADV_LINK_SPEED|VLAN (0x%08x)", r.vf_cap_flags);
+	drain(100);
+	check(ev.link == 1 && ev.speed == VIRTCHNL_LINK_SPEED_40GB, "state: 1.0 VF: LINK_CHANGE in the legacy format (speed 0x%x)", ev.speed);
+
+	fresh();
+	st = version(1, &v);
+	check(st == 0 && v.major == 1 && v.minor == 1, "state: VERSION 1.1 -> 1.1 (got %u.%u)", v.major, v.minor);
+	st = resources(CAPS_DPDK, &r, &len);
+	check(st == 0 && len == 52, "state: GET_VF_RESOURCES reply is 52 bytes (%u)", len);
+	check(r.vf_cap_flags == 0x000b00e1, "state: DPDK's caps 0x%08x -> 0x000b00e1 granted (0x%08x)", CAPS_DPDK, r.vf_cap_flags);
+	check(r.num_vsis == 1 && r.vsi_res[0].vsi_type == VIRTCHNL_VSI_SRIOV && r.vsi_res[0].num_queue_pairs == r.num_queue_pairs,
+	      "state: one SR-IOV VSI with the VF's %u queue pairs", r.num_queue_pairs);
+	check(r.rss_key_size == 52 && r.rss_lut_size == 64 && r.max_mtu == 9728,
+	      "state: rss_key 52, rss_lut 64, max_mtu 9728 (%u %u %u)", r.rss_key_size, r.rss_lut_size, r.max_mtu);
+	check(p.admin_mac ? !memcmp(r.vsi_res[0].default_mac_addr, p.mac, 6) : true, "state: default MAC is --mac when given");
+	drain(100);
+	check(ev.links == 1 && ev.link == 1 && ev.speed == 40000, "state: LINK_CHANGE up 40000 Mbps after GET_VF_RESOURCES");
+	st = resources(CAPS_IAVF, &r, NULL);
+	check(st == 0 && r.vf_cap_flags == 0x003d00e1,
+	      "state: iavf's caps 0x%08x -> 0x003d00e1 granted (0x%08x)", CAPS_IAVF, r.vf_cap_flags);
+	check(resources(0, &r, NULL) == 0 && r.vf_cap_flags == 0x00010091, "state: no caps -> L2|RSS_REG|ADV_LINK_SPEED|VLAN");
+}
+
+/* Every opcode with a wrong length: ERR_PARAM (§4.1), nothing applied. */
+static void check_lengths(void)
+{
+	static const struct { uint32_t op; uint16_t len; } bad[] = {
+		{ VIRTCHNL_OP_VERSION, 7 }, { VIRTCHNL_OP_VERSION, 9 }, { VIRTCHNL_OP_RESET_VF, 1 },
+		{ VIRTCHNL_OP_GET_VF_RESOURCES, 3 }, { VIRTCHNL_OP_GET_VF_RESOURCES, 0 },
+		{ VIRTCHNL_OP_CONFIG_TX_QUEUE, 23 }, { VIRTCHNL_OP_CONFIG_RX_QUEUE, 41 },
+		{ VIRTCHNL_OP_CONFIG_VSI_QUEUES, 71 }, { VIRTCHNL_OP_CONFIG_VSI_QUEUES, 135 },
+		{ VIRTCHNL_OP_CONFIG_VSI_QUEUES, 137 }, { VIRTCHNL_OP_CONFIG_IRQ_MAP, 13 },
+		{ VIRTCHNL_OP_CONFIG_IRQ_MAP, 25 }, { VIRTCHNL_OP_CONFIG_IRQ_MAP, 27 },
+		{ VIRTCHNL_OP_ENABLE_QUEUES, 11 }, { VIRTCHNL_OP_DISABLE_QUEUES, 13 },
+		{ VIRTCHNL_OP_ADD_ETH_ADDR, 11 }, { VIRTCHNL_OP_ADD_ETH_ADDR, 19 }, { VIRTCHNL_OP_DEL_ETH_ADDR, 21 },
+		{ VIRTCHNL_OP_ADD_VLAN, 5 }, { VIRTCHNL_OP_ADD_VLAN, 7 }, { VIRTCHNL_OP_DEL_VLAN, 9 },
+		{ VIRTCHNL_OP_CONFIG_PROMISCUOUS_MODE, 3 }, { VIRTCHNL_OP_CONFIG_PROMISCUOUS_MODE, 5 },
+		{ VIRTCHNL_OP_GET_STATS, 11 }, { VIRTCHNL_OP_CONFIG_RSS_HFUNC, 7 },
+		{ VIRTCHNL_OP_CONFIG_RSS_KEY, 5 }, { VIRTCHNL_OP_CONFIG_RSS_KEY, 56 }, { VIRTCHNL_OP_CONFIG_RSS_KEY, 58 },
+		{ VIRTCHNL_OP_CONFIG_RSS_LUT, 68 }, { VIRTCHNL_OP_CONFIG_RSS_LUT, 70 },
+		{ VIRTCHNL_OP_GET_RSS_HENA_CAPS, 1 }, { VIRTCHNL_OP_SET_RSS_HENA, 7 },
+		{ VIRTCHNL_OP_ENABLE_VLAN_STRIPPING, 1 }, { VIRTCHNL_OP_DISABLE_VLAN_STRIPPING, 4 },
+		{ VIRTCHNL_OP_REQUEST_QUEUES, 1 }, { VIRTCHNL_OP_REQUEST_QUEUES, 3 },
+		{ VIRTCHNL_OP_GET_SUPPORTED_RXDIDS, 8 }, { VIRTCHNL_OP_ADD_VLAN_V2, 39 },
+		{ VIRTCHNL_OP_CONFIG_QUANTA, 11 },
+	};
+	/* A well-formed body for every count-carrying message: count 1 at
+	 * offset 2 (or 0 for IRQ_MAP), so the length is what is wrong. */
+	uint8_t body[256] = { 0 };
+	unsigned wrong = 0;
+
+	fresh();
+	bring_up();
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(body, 0, sizeof(body));
+		body[0] = VSI_ID;
+		if (bad[i].op == VIRTCHNL_OP_CONFIG_IRQ_MAP)
+			body[0] = 1;
+		else if (bad[i].op == VIRTCHNL_OP_CONFIG_RSS_KEY)
+			body[2] = 52;
+		else if (bad[i].op == VIRTCHNL_OP_CONFIG_RSS_LUT)
+			body[2] = 64;
+		else
+			body[2] = 1;
+		int32_t s = call(bad[i].op, body, bad[i].len, NULL);
+		if (s != VIRTCHNL_STATUS_ERR_PARAM) {
+			check(false, "lengths: opcode %u with %u bytes -> %d, want ERR_PARAM", bad[i].op, bad[i].len, s);
+			wrong++;
+		}
+	}
+	check(!wrong, "lengths: %zu wrong-length messages all answered ERR_PARAM", sizeof(bad) / sizeof(bad[0]));
+	/* zero elements with the matching length is an error too */
+	memset(body, 0, sizeof(body));
+	body[0] = VSI_ID;
+	check(call(VIRTCHNL_OP_CONFIG_VSI_QUEUES, body, 72, NULL) == VIRTCHNL_STATUS_ERR_PARAM &&
+	      call(VIRTCHNL_OP_ADD_ETH_ADDR, body, 12, NULL) == VIRTCHNL_STATUS_ERR_PARAM &&
+	      call(VIRTCHNL_OP_ADD_VLAN, body, 6, NULL) == VIRTCHNL_STATUS_ERR_PARAM,
+	      "lengths: zero elements -> ERR_PARAM");
+	check(call(200, NULL, 0, NULL) == VIRTCHNL_STATUS_ERR_PARAM, "lengths: unknown opcode 200 -> ERR_PARAM (virtchnl's validator)");
+	check(call(VIRTCHNL_OP_EVENT, NULL, 0, NULL) == VIRTCHNL_STATUS_ERR_PARAM, "lengths: EVENT from the VF -> ERR_PARAM");
+	check(call(VIRTCHNL_OP_UNKNOWN, NULL, 0, NULL) == VIRTCHNL_STATUS_ERR_PARAM, "lengths: UNKNOWN -> ERR_PARAM");
+	check(call(VIRTCHNL_OP_GET_SUPPORTED_RXDIDS, NULL, 0, NULL) == VIRTCHNL_STATUS_ERR_NOT_SUPPORTED,
+	      "lengths: GET_SUPPORTED_RXDIDS (not implemented by i40e) -> ERR_NOT_SUPPORTED");
+	check(call(VIRTCHNL_OP_CONFIG_RSS_HFUNC, body, 8, NULL) == VIRTCHNL_STATUS_ERR_NOT_SUPPORTED,
+	      "lengths: CONFIG_RSS_HFUNC -> ERR_NOT_SUPPORTED");
+}
+
+static void check_queues(void)
+{
+	struct vsiq q;
+	unsigned last;
+
+	fresh();
+	bring_up();
+	last = p.num_qp - 1;
+#define BAD(what, stmt) do { vsiq_fill(&q, 1); stmt; \
+		check(vsiq_send(&q) == VIRTCHNL_STATUS_ERR_PARAM, "queues: %s -> ERR_PARAM", what); } while (0)
+	BAD("tx ring_len 60 (not a multiple of 8)", q.qpair[0].txq.ring_len = 60);
+	BAD("tx ring_len 8168 (> 8160)", q.qpair[0].txq.ring_len = 8168);
+	BAD("rx ring_len 80 (not a multiple of 32)", q.qpair[0].rxq.ring_len = 80);
+	BAD("rx ring_len 8192 (> 8160)", q.qpair[0].rxq.ring_len = 8192);
+	BAD("tx ring not 128-byte aligned", q.qpair[0].txq.dma_ring_addr += 64);
+	BAD("rx ring not 128-byte aligned", q.qpair[0].rxq.dma_ring_addr += 32);
+	BAD("databuffer_size 2000", q.qpair[0].rxq.databuffer_size = 2000);
+	BAD("databuffer_size 16384", q.qpair[0].rxq.databuffer_size = 16384);
+	BAD("databuffer_size 0 on a ring", q.qpair[0].rxq.databuffer_size = 0);
+	BAD("max_pkt_size 63", q.qpair[0].rxq.max_pkt_size = 63);
+	BAD("max_pkt_size 16384", q.qpair[0].rxq.max_pkt_size = 16384);
+	BAD("rxdid 2 (flex not granted)", q.qpair[0].rxq.rxdid = 2);
+	BAD("wrong vsi_id in the header", q.vsi_id = (uint16_t)(p.vsi + 1));
+	BAD("wrong txq.vsi_id", q.qpair[0].txq.vsi_id = (uint16_t)(p.vsi + 1));
+	BAD("rxq.queue_id != txq.queue_id", q.qpair[0].rxq.queue_id = 1);
+	BAD("queue_id = VSI queue count",
+	    (q.qpair[0].txq.queue_id = (uint16_t)p.num_qp, q.qpair[0].rxq.queue_id = (uint16_t)p.num_qp));
+	vsiq_fill(&q, VIRTCHNL_MAX_QUEUE_PAIRS + 1);
+	check(vsiq_send(&q) == VIRTCHNL_STATUS_ERR_PARAM, "queues: 17 pairs -> ERR_PARAM");
+	check(queues(VIRTCHNL_OP_ENABLE_QUEUES, p.vsi, 1, 1) == VIRTCHNL_STATUS_ERR_PARAM,
+	      "queues: enabling a queue never configured -> ERR_PARAM (bad configs left nothing)");
+	vsiq_fill(&q, p.num_qp);
+	check(vsiq_send(&q) == 0, "queues: %u valid pairs -> SUCCESS", p.num_qp);
+	vsiq_fill(&q, 1);
+	q.qpair[0].txq.ring_len = 0, q.qpair[0].txq.dma_ring_addr = 0;
+	q.qpair[0].txq.queue_id = q.qpair[0].rxq.queue_id = (uint16_t)last;
+	check(vsiq_send(&q) == 0, "queues: tx ring_len 0 (no ring, as DPDK sends) -> SUCCESS");
+	check(queues(VIRTCHNL_OP_ENABLE_QUEUES, p.vsi, 0, 1u << last) == VIRTCHNL_STATUS_ERR_PARAM,
+	      "queues: enabling the TX queue without a ring -> ERR_PARAM");
+
+	struct virtchnl_vector_map v = { .vsi_id = p.vsi, .vector_id = 1, .rxq_map = 1, .txq_map = 1, .txitr_idx = 1 };
+	check(irq_map(v, 1) == 0, "irq map: vector 1 <- queue 0 -> SUCCESS");
+	v.vector_id = (uint16_t)p.vectors;
+	check(irq_map(v, 1) == VIRTCHNL_STATUS_ERR_PARAM, "irq map: vector_id %u (= max_vectors) -> ERR_PARAM", p.vectors);
+	v.vector_id = 1;
+	if (p.num_qp < 16) {
+		v.rxq_map = (uint16_t)(1u << p.num_qp);
+		check(irq_map(v, 1) == VIRTCHNL_STATUS_ERR_PARAM, "irq map: queue %u beyond the VSI -> ERR_PARAM", p.num_qp);
+	}
+	v.rxq_map = 1, v.rxitr_idx = 3;
+	check(irq_map(v, 1) == VIRTCHNL_STATUS_ERR_PARAM, "irq map: ITR index 3 -> ERR_PARAM");
+	v.rxitr_idx = 0, v.vsi_id = (uint16_t)(p.vsi + 1);
+	check(irq_map(v, 1) == VIRTCHNL_STATUS_ERR_PARAM, "irq map: wrong vsi_id -> ERR_PARAM");
+	v.vsi_id = p.vsi;
+	check(irq_map(v, (uint16_t)(p.vectors + 1)) == VIRTCHNL_STATUS_ERR_PARAM, "irq map: num_vectors > max_vectors -> ERR_PARAM");
+
+	check(queues(VIRTCHNL_OP_ENABLE_QUEUES, p.vsi, 0, 0) == VIRTCHNL_STATUS_ERR_PARAM, "enable: empty bitmaps -> ERR_PARAM");
+	check(queues(VIRTCHNL_OP_ENABLE_QUEUES, p.vsi, 1u << 16, 0) == VIRTCHNL_STATUS_ERR_PARAM, "enable: bit 16 -> ERR_PARAM");
+	check(queues(VIRTCHNL_OP_ENABLE_QUEUES, p.vsi, 1u << p.num_qp, 0) == VIRTCHNL_STATUS_ERR_PARAM,
+	      "enable: queue beyond the VSI -> ERR_PARAM");
+	check(queues(VIRTCHNL_OP_ENABLE_QUEUES, (uint16_t)(p.vsi + 1), 1, 1) == VIRTCHNL_STATUS_ERR_PARAM,
+	      "enable: wrong vsi_id -> ERR_PARAM");
+	unsigned links = ev.links;
+	check(queues(VIRTCHNL_OP_ENABLE_QUEUES, p.vsi, 1, 1) == 0, "enable: queue 0 -> SUCCESS");
+	drain(100);
+	check(ev.links == links + 1 && ev.link == 1, "enable: LINK_CHANGE up follows");
+	check(queues(VIRTCHNL_OP_DISABLE_QUEUES, p.vsi, 1, 1) == 0, "disable: queue 0 -> SUCCESS");
+}
+
+static void check_filters(void)
+{
+	static const uint8_t bcast[1][6] = { { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } }, zero[1][6];
+	uint8_t own[1][6] = { { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 } }, mc[40][6];
+	unsigned have;
+	bool uc_refused = p.admin_mac && !p.trust;
+
+	fresh();
+	bring_up();
+	printf("# filters: %strusted, %s\n", p.trust ? "" : "un", p.admin_mac ? "admin MAC set" : "no admin MAC");
+	check(mac_op(VIRTCHNL_OP_ADD_ETH_ADDR, bcast, 1) == -10, "filters: ADD broadcast -> INVALID_MAC_ADDR (-10)");
+	check(mac_op(VIRTCHNL_OP_ADD_ETH_ADDR, zero, 1) == -10, "filters: ADD 00:00:00:00:00:00 -> INVALID_MAC_ADDR (-10)");
+	check(mac_op(VIRTCHNL_OP_ADD_ETH_ADDR, (const uint8_t (*)[6])own, 1) == (uc_refused ? -1 : 0),
+	      "filters: ADD another unicast -> %s", uc_refused ? "EPERM (-1): the host set the MAC" : "SUCCESS");
+	if (p.admin_mac)
+		check(mac_op(VIRTCHNL_OP_ADD_ETH_ADDR, (const uint8_t (*)[6])&p.mac, 1) == 0,
+		      "filters: ADD the admin MAC itself -> SUCCESS (duplicate ignored)");
+	/* filters now: broadcast, the default MAC if any, the added unicast */
+	have = 1 + p.admin_mac + !uc_refused;
+	for (unsigned i = 0; i < 40; i++)
+		memcpy(mc[i], (uint8_t[6]){ 0x01, 0x00, 0x5e, 0x00, 0x01, (uint8_t)i }, 6);
+	check(mac_op(VIRTCHNL_OP_ADD_ETH_ADDR, (const uint8_t (*)[6])mc, VIRTCHNL_MAX_MAC_UNTRUSTED - have) == 0,
+	      "filters: multicast up to %u filters in all -> SUCCESS", VIRTCHNL_MAX_MAC_UNTRUSTED);
+	check(mac_op(VIRTCHNL_OP_ADD_ETH_ADDR, (const uint8_t (*)[6])mc, VIRTCHNL_MAX_MAC_UNTRUSTED - have) == 0,
+	      "filters: the same again -> SUCCESS (duplicates ignored)");
+	check(mac_op(VIRTCHNL_OP_ADD_ETH_ADDR, (const uint8_t (*)[6])&mc[30], 1) == (p.trust ? 0 : -1),
+	      "filters: filter %u -> %s", VIRTCHNL_MAX_MAC_UNTRUSTED + 1, p.trust ? "SUCCESS (trusted)" : "EPERM (-1): untrusted limit");
+	check(mac_op(VIRTCHNL_OP_DEL_ETH_ADDR, (const uint8_t (*)[6])&mc[39], 1) == -10,
+	      "filters: DEL a filter that does not exist -> INVALID_MAC_ADDR (-10)");
+	check(mac_op(VIRTCHNL_OP_DEL_ETH_ADDR, (const uint8_t (*)[6])mc, 1) == 0, "filters: DEL a multicast filter -> SUCCESS");
+	if (p.admin_mac)
+		check(mac_op(VIRTCHNL_OP_DEL_ETH_ADDR, (const uint8_t (*)[6])&p.mac, 1) == 0 &&
+			      mac_op(VIRTCHNL_OP_DEL_ETH_ADDR, (const uint8_t (*)[6])&p.mac, 1) == 0,
+		      "filters: DEL the admin MAC -> SUCCESS, skipped (twice)");
+	check(promisc(FLAG_VF_UNICAST_PROMISC | FLAG_VF_MULTICAST_PROMISC) == 0, "promisc: flags 3 -> SUCCESS%s",
+	      p.trust ? "" : " (the untrusted lie)");
+	check(promisc(4) == (p.trust ? VIRTCHNL_STATUS_ERR_PARAM : 0), "promisc: flags 4 -> %s",
+	      p.trust ? "ERR_PARAM" : "SUCCESS (untrusted: never even checked)");
+	uint8_t vl[6 + 2 * 20] = { 0 };
+	uint16_t n = 16;
+	memcpy(vl, &p.vsi, 2), memcpy(vl + 2, &n, 2);
+	for (uint16_t i = 0; i < 17; i++)
+		memcpy(vl + 4 + 2 * i, &(uint16_t){ (uint16_t)(100 + i) }, 2);
+	check(call(VIRTCHNL_OP_ADD_VLAN, vl, 6 + 2 * 16, NULL) == 0, "vlan: 16 VLANs -> SUCCESS");
+	n = 1;
+	memcpy(vl + 2, &n, 2), memcpy(vl + 4, &(uint16_t){ 200 }, 2);
+	check(call(VIRTCHNL_OP_ADD_VLAN, vl, 8, NULL) == 0, "vlan: a 17th -> SUCCESS (%s)",
+	      p.trust ? "trusted" : "i40e's quirk: not added, SUCCESS anyway");
+	memcpy(vl + 4, &(uint16_t){ 4096 }, 2);
+	check(call(VIRTCHNL_OP_DEL_VLAN, vl, 8, NULL) == VIRTCHNL_STATUS_ERR_PARAM, "vlan: id 4096 -> ERR_PARAM");
+	check(call(VIRTCHNL_OP_DISABLE_VLAN_STRIPPING, NULL, 0, NULL) == 0, "vlan: DISABLE_VLAN_STRIPPING -> SUCCESS");
+}
+
+static void check_rss(void)
+{
+	uint8_t k[6 + 52], l[6 + 64];
+	uint16_t v;
+	struct msg m;
+	bool same = true;
+
+	fresh();
+	bring_up();
+	memcpy(k, &p.vsi, 2);
+	v = 40, memcpy(k + 2, &v, 2);
+	check(call(VIRTCHNL_OP_CONFIG_RSS_KEY, k, 5 + 40, NULL) == VIRTCHNL_STATUS_ERR_PARAM, "rss: 40-byte key -> ERR_PARAM");
+	v = 52, memcpy(k + 2, &v, 2);
+	for (unsigned i = 0; i < 52; i++)
+		k[4 + i] = (uint8_t)(0x11 * i + 1);
+	check(call(VIRTCHNL_OP_CONFIG_RSS_KEY, k, 57, NULL) == 0, "rss: 52-byte key -> SUCCESS");
+	for (unsigned i = 0; i < 13; i++)
+		same &= rd(VFQF_HKEY(i)) == ((uint32_t)k[4 + 4 * i] | (uint32_t)k[5 + 4 * i] << 8 |
+					     (uint32_t)k[6 + 4 * i] << 16 | (uint32_t)k[7 + 4 * i] << 24);
+	check(same, "rss: the key is in VFQF_HKEY(0..12)");
+	memcpy(l, &p.vsi, 2);
+	v = 64, memcpy(l + 2, &v, 2);
+	for (unsigned i = 0; i < 64; i++)
+		l[4 + i] = (uint8_t)(i % p.num_qp);
+	l[4 + 9] = (uint8_t)p.num_qp;
+	check(call(VIRTCHNL_OP_CONFIG_RSS_LUT, l, 69, NULL) == VIRTCHNL_STATUS_ERR_PARAM, "rss: LUT entry = queue count -> ERR_PARAM");
+	l[4 + 9] = (uint8_t)(9 % p.num_qp);
+	check(call(VIRTCHNL_OP_CONFIG_RSS_LUT, l, 69, NULL) == 0, "rss: 64-entry LUT -> SUCCESS");
+	check((rd(VFQF_HLUT(0)) & 0xff) == 0 && ((rd(VFQF_HLUT(0)) >> 8) & 0xff) == 1 % p.num_qp, "rss: the LUT is in VFQF_HLUT");
+	v = 32, memcpy(l + 2, &v, 2);
+	check(call(VIRTCHNL_OP_CONFIG_RSS_LUT, l, 5 + 32, NULL) == VIRTCHNL_STATUS_ERR_PARAM, "rss: 32-entry LUT -> ERR_PARAM");
+	uint64_t hena = 0;
+	check(call(VIRTCHNL_OP_GET_RSS_HENA_CAPS, NULL, 0, &m) == 0 && m.len == 8 && (memcpy(&hena, m.data, 8), hena == 0x80007A1E80000000ull),
+	      "rss: GET_RSS_HENA_CAPS -> 0x%016llx", (unsigned long long)hena);
+	hena = 0x0000000180000000ull;
+	check(call(VIRTCHNL_OP_SET_RSS_HENA, &hena, 8, NULL) == 0 && rd(VFQF_HENA(0)) == 0x80000000u && rd(VFQF_HENA(1)) == 1,
+	      "rss: SET_RSS_HENA -> VFQF_HENA(0/1)");
+}
+
+static void check_stats(void)
+{
+	struct virtchnl_queue_select s = { .vsi_id = VSI_ID };
+	struct msg m;
+
+	int32_t st;
+
+	fresh();
+	st = call(VIRTCHNL_OP_GET_STATS, &s, 12, &m);
+	check(st == VIRTCHNL_STATUS_ERR_PARAM && m.len == 96,
+	      "stats: before GET_VF_RESOURCES -> ERR_PARAM with 96 zero bytes (%d, %u bytes)", st, m.len);
+	bring_up();
+	s.vsi_id = p.vsi;
+	check(call(VIRTCHNL_OP_GET_STATS, &s, 12, &m) == 0 && m.len == 96, "stats: -> SUCCESS, 96 bytes");
+	s.vsi_id = (uint16_t)(p.vsi + 1);
+	check(call(VIRTCHNL_OP_GET_STATS, &s, 12, &m) == VIRTCHNL_STATUS_ERR_PARAM && m.len == 96,
+	      "stats: wrong vsi_id -> ERR_PARAM with 96 bytes");
+}
+
+/* After a reset: ARQ torn down (ENABLE 0), then RSTAT active again. */
+static bool wait_reset(void)
+{
+	bool seen = false;
+
+	for (uint64_t end = now_ms() + 1000; now_ms() < end && !seen; nap())
+		seen = !(rd(VF_ARQLEN1) & VF_QLEN_ENABLE);
+	if (!seen || !wait_rstat_active(2000))
+		return false;
+	aq_init();
+	return true;
+}
+
+static void check_reset(void)
+{
+	struct virtchnl_vf_resource r;
+	struct msg m;
+	uint16_t n;
+
+	fresh();
+	bring_up();
+	send_msg(VIRTCHNL_OP_RESET_VF, NULL, 0);
+	check(!await(VIRTCHNL_OP_RESET_VF, &m, 100), "reset: RESET_VF gets no reply");
+	check(wait_reset(), "reset: ARQ disabled, then VFGEN_RSTAT active");
+	check(queues(VIRTCHNL_OP_ENABLE_QUEUES, VSI_ID, 1, 1) == VIRTCHNL_STATUS_ERR_PARAM,
+	      "reset: config before GET_VF_RESOURCES -> ERR_PARAM");
+	check(version(1, NULL) == 0 && resources(CAPS_DPDK, &r, NULL) == 0, "reset: VERSION + GET_VF_RESOURCES again");
+	drain(50);
+	n = 17;
+	check(call(VIRTCHNL_OP_REQUEST_QUEUES, &n, 2, &m) == 0 && m.len == 2 && (memcpy(&n, m.data, 2), n == 16),
+	      "request queues: 17 -> reply offers 16");
+	n = 2;
+	send_msg(VIRTCHNL_OP_REQUEST_QUEUES, &n, 2);
+	drain(30);
+	check(ev.doom == VIRTCHNL_EVENT_RESET_IMPENDING && ev.severity == PF_EVENT_SEVERITY_CERTAIN_DOOM,
+	      "request queues: 2 -> EVENT RESET_IMPENDING CERTAIN_DOOM, no reply");
+	check(wait_reset(), "request queues: then the VF is reset");
+	n = (uint16_t)(version(1, NULL) | resources(CAPS_DPDK, &r, NULL));
+	check(n == 0 && r.num_queue_pairs == 2,
+	      "request queues: the new VSI has 2 queue pairs (%u)", r.num_queue_pairs);
+}
+
+static void check_link_delay(void)
+{
+	fresh();
+	bring_up();
+	check(ev.link == 0, "link-delay: LINK_CHANGE down after GET_VF_RESOURCES");
+	drain(600);
+	check(ev.link == 1 && ev.links == 2, "link-delay: LINK_CHANGE up later");
+}
+
+/* Queue 0 configured and enabled. */
+static void start_queue0(void)
+{
+	struct vsiq q;
+
+	vsiq_fill(&q, 1);
+	if (vsiq_send(&q) || queues(VIRTCHNL_OP_ENABLE_QUEUES, p.vsi, 1, 1))
+		check(false, "configure and enable queue 0");
+}
+
+static void check_fault(const char *name)
+{
+	struct virtchnl_version_info v = { 1, 1 };
+	struct virtchnl_vf_resource r;
+	struct msg m;
+	uint16_t len = 0;
+
+	fresh();
+	if (!strcmp(name, "silent-all")) {
+		send_msg(VIRTCHNL_OP_VERSION, &v, 8);
+		check(!await(VIRTCHNL_OP_VERSION, &m, 500), "fault pf-silent: VERSION unanswered");
+	} else if (!strcmp(name, "silent")) {
+		bring_up();
+		send_msg(VIRTCHNL_OP_GET_STATS, &(struct virtchnl_queue_select){ .vsi_id = p.vsi }, 12);
+		check(!await(VIRTCHNL_OP_GET_STATS, &m, 500), "fault pf-silent=get_stats: GET_STATS unanswered");
+		check(version(1, NULL) == 0, "fault pf-silent=get_stats: VERSION still answered");
+	} else if (!strcmp(name, "version")) {
+		int32_t st = version(1, &v);
+		check(st == 0 && v.major == 2 && v.minor == 0, "fault version=2.0: reply says %u.%u", v.major, v.minor);
+	} else if (!strcmp(name, "status")) {
+		bring_up();
+		check(call(VIRTCHNL_OP_GET_STATS, &(struct virtchnl_queue_select){ .vsi_id = p.vsi }, 12, &m) == -53 && m.len == 0,
+		      "fault status=get_stats:-53: status -53, no payload");
+	} else if (!strcmp(name, "wrong-opcode")) {
+		send_msg(VIRTCHNL_OP_VERSION, &v, 8);
+		check(await(VIRTCHNL_OP_RESET_VF, &m, 500) && m.len == 8, "fault wrong-opcode=version: the reply says RESET_VF");
+	} else if (!strcmp(name, "reply-long")) {
+		send_msg(VIRTCHNL_OP_VERSION, &v, 8);
+		bool got = await(VIRTCHNL_OP_VERSION, &m, 500);
+		check(got && m.len == 12, "fault reply-long=version: 12-byte reply (%u)", m.len);
+	} else if (!strcmp(name, "reply-short")) {
+		int32_t st = version(1, NULL) | resources(CAPS_DPDK, &r, &len);
+		check(st == 0 && len == 48,
+		      "fault reply-short=get_vf_resources: 48-byte reply (%u)", len);
+	} else if (!strcmp(name, "unsolicited")) {
+		check(version(1, NULL) == 0 && ev.stray_op == 0, "fault unsolicited: nothing extra before VERSION's reply");
+		resources(CAPS_DPDK, &r, NULL);
+		check(ev.stray_op == VIRTCHNL_OP_GET_STATS, "fault unsolicited=get_stats: a GET_STATS reply came first");
+	} else if (!strcmp(name, "reset-impending") || !strcmp(name, "pf-close")) {
+		bool close = !strcmp(name, "pf-close");
+		bring_up();
+		start_queue0();
+		drain(400);
+		check(ev.doom == (close ? VIRTCHNL_EVENT_PF_DRIVER_CLOSE : VIRTCHNL_EVENT_RESET_IMPENDING) &&
+			      ev.severity == PF_EVENT_SEVERITY_CERTAIN_DOOM,
+		      "fault %s=100: EVENT %s CERTAIN_DOOM", name, close ? "PF_DRIVER_CLOSE" : "RESET_IMPENDING");
+		if (close)
+			check(call(VIRTCHNL_OP_GET_STATS, &(struct virtchnl_queue_select){ .vsi_id = p.vsi }, 12, NULL) == INT32_MIN,
+			      "fault pf-close: the PF answers no more");
+		else
+			check(wait_reset(), "fault reset-impending: the VF is reset");
+	} else if (!strcmp(name, "link-down")) {
+		bring_up();
+		check(ev.link == 0, "fault link-down: LINK_CHANGE down after GET_VF_RESOURCES");
+		start_queue0();
+		drain(100);
+		check(ev.link == 0 && ev.links == 2, "fault link-down: LINK_CHANGE down after ENABLE_QUEUES");
+	} else if (!strcmp(name, "link-flap")) {
+		bring_up();
+		start_queue0();
+		drain(400);
+		check(ev.links == 4 && ev.link == 1, "fault link-flap=100: up, up (enable), down, up again (%u events)", ev.links);
+	} else if (!strcmp(name, "resources")) {
+		check(version(1, NULL) == 0 && resources(CAPS_DPDK, &r, NULL) == 0 && r.vsi_res[0].vsi_id == 7,
+		      "fault resources=vsi_id:7: the reply says vsi_id 7");
+		struct vsiq q;
+		vsiq_fill(&q, 1);
+		check(vsiq_send(&q) == VIRTCHNL_STATUS_ERR_PARAM, "fault resources: the PF still wants its own VSI id");
+	} else {
+		fprintf(stderr, "probe-pf: unknown fault check %s\n", name);
+		exit(2);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct { const char *name; void (*fn)(void); } checks[] = {
+		{ "state", check_state }, { "lengths", check_lengths }, { "queues", check_queues },
+		{ "filters", check_filters }, { "rss", check_rss }, { "stats", check_stats },
+		{ "reset", check_reset }, { "link-delay", check_link_delay },
+	};
+	char bdf[64];
+	bool found = false;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: %s CHECK (see the comment at the top of probe-pf.c)\n", argv[0]);
+		return 2;
+	}
+	read_args(bdf, sizeof(bdf));
+	vfio_open(bdf);
+	for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++)
+		if (!strcmp(argv[1], checks[i].name) || (!strcmp(argv[1], "all") && i < 7)) {
+			checks[i].fn();
+			found = true;
+		}
+	if (!strncmp(argv[1], "fault-", 6)) {
+		check_fault(argv[1] + 6);
+		found = true;
+	}
+	if (!found) {
+		fprintf(stderr, "probe-pf: unknown check %s\n", argv[1]);
+		return 2;
+	}
+	return p.fails ? 1 : 0;
+}

@@ -1,0 +1,565 @@
+/* SPDX-License-Identifier: MIT
+ *
+ * queues.c - the LAN queues: TX rings (§5) with Malicious Driver Detection,
+ * RX rings with 32-byte legacy descriptors (§6.1), and the switch's view of
+ * the VF (spoof check on TX, MAC filters on RX, both decided by pf.c).
+ * Section numbers (§) refer to ../shared/avf-facts.md.
+ *
+ * Rings and buffers are host memory reached through sim_dma(); descriptors
+ * and tail registers come from the driver and are checked before use.  A
+ * ring is translated once per pass (it must lie in one DMA mapping, as one
+ * allocation always does); buffers are translated one by one.
+ */
+#define _GNU_SOURCE
+#include "devmodel.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+struct txq {
+	bool configured, enabled;
+	uint64_t ring;
+	uint32_t len;
+	uint32_t head;           /* next descriptor the device reads */
+	struct trace_limit tl;
+};
+
+struct rxq {
+	bool configured, enabled;
+	uint64_t ring;
+	uint32_t len, buf_size, max_pkt;
+	uint32_t head;           /* next descriptor the device fills */
+	struct trace_limit tl;
+};
+
+static struct txq txq[AVF_MAX_QUEUES];
+static struct rxq rxq[AVF_MAX_QUEUES];
+
+/* --fault counts: the Nth event (1-based), 0 = off */
+static struct {
+	uint64_t tx_stray_wb, rx_zero_len, rx_oversize_len, rx_no_eof, rx_error, rx_stray_dd;
+} fault;
+static uint64_t tx_completions;  /* RS write-backs, for tx-stray-wb */
+static bool wire_started;        /* the VF could receive once: the wire runs */
+
+static uint8_t tx_buf[AVF_MAX_FRAME]; /* the frame being gathered */
+
+void queues_init(void)
+{
+	fault.tx_stray_wb = dev_fault_count("tx-stray-wb");
+	fault.rx_zero_len = dev_fault_count("rx-zero-len");
+	fault.rx_oversize_len = dev_fault_count("rx-oversize-len");
+	fault.rx_no_eof = dev_fault_count("rx-no-eof");
+	fault.rx_error = dev_fault_count("rx-error");
+	fault.rx_stray_dd = dev_fault_count("rx-stray-dd");
+}
+
+static void count_enabled(void)
+{
+	uint64_t n = 0;
+
+	for (unsigned q = 0; q < AVF_MAX_QUEUES; q++)
+		n += txq[q].enabled + rxq[q].enabled;
+	sim_report.queues_enabled = n;
+}
+
+void queues_reset(void)
+{
+	memset(txq, 0, sizeof(txq));
+	memset(rxq, 0, sizeof(rxq));
+	count_enabled();
+}
+
+/* ------------------------------------------------------------- virtchnl */
+
+/* The PF validated the message (§7.4); the device still refuses what it
+ * cannot hold.  Ring bases and buffer sizes are programmed in 128-byte
+ * units by i40e (base = addr / 128, dbuff = size >> 7), so the low bits
+ * are dropped here exactly as the hardware would drop them. */
+void dev_config_txq(unsigned q, const struct sim_txq_cfg *c)
+{
+	if (q >= AVF_MAX_QUEUES || c->len == 0 || c->len > VIRTCHNL_MAX_RING_LEN) {
+		sim_log("TX queue %u: configuration refused by the device (ring length %u)", q, c->len);
+		return;
+	}
+	txq[q].ring = c->ring & ~(uint64_t)(VIRTCHNL_RING_BASE_ALIGN - 1);
+	txq[q].len = c->len;
+	txq[q].configured = true;
+	sim_trace("TX queue %u: ring 0x%llx, %u descriptors", q, (unsigned long long)txq[q].ring, c->len);
+}
+
+void dev_config_rxq(unsigned q, const struct sim_rxq_cfg *c)
+{
+	uint32_t buf = c->buf_size & ~(uint32_t)(VIRTCHNL_RX_BUFFER_ALIGN - 1);
+
+	if (q >= AVF_MAX_QUEUES || c->len == 0 || c->len > VIRTCHNL_MAX_RING_LEN || buf == 0 ||
+	    buf > VIRTCHNL_MAX_RX_BUFFER || c->max_pkt >= VIRTCHNL_MAX_PKT_SIZE) {
+		sim_log("RX queue %u: configuration refused by the device (ring %u, buffer %u, max frame %u)",
+			q, c->len, c->buf_size, c->max_pkt);
+		return;
+	}
+	rxq[q].ring = c->ring & ~(uint64_t)(VIRTCHNL_RING_BASE_ALIGN - 1);
+	rxq[q].len = c->len;
+	rxq[q].buf_size = buf;
+	rxq[q].max_pkt = c->max_pkt;
+	rxq[q].configured = true;
+	sim_trace("RX queue %u: ring 0x%llx, %u descriptors, %u-byte buffers, max frame %u", q,
+		  (unsigned long long)rxq[q].ring, c->len, buf, c->max_pkt);
+}
+
+/* Enabling sets the internal head to 0; tail registers are not sampled
+ * (drivers write them before or after enabling; the device reads them live). */
+int dev_enable_txq(unsigned q, bool on)
+{
+	if (q >= AVF_MAX_QUEUES || !txq[q].configured)
+		return -1;
+	txq[q].enabled = on;
+	txq[q].head = 0;
+	count_enabled();
+	sim_trace("TX queue %u %s", q, on ? "enabled" : "disabled");
+	return 0;
+}
+
+int dev_enable_rxq(unsigned q, bool on)
+{
+	if (q >= AVF_MAX_QUEUES || !rxq[q].configured)
+		return -1;
+	rxq[q].enabled = on;
+	rxq[q].head = 0;
+	count_enabled();
+	sim_trace("RX queue %u %s", q, on ? "enabled" : "disabled");
+	return 0;
+}
+
+/* ------------------------------------------------------------- tails */
+
+/* Tail writes are traced a few per second per queue, then summarised. */
+static bool tail_watch(uint32_t off, struct trace_limit *tl)
+{
+	uint32_t val;
+	char buf[32];
+
+	if (!reg_written(off, &val))
+		return false;
+	if (sim_opts.trace && trace_allow(tl, reg_name(off, buf, sizeof(buf))))
+		sim_trace("reg: %s <- %u", reg_name(off, buf, sizeof(buf)), val);
+	return true;
+}
+
+/* Malicious Driver Detection: the hardware stops the queue and the PF logs
+ * it (the host's dmesg on real systems). */
+__attribute__((format(printf, 4, 5)))
+static void mdd(const char *dir, unsigned q, uint32_t idx, const char *fmt, ...)
+{
+	char why[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	sim_report.mdd_events++;
+	sim_log("MDD: %s queue %u: %s at descriptor %u; queue stopped", dir, q, why, idx);
+	if (dir[0] == 'T')
+		txq[q].enabled = false;
+	else
+		rxq[q].enabled = false;
+	count_enabled();
+}
+
+/* ------------------------------------------------------------- TX */
+
+static bool is_broadcast(const uint8_t *dst)
+{
+	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+	return !memcmp(dst, bcast, 6);
+}
+
+/* The switch: spoof check, then out to the wire. */
+static void tx_send(const uint8_t *frame, uint32_t len)
+{
+	if (!pf_tx_allowed(frame + 6)) {
+		sim_report.tx_spoofed++;
+		pf_stats.tx_discards++;
+		return;
+	}
+	wire_tx(frame, len);
+	sim_report.tx_frames++;
+	pf_stats.tx_bytes += len;
+	if (is_broadcast(frame))
+		pf_stats.tx_broadcast++;
+	else if (frame[0] & 1)
+		pf_stats.tx_multicast++;
+	else
+		pf_stats.tx_unicast++;
+}
+
+enum tx_result { TX_DONE, TX_WAIT, TX_MDD };
+
+struct tx_pass {
+	unsigned q;
+	volatile struct avf_tx_desc *ring;   /* read view */
+	volatile struct avf_tx_desc *wring;  /* write view, translated on first use */
+	uint32_t tail;
+	bool completed;                      /* some RS descriptor was written back */
+};
+
+static bool tx_writeback(struct tx_pass *p, uint32_t idx)
+{
+	struct txq *t = &txq[p->q];
+	uint64_t qw1;
+
+	if (!p->wring)
+		p->wring = sim_dma(t->ring, (size_t)t->len * sizeof(struct avf_tx_desc), SIM_DMA_WRITE,
+				   "TX descriptor write-back");
+	if (!p->wring)
+		return false;
+	qw1 = __atomic_load_n(&p->wring[idx].cmd_type_offset_bsz, __ATOMIC_ACQUIRE);
+	__atomic_store_n(&p->wring[idx].cmd_type_offset_bsz,
+			 (qw1 & ~AVF_TXD_QW1_DTYPE_MASK) | AVF_TX_DESC_DTYPE_DESC_DONE, __ATOMIC_RELEASE);
+	return true;
+}
+
+/* --fault tx-stray-wb=N: DESC_DONE also lands in a slot the driver did not
+ * give the device: half a ring ahead, or the tail slot if that one is given. */
+static void tx_stray_writeback(struct tx_pass *p, uint32_t head)
+{
+	uint32_t len = txq[p->q].len, slot = (head + len / 2) % len;
+	uint32_t given = (p->tail + len - head) % len;
+
+	if ((slot + len - head) % len < given)
+		slot = p->tail;
+	sim_log("fault tx-stray-wb: DESC_DONE written to TX queue %u descriptor %u, not given to the device",
+		p->q, slot);
+	tx_writeback(p, slot);
+}
+
+/* After the frame in [first, end) went out: DTYPE = DESC_DONE in every
+ * descriptor with RS (§5), once the frame holding it is processed. */
+static bool tx_complete(struct tx_pass *p, uint32_t first, uint32_t end)
+{
+	uint32_t len = txq[p->q].len;
+
+	for (uint32_t i = first; i != end; i = (i + 1) % len) {
+		uint64_t qw1 = __atomic_load_n(&p->ring[i].cmd_type_offset_bsz, __ATOMIC_ACQUIRE);
+
+		if (!(qw1 & (AVF_TX_DESC_CMD_RS << AVF_TXD_QW1_CMD_SHIFT)))
+			continue;
+		if (!tx_writeback(p, i))
+			return false;
+		p->completed = true;
+		if (++tx_completions == fault.tx_stray_wb)
+			tx_stray_writeback(p, end);
+	}
+	return true;
+}
+
+/* Gather the frame starting at the queue's head: data descriptors up to
+ * EOP, context descriptors skipped.  TX_WAIT when the tail ends before EOP. */
+static enum tx_result tx_frame(struct tx_pass *p)
+{
+	struct txq *t = &txq[p->q];
+	uint32_t i = t->head, total = 0, ndata = 0;
+
+	while (i != p->tail) {
+		uint64_t addr = __atomic_load_n(&p->ring[i].buffer_addr, __ATOMIC_ACQUIRE);
+		uint64_t qw1 = __atomic_load_n(&p->ring[i].cmd_type_offset_bsz, __ATOMIC_ACQUIRE);
+		uint64_t dtype = qw1 & AVF_TXD_QW1_DTYPE_MASK;
+		uint64_t cmd = (qw1 & AVF_TXD_QW1_CMD_MASK) >> AVF_TXD_QW1_CMD_SHIFT;
+		uint32_t bsz = (uint32_t)((qw1 & AVF_TXD_QW1_TX_BUF_SZ_MASK) >> AVF_TXD_QW1_TX_BUF_SZ_SHIFT);
+		const void *buf;
+
+		if (dtype == AVF_TX_DESC_DTYPE_CONTEXT) {
+			i = (i + 1) % t->len;
+			continue;
+		}
+		if (dtype != AVF_TX_DESC_DTYPE_DATA)
+			return mdd("TX", p->q, i, "descriptor type %u is not DATA", (unsigned)dtype), TX_MDD;
+		if (bsz == 0)
+			return mdd("TX", p->q, i, "buffer size 0"), TX_MDD;
+		if (++ndata > AVF_MAX_BUFFER_TXD)
+			return mdd("TX", p->q, i, "more than %u data descriptors in one frame",
+				   AVF_MAX_BUFFER_TXD), TX_MDD;
+		if (total + bsz > AVF_MAX_FRAME)
+			return mdd("TX", p->q, i, "frame longer than %u bytes", AVF_MAX_FRAME), TX_MDD;
+		buf = sim_dma(addr, bsz, SIM_DMA_READ, "TX data buffer");
+		if (!buf)
+			return mdd("TX", p->q, i, "buffer 0x%llx not mapped for reading",
+				   (unsigned long long)addr), TX_MDD;
+		memcpy(tx_buf + total, buf, bsz);
+		total += bsz;
+		i = (i + 1) % t->len;
+		if (!(cmd & AVF_TX_DESC_CMD_EOP))
+			continue;
+		if (total < AVF_MIN_TX_LEN)
+			return mdd("TX", p->q, (i + t->len - 1) % t->len, "frame of %u bytes (minimum %u)",
+				   total, AVF_MIN_TX_LEN), TX_MDD;
+		tx_send(tx_buf, total);
+		if (!tx_complete(p, t->head, i))
+			return mdd("TX", p->q, t->head, "descriptor ring not writable"), TX_MDD;
+		t->head = i;
+		return TX_DONE;
+	}
+	return TX_WAIT;
+}
+
+/* QTX_TAIL1 is the doorbell: descriptors from head up to tail are the device's. */
+static bool txq_poll(unsigned q)
+{
+	enum { BATCH = 256 }; /* frames per pass, so RX and the AQ get their turn */
+	struct txq *t = &txq[q];
+	struct tx_pass p = { .q = q };
+	bool busy = tail_watch(QTX_TAIL1(q), &t->tl);
+
+	if (!t->enabled)
+		return busy;
+	p.tail = reg_read(QTX_TAIL1(q)) & QTAIL_MASK;
+	if (p.tail >= t->len) {
+		mdd("TX", q, t->head, "tail %u beyond the ring of %u", p.tail, t->len);
+		return true;
+	}
+	if (p.tail == t->head || !dev_dma_allowed("TX queue"))
+		return busy;
+	p.ring = sim_dma(t->ring, (size_t)t->len * sizeof(struct avf_tx_desc), SIM_DMA_READ,
+			 "TX descriptor ring");
+	if (!p.ring) {
+		mdd("TX", q, t->head, "descriptor ring not mapped");
+		return true;
+	}
+	for (unsigned n = 0; n < BATCH && t->head != p.tail; n++) {
+		enum tx_result res = tx_frame(&p);
+
+		if (res == TX_WAIT)
+			break; /* the rest of the frame is not posted yet */
+		busy = true;
+		if (res == TX_MDD)
+			break;
+	}
+	if (p.completed)
+		irq_queue(q, true);
+	return busy;
+}
+
+/* ------------------------------------------------------------- RX */
+
+/* The packet type a 700-series parser reports in the legacy descriptor
+ * (DPDK's ptype table, §6.1), looking through up to two VLAN tags. */
+static unsigned rx_ptype(const uint8_t *f, uint32_t len)
+{
+	uint32_t l3 = 14;
+	uint16_t type = (uint16_t)(f[12] << 8 | f[13]);
+
+	while ((type == 0x8100 || type == 0x88A8) && l3 + 4 <= len && l3 < 22) {
+		type = (uint16_t)(f[l3 + 2] << 8 | f[l3 + 3]);
+		l3 += 4;
+	}
+	if (type == 0x0806)
+		return AVF_PTYPE_ARP;
+	if (type == 0x0800 && l3 + 20 <= len && (f[l3] >> 4) == 4) {
+		if ((f[l3 + 6] & 0x3F) || f[l3 + 7]) /* MF or a fragment offset */
+			return AVF_PTYPE_IPV4_FRAG;
+		switch (f[l3 + 9]) {
+		case 17: return AVF_PTYPE_IPV4_UDP;
+		case 6: return AVF_PTYPE_IPV4_TCP;
+		case 132: return AVF_PTYPE_IPV4_SCTP;
+		case 1: return AVF_PTYPE_IPV4_ICMP;
+		default: return AVF_PTYPE_IPV4;
+		}
+	}
+	if (type == 0x86DD && l3 + 40 <= len && (f[l3] >> 4) == 6) {
+		switch (f[l3 + 6]) {
+		case 44: return AVF_PTYPE_IPV6_FRAG;
+		case 17: return AVF_PTYPE_IPV6_UDP;
+		case 6: return AVF_PTYPE_IPV6_TCP;
+		case 132: return AVF_PTYPE_IPV6_SCTP;
+		case 58: return AVF_PTYPE_IPV6_ICMP;
+		default: return AVF_PTYPE_IPV6;
+		}
+	}
+	return AVF_PTYPE_L2;
+}
+
+/* --fault rx-*=N on the last descriptor of the Nth delivered frame. */
+static uint64_t rx_fault(uint64_t qw1, uint64_t nth)
+{
+	if (nth == fault.rx_zero_len) {
+		sim_log("fault rx-zero-len: frame %llu written with length 0", (unsigned long long)nth);
+		qw1 &= ~AVF_RXD_QW1_LENGTH_PBUF_MASK;
+	}
+	if (nth == fault.rx_oversize_len) {
+		sim_log("fault rx-oversize-len: frame %llu written with length 0x3FFF", (unsigned long long)nth);
+		qw1 |= AVF_RXD_QW1_LENGTH_PBUF_MASK;
+	}
+	if (nth == fault.rx_no_eof) {
+		sim_log("fault rx-no-eof: frame %llu written without EOF", (unsigned long long)nth);
+		qw1 &= ~AVF_RXD_QW1_STATUS_EOF;
+	}
+	if (nth == fault.rx_error) {
+		sim_log("fault rx-error: frame %llu written with the RXE error bit", (unsigned long long)nth);
+		qw1 |= AVF_RX_DESC_ERROR_RXE << AVF_RXD_QW1_ERROR_SHIFT;
+	}
+	return qw1;
+}
+
+struct rx_pass {
+	struct rxq *r;
+	volatile struct avf_rx_desc *ring;
+	uint32_t tail;
+};
+
+/* --fault rx-stray-dd=N: a done descriptor at the tail, which the driver did not post. */
+static void rx_stray_dd(const struct rx_pass *p)
+{
+	sim_log("fault rx-stray-dd: DD written to RX queue 0 descriptor %u, not posted by the driver", p->tail);
+	__atomic_store_n(&p->ring[p->tail].qword[1],
+			 AVF_RXD_QW1_STATUS_DD | AVF_RXD_QW1_STATUS_EOF |
+				 (uint64_t)AVF_PTYPE_L2 << AVF_RXD_QW1_PTYPE_SHIFT |
+				 60ull << AVF_RXD_QW1_LENGTH_PBUF_SHIFT,
+			 __ATOMIC_RELEASE);
+}
+
+/* Write one frame into descriptors from head on, one buffer each, in ring
+ * order; each descriptor fully written with DD last (§6.1, DPDK's vector
+ * path reads eight at a time). */
+static void rx_write(struct rx_pass *p, const uint8_t *f, uint32_t len, unsigned umbcast)
+{
+	struct rxq *r = p->r;
+	uint64_t nth = sim_report.rx_delivered + 1;
+	uint64_t status = (uint64_t)umbcast << AVF_RXD_QW1_STATUS_UMBCAST_SHIFT |
+			  (uint64_t)rx_ptype(f, len) << AVF_RXD_QW1_PTYPE_SHIFT;
+
+	for (uint32_t off = 0; off < len;) {
+		volatile struct avf_rx_desc *d = &p->ring[r->head];
+		uint32_t chunk = len - off < r->buf_size ? len - off : r->buf_size;
+		uint64_t pkt = __atomic_load_n(&d->qword[0], __ATOMIC_ACQUIRE);
+		uint64_t qw1 = AVF_RXD_QW1_STATUS_DD | status | (uint64_t)chunk << AVF_RXD_QW1_LENGTH_PBUF_SHIFT;
+		void *buf = sim_dma(pkt, chunk, SIM_DMA_WRITE, "RX packet buffer");
+
+		/* An IOMMU fault blocks the write; the device does not know. */
+		if (buf)
+			memcpy(buf, f + off, chunk);
+		off += chunk;
+		if (off == len)
+			qw1 = rx_fault(qw1 | AVF_RXD_QW1_STATUS_EOF, nth);
+		d->qword[0] = 0;
+		d->qword[2] = 0;
+		d->qword[3] = 0;
+		__atomic_store_n(&d->qword[1], qw1, __ATOMIC_RELEASE);
+		r->head = (r->head + 1) % r->len;
+	}
+	sim_report.rx_delivered++;
+	pf_stats.rx_bytes += len;
+	if (umbcast == AVF_RX_UMBCAST_BROADCAST)
+		pf_stats.rx_broadcast++;
+	else if (umbcast == AVF_RX_UMBCAST_MULTICAST)
+		pf_stats.rx_multicast++;
+	else
+		pf_stats.rx_unicast++;
+	if (nth == fault.rx_stray_dd)
+		rx_stray_dd(p);
+}
+
+/* The ring view for this pass, or false when the queue cannot take frames
+ * now.  A ring the IOMMU does not map stops the queue (the descriptor
+ * fetch fails, so the device cannot go on). */
+static bool rx_pass_begin(struct rx_pass *p)
+{
+	struct rxq *r = p->r;
+
+	if (p->ring)
+		return true;
+	p->tail = reg_read(QRX_TAIL1(0)) & QTAIL_MASK;
+	if (p->tail >= r->len) {
+		mdd("RX", 0, r->head, "tail %u beyond the ring of %u", p->tail, r->len);
+		return false;
+	}
+	if (!dev_dma_allowed("RX queue"))
+		return false;
+	p->ring = sim_dma(r->ring, (size_t)r->len * sizeof(struct avf_rx_desc), SIM_DMA_READ,
+			  "RX descriptor ring");
+	if (p->ring && !sim_dma(r->ring, (size_t)r->len * sizeof(struct avf_rx_desc), SIM_DMA_WRITE,
+				"RX descriptor write-back"))
+		p->ring = NULL;
+	if (!p->ring) {
+		r->enabled = false;
+		count_enabled();
+		sim_log("RX queue 0: descriptor ring not mapped for device access; queue stopped");
+	}
+	return p->ring != NULL;
+}
+
+/* Free descriptors: from head up to but not including the tail. */
+static uint32_t rx_room(const struct rx_pass *p)
+{
+	return (p->tail + p->r->len - p->r->head) % p->r->len;
+}
+
+static void rx_drop_no_desc(void)
+{
+	sim_report.rx_dropped_no_desc++;
+	pf_stats.rx_discards++;
+	wire_consume();
+}
+
+/* Frames from the wire into RX queue 0 (RSS is not modelled).  Lossless
+ * mode holds a frame the VF cannot take yet; --rx-rate drops it. */
+static bool rx_poll(uint64_t now)
+{
+	enum { BATCH = 256 };
+	struct rx_pass p = { .r = &rxq[0] };
+	bool ready = rxq[0].enabled && pf_link_up(), paced = sim_opts.rx_rate != 0;
+	unsigned taken = 0, delivered = 0;
+
+	if (!ready && !wire_started)
+		return false; /* the wire starts when the VF first can receive */
+	wire_started = true;
+	for (; taken < BATCH; taken++) {
+		uint32_t len, need;
+		unsigned umbcast;
+		const uint8_t *f = wire_peek(&len, now);
+
+		if (!f || (!ready && !paced))
+			break;
+		if (!pf_rx_accept(f, &umbcast)) {
+			sim_report.rx_filtered++;
+			wire_consume();
+			continue;
+		}
+		if (!ready) {
+			rx_drop_no_desc();
+			continue;
+		}
+		need = (len + p.r->buf_size - 1) / p.r->buf_size;
+		if (len > p.r->max_pkt || need >= p.r->len) {
+			sim_report.rx_dropped_oversize++;
+			wire_consume();
+			continue;
+		}
+		if (!rx_pass_begin(&p))
+			break;
+		if (rx_room(&p) < need) {
+			if (!paced)
+				break;
+			rx_drop_no_desc();
+			continue;
+		}
+		rx_write(&p, f, len, umbcast);
+		wire_consume();
+		delivered++;
+	}
+	if (delivered)
+		irq_queue(0, false);
+	return taken > 0;
+}
+
+bool queues_poll(uint64_t now)
+{
+	bool busy = false;
+
+	for (unsigned q = 0; q < AVF_MAX_QUEUES; q++) {
+		busy |= txq_poll(q);
+		busy |= tail_watch(QRX_TAIL1(q), &rxq[q].tl);
+	}
+	return busy | rx_poll(now);
+}
