@@ -5,15 +5,13 @@
  *
  *   avf [-c COUNT] [-w FILE.pcap] [-v] [-t VF_TOKEN] [-h] <bdf>
  *
- * Build variants, as in vfio-e1000: the default (-DMSIX) sleeps on MSI-X
- * interrupts and dumps frames; -DPOLL busy-polls instead; -DECHO sends every
- * frame back to its sender instead of dumping it.
- *
- * The file reads in the order the VF is brought up: VFIO, config space and
- * BAR0, DMA memory, VF reset, admin queue, virtchnl, queues, interrupts, data
- * path, teardown, main.  "§N" cites ../shared/avf-facts.md, "vfio §N"
- * ../shared/vfio-facts.md.  Nothing the device or the PF writes is trusted:
- * every length, count, index and flag is checked before it is used.
+ * Variants, as in vfio-e1000: the default (-DMSIX) sleeps on MSI-X interrupts
+ * and dumps frames, -DPOLL busy-polls, -DECHO sends each frame back instead.
+ * The file reads in bring-up order: VFIO, config space and BAR0, DMA memory,
+ * VF reset, admin queue, virtchnl, queues, interrupts, data path, teardown.
+ * "§N" cites ../shared/avf-facts.md, "vfio §N" ../shared/vfio-facts.md.
+ * Nothing the device or the PF writes is trusted: lengths, counts, indexes
+ * and flags are all checked before use.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -65,13 +63,18 @@
 #define VECTORS_USED AVF_MSIX_VECTORS
 #endif
 
-#define IS_POW2(n) (((n) & ((n) - 1)) == 0)
-#define RING_OK(n) (IS_POW2(n) && (n) % AVF_RING_MULTIPLE == 0 && (n) >= AVF_MIN_RING_LEN && (n) <= AVF_MAX_RING_LEN)
+#define RING_OK(n) (((n) & ((n) - 1)) == 0 && (n) % AVF_RING_MULTIPLE == 0 && (n) >= AVF_MIN_RING_LEN && \
+		    (n) <= AVF_MAX_RING_LEN)
 _Static_assert(RING_OK(AVF_RX_RING_LEN) && RING_OK(AVF_TX_RING_LEN), "ring lengths (§9), powers of two");
 _Static_assert(AVF_RX_BUF_SIZE % VIRTCHNL_RX_BUFFER_ALIGN == 0, "RX buffer size (§7.4)");
 _Static_assert(AVF_BURST < AVF_TX_RING_LEN, "a burst fits the TX ring");
 
 #define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
+#define RX_NEXT(i) (((i) + 1) & (AVF_RX_RING_LEN - 1))
+#define TX_NEXT(i) (((i) + 1) & (AVF_TX_RING_LEN - 1))
+
+/* Re-arm a vector (§1.2): INTENA, and ITR index NONE so the interval stays. */
+static const uint32_t irq_arm = VFINT_DYN_CTL_INTENA | VFINT_DYN_CTL_ITR_NONE << VFINT_DYN_CTL_ITR_INDX_SHIFT;
 
 static volatile sig_atomic_t stop_signal; /* SIGINT or SIGTERM received */
 
@@ -80,7 +83,6 @@ static volatile sig_atomic_t stop_signal; /* SIGINT or SIGTERM received */
 __attribute__((format(printf, 1, 2))) static void note(const char *fmt, ...)
 {
 	va_list ap;
-
 	va_start(ap, fmt);
 	fputs("avf: ", stderr);
 	vfprintf(stderr, fmt, ap);
@@ -95,15 +97,12 @@ __attribute__((format(printf, 1, 2))) static void note(const char *fmt, ...)
 static uint64_t now_ns(clockid_t clock)
 {
 	struct timespec ts;
-
 	clock_gettime(clock, &ts);
 	return (uint64_t)ts.tv_sec * AVF_NSEC_PER_SEC + (uint64_t)ts.tv_nsec;
 }
 
-static bool interrupted(const struct avf *a)
-{
-	return stop_signal && !a->teardown; /* teardown runs to its end regardless */
-}
+/* A signal ends bring-up; teardown runs to its end regardless. */
+static bool interrupted(const struct avf *a) { return stop_signal && !a->teardown; }
 
 static void stop_with(struct avf *a, enum avf_stop why)
 {
@@ -119,20 +118,12 @@ static bool stopping(struct avf *a)
 }
 
 /* BAR0 registers: 32-bit, volatile so that every access reaches the device. */
-static inline uint32_t rd32(const struct avf *a, uint32_t reg)
-{
-	return *(volatile uint32_t *)(a->bar0 + reg);
-}
-
-static inline void wr32(struct avf *a, uint32_t reg, uint32_t value)
-{
-	*(volatile uint32_t *)(a->bar0 + reg) = value;
-}
-
+static inline uint32_t rd32(const struct avf *a, uint32_t reg) { return *(volatile uint32_t *)(a->bar0 + reg); }
+static inline void wr32(struct avf *a, uint32_t reg, uint32_t v) { *(volatile uint32_t *)(a->bar0 + reg) = v; }
 static inline uint32_t upper_32_bits(uint64_t v) { return (uint32_t)(v >> 32); }
 static inline uint32_t lower_32_bits(uint64_t v) { return (uint32_t)v; }
 
-/* Poll done() every poll_us (< 1 s) until it holds: true; false when
+/* Poll done() every poll_us (< 1 s) until it holds: true.  False once
  * timeout_ms passed or, during bring-up, a signal came. */
 static bool wait_for(struct avf *a, bool (*done)(struct avf *), unsigned timeout_ms, unsigned poll_us)
 {
@@ -152,7 +143,6 @@ struct mac_str { char s[sizeof "xx:xx:xx:xx:xx:xx"]; };
 static struct mac_str mac_str(const uint8_t *m)
 {
 	struct mac_str r;
-
 	snprintf(r.s, sizeof r.s, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
 	return r;
 }
@@ -216,10 +206,7 @@ static const char *aq_regs(const struct avf *a)
 }
 
 /* How a queue-length register reads once the VF was reset (§1, §2.6). */
-static bool aq_reg_gone(uint32_t v)
-{
-	return v == AVF_REG_IN_RESET || v == AVF_REG_ABSENT || !(v & VF_QLEN_ENABLE);
-}
+static bool aq_reg_gone(uint32_t v) { return v == AVF_REG_IN_RESET || v == AVF_REG_ABSENT || !(v & VF_QLEN_ENABLE); }
 
 /* ------------------------------------------------------------ command line */
 
@@ -228,7 +215,6 @@ static const char usage_line[] = "usage: %s [-c COUNT] [-w FILE.pcap] [-v] [-t V
 __attribute__((noreturn, format(printf, 2, 3))) static void usage_error(const char *prog, const char *fmt, ...)
 {
 	va_list ap;
-
 	va_start(ap, fmt);
 	fputs("avf: ", stderr);
 	vfprintf(stderr, fmt, ap);
@@ -238,7 +224,7 @@ __attribute__((noreturn, format(printf, 2, 3))) static void usage_error(const ch
 	exit(2);
 }
 
-/* s matches a template where 'h' stands for one hex digit. */
+/* s matches a template in which 'h' stands for one hex digit. */
 static bool matches(const char *s, const char *template)
 {
 	for (; *template; s++, template++)
@@ -247,10 +233,11 @@ static bool matches(const char *s, const char *template)
 	return !*s;
 }
 
+/* Everything is checked, and -w created, before the first VFIO call. */
 static void parse_args(struct avf *a, int argc, char **argv)
 {
 	const char *prog = argv[0] ? argv[0] : "avf", *bdf;
-	unsigned dom = 0, bus, dev, fn;
+	unsigned dom = 0, bus = 0, dev = 0, fn = 0;
 	char *end;
 	int c;
 
@@ -260,27 +247,26 @@ static void parse_args(struct avf *a, int argc, char **argv)
 		case 'c':
 			errno = 0;
 			a->count = strtoull(optarg, &end, 10);
-			if (!strchr("0123456789", optarg[0]) || !optarg[0] || *end || errno || !a->count)
+			if (!optarg[0] || !strchr("0123456789", optarg[0]) || *end || errno || !a->count)
 				usage_error(prog, "-c needs a positive integer, not '%s'", optarg);
 			break;
 		case 'w': a->pcap_path = optarg; break;
 		case 'v': a->verbose = true; break;
 		case 't':
 			if (!matches(optarg, "hhhhhhhh-hhhh-hhhh-hhhh-hhhhhhhhhhhh"))
-				usage_error(prog, "-t needs the VF token, a UUID like %s, not '%s'",
-					    "01234567-89ab-cdef-0123-456789abcdef", optarg);
+				usage_error(prog, "-t needs the VF token, a UUID (8-4-4-4-12 hex digits), not '%s'", optarg);
 			a->token = optarg;
 			break;
 		case 'h':
 			printf(usage_line, prog);
-			printf("Bring up an Intel Adaptive Virtual Function through VFIO and " MODE " the frames it gets.\n"
+			printf("Bring up an Intel Adaptive Virtual Function through VFIO and " MODE " what it receives.\n"
 			       "  <bdf>        the VF's PCI address, dddd:bb:dd.f or bb:dd.f (lspci -D lists them)\n"
 			       "  -c COUNT     stop after COUNT received frames (echo: once they were sent back)\n"
-			       "  -w FILE      also write every received frame to FILE (pcap, Ethernet)\n"
+			       "  -w FILE      also write every received frame to FILE (pcap)\n"
 			       "  -v           log every virtchnl request and reply\n"
 			       "  -t VF_TOKEN  the VF token (a UUID) when the PF is bound to vfio-pci\n"
-			       "This build: " MODE ", " IRQ_MODE ".  Frames go to stdout, everything else to stderr.\n"
-			       "Exit status: 0 after COUNT frames, SIGINT or SIGTERM; 1 on an error, or when the PF\n"
+			       "This build: " MODE ", " IRQ_MODE ".  Frames go to stdout, the rest to stderr.\n"
+			       "Exit status: 0 after COUNT frames, SIGINT or SIGTERM; 1 on an error or when the PF\n"
 			       "stops the VF (RESET_IMPENDING, PF_DRIVER_CLOSE, a VF reset); 2 on a usage error.\n");
 			exit(0);
 		case ':': usage_error(prog, "option -%c needs a value", optopt);
@@ -288,24 +274,24 @@ static void parse_args(struct avf *a, int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1)
-		usage_error(prog, optind == argc ? "the VF's PCI address is missing, e.g. %s0000:3b:02.0"
-						 : "one PCI address only, not also '%s'", argv[argc - 1]);
+		usage_error(prog, optind == argc ? "the VF's PCI address is missing%s, e.g. 0000:3b:02.0"
+						 : "one PCI address only, not also '%s'", optind == argc ? "" : argv[argc - 1]);
 	bdf = argv[optind];
-	if ((!matches(bdf, "hh:hh.h") && !matches(bdf, "hhhh:hh:hh.h")) ||
-	    sscanf(bdf, matches(bdf, "hh:hh.h") ? "%x:%x.%x" : "%*x:%x:%x.%x", &bus, &dev, &fn) != 3 ||
-	    (!matches(bdf, "hh:hh.h") && sscanf(bdf, "%x", &dom) != 1) ||
-	    dev > AVF_PCI_MAX_DEVICE || fn > AVF_PCI_MAX_FUNCTION)
+	if (!(matches(bdf, "hh:hh.h") && sscanf(bdf, "%x:%x.%x", &bus, &dev, &fn) == 3) &&
+	    !(matches(bdf, "hhhh:hh:hh.h") && sscanf(bdf, "%x:%x:%x.%x", &dom, &bus, &dev, &fn) == 4))
 		usage_error(prog, "'%s' is not a PCI address: use dddd:bb:dd.f or bb:dd.f, as lspci -D shows", bdf);
+	if (dev > AVF_PCI_MAX_DEVICE || fn > AVF_PCI_MAX_FUNCTION)
+		usage_error(prog, "'%s': device %#x or function %u out of range (0-%#x, 0-%u)", bdf, dev, fn,
+			    AVF_PCI_MAX_DEVICE, AVF_PCI_MAX_FUNCTION);
 	snprintf(a->bdf, sizeof a->bdf, "%04x:%02x:%02x.%x", dom, bus, dev, fn);
-	if (a->pcap_path) { /* created before any VFIO call, so a bad path is a usage error */
+	if (a->pcap_path) {
 		struct avf_pcap_file_header h = {
 			.magic = AVF_PCAP_MAGIC, .version_major = AVF_PCAP_VERSION_MAJOR,
 			.version_minor = AVF_PCAP_VERSION_MINOR, .snaplen = AVF_PCAP_SNAPLEN,
 			.linktype = AVF_PCAP_LINKTYPE_ETHERNET,
 		};
 		if (!(a->pcap = fopen(a->pcap_path, "wb")))
-			usage_error(prog, "cannot write '%s' (%s): give -w a writable path", a->pcap_path,
-				    strerror(errno));
+			usage_error(prog, "cannot write '%s' (%s): give -w a writable path", a->pcap_path, strerror(errno));
 		setvbuf(a->pcap, NULL, _IOFBF, AVF_PCAP_BUFFER);
 		fwrite(&h, sizeof h, 1, a->pcap);
 	}
@@ -326,8 +312,8 @@ static const char *driver_of(const char *devdir, char *buf, size_t len)
 	return strrchr(buf, '/') ? strrchr(buf, '/') + 1 : buf;
 }
 
-/* vfio §2: a group is viable when each device in it is bound to vfio-pci or
- * to nothing; show which one is not. */
+/* vfio §2: a group is viable when each of its devices is bound to vfio-pci
+ * or to nothing; show the culprits. */
 static int group_not_viable(const struct avf *a)
 {
 	char dir[PATH_MAX], dev[PATH_MAX], drv[PATH_MAX];
@@ -340,19 +326,18 @@ static int group_not_viable(const struct avf *a)
 	if (!(d = opendir(dir)))
 		return fail("  (cannot list %s: %s)", dir, strerror(errno));
 	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
 		snprintf(dev, sizeof dev, "%.*s/%s", PATH_MAX / 2, dir, e->d_name);
 		const char *name = driver_of(dev, drv, sizeof drv);
-		bool ok = !strcmp(name, "none") || !strcmp(name, "vfio-pci");
-		fprintf(stderr, "  %s  %s%s\n", e->d_name, name, ok ? "" : "   <- unbind it, or bind it to vfio-pci");
+		if (e->d_name[0] != '.')
+			fprintf(stderr, "  %s  %s%s\n", e->d_name, name, strcmp(name, "none") && strcmp(name, "vfio-pci")
+				? "   <- unbind it, or bind it to vfio-pci" : "");
 	}
 	closedir(d);
 	return -1;
 }
 
 /* vfio §1 steps 1-5: the IOMMU group from sysfs, a container with a type1
- * IOMMU, the group in it. */
+ * IOMMU, and the group in it. */
 static int vfio_open_group(struct avf *a)
 {
 	char dev[PATH_MAX], path[PATH_MAX + sizeof "/iommu_group"], link[PATH_MAX], drv[PATH_MAX], *end;
@@ -416,10 +401,10 @@ static int vfio_open_device(struct avf *a)
 
 	snprintf(name, sizeof name, "%s%s%s", a->bdf, a->token ? " vf_token=" : "", a->token ? a->token : "");
 	if ((a->device = ioctl(a->group, VFIO_GROUP_GET_DEVICE_FD, name)) < 0) {
+		if (errno == EACCES && a->token)
+			return fail("%s: VF token %s rejected: pass the one the PF's vfio-pci was given", a->bdf, a->token);
 		if (errno == EACCES)
-			return fail(a->token ? "%s: VF token %s rejected: pass the token the PF's vfio-pci was given"
-					     : "%s: the PF is bound to vfio-pci: pass its VF token with -t UUID%s",
-				    a->bdf, a->token ? a->token : "");
+			return fail("%s: access denied: the PF is bound to vfio-pci, pass its VF token with -t", a->bdf);
 		return fail("VFIO_GROUP_GET_DEVICE_FD %s: %s", a->bdf, strerror(errno));
 	}
 	if (ioctl(a->device, VFIO_DEVICE_GET_INFO, &info) < 0 || !(info.flags & VFIO_DEVICE_FLAGS_PCI) ||
@@ -430,7 +415,7 @@ static int vfio_open_device(struct avf *a)
 	if (ioctl(a->device, VFIO_DEVICE_GET_REGION_INFO, &config) < 0 ||
 	    ioctl(a->device, VFIO_DEVICE_GET_REGION_INFO, &bar0) < 0 ||
 	    ioctl(a->device, VFIO_DEVICE_GET_IRQ_INFO, &msix) < 0)
-		return fail("VFIO region/IRQ info of %s: %s", a->bdf, strerror(errno));
+		return fail("VFIO region and IRQ info of %s: %s", a->bdf, strerror(errno));
 	a->config_offset = config.offset;
 	a->bar0_offset = bar0.offset;
 	a->bar0_size = bar0.size;
@@ -466,25 +451,17 @@ static const char *avf_device_name(uint16_t id)
 	}
 }
 
-static int pci_check_id(struct avf *a)
-{
-	uint16_t vendor, device;
-
-	if (config_rw16(a, false, PCI_VENDOR_ID, &vendor) < 0 || config_rw16(a, false, PCI_DEVICE_ID, &device) < 0)
-		return -1;
-	if (vendor != AVF_PCI_VENDOR_INTEL || !avf_device_name(device))
-		return fail("%s is %04x:%04x, not an Intel AVF VF (8086:%04x, %04x, %04x or %04x); if it is the PF, "
-			    "create VFs: echo N > /sys/bus/pci/devices/%s/sriov_numvfs", a->bdf, vendor, device,
-			    AVF_DEV_ID_ADAPTIVE_VF, AVF_DEV_ID_VF, AVF_DEV_ID_VF_HV, AVF_DEV_ID_X722_VF, a->bdf);
-	a->device_id = device;
-	return 0;
-}
-
-/* vfio §3: the device answers on BAR0 and masters DMA only with these bits. */
+/* An AVF VF?  Then let it answer on BAR0 and master DMA (vfio §3). */
 static int pci_enable(struct avf *a)
 {
-	uint16_t cmd;
+	uint16_t vendor, cmd;
 
+	if (config_rw16(a, false, PCI_VENDOR_ID, &vendor) < 0 || config_rw16(a, false, PCI_DEVICE_ID, &a->device_id) < 0)
+		return -1;
+	if (vendor != AVF_PCI_VENDOR_INTEL || !avf_device_name(a->device_id))
+		return fail("%s is %04x:%04x, not an Intel AVF VF (8086:%04x, %04x, %04x or %04x); if it is the PF, "
+			    "create VFs: echo N > /sys/bus/pci/devices/%s/sriov_numvfs", a->bdf, vendor, a->device_id,
+			    AVF_DEV_ID_ADAPTIVE_VF, AVF_DEV_ID_VF, AVF_DEV_ID_VF_HV, AVF_DEV_ID_X722_VF, a->bdf);
 	if (config_rw16(a, false, PCI_COMMAND, &a->command) < 0)
 		return -1;
 	cmd = a->command | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
@@ -516,7 +493,7 @@ static int memlock_error(const char *what)
 		    "sudo prlimit --memlock=-1 ./avf ...", what, AVF_DMA_SIZE, (unsigned long long)r.rlim_cur);
 }
 
-/* One region for every ring and buffer: a 2 MiB hugepage when one is free,
+/* One region for all rings and buffers: a 2 MiB hugepage when one is free,
  * else normal pages; locked, and given to the device with one MAP_DMA. */
 static int dma_init(struct avf *a)
 {
@@ -558,66 +535,48 @@ static void *dma_alloc(struct avf *a, size_t size, uint64_t *iova)
 
 static int vc_call(struct avf *a, uint32_t op, uint16_t len, uint16_t min, uint16_t max, int32_t *status);
 
-static const char *rstat_name(uint32_t v)
-{
-	if (v == AVF_REG_IN_RESET || v == AVF_REG_ABSENT)
-		return "unreadable: the VF is in hardware reset";
-	switch (v & VFGEN_RSTAT_VFR_STATE_MASK) {
-	case VIRTCHNL_VFR_INPROGRESS: return "INPROGRESS: the PF has not finished the reset";
-	case VIRTCHNL_VFR_COMPLETED: return "COMPLETED";
-	case VIRTCHNL_VFR_VFACTIVE: return "VFACTIVE";
-	default: return "undefined state";
-	}
-}
-
 static bool reset_done(struct avf *a)
 {
 	uint32_t v = rd32(a, VFGEN_RSTAT), state = v & VFGEN_RSTAT_VFR_STATE_MASK;
-
 	return v != AVF_REG_IN_RESET && v != AVF_REG_ABSENT &&
 	       (state == VIRTCHNL_VFR_COMPLETED || state == VIRTCHNL_VFR_VFACTIVE);
 }
 
-static bool reset_seen(struct avf *a)
-{
-	return aq_reg_gone(rd32(a, VF_ARQLEN1));
-}
+static bool reset_seen(struct avf *a) { return aq_reg_gone(rd32(a, VF_ARQLEN1)); }
 
 /*
  * §7.12.  A VF must start clean: a previous user may have left its queues
- * enabled and pointing at IOVAs that no longer exist.  avf uses the
- * function-level reset vfio-pci offers, as DPDK does at probe: it needs no
- * admin queue and no cooperation from whatever state the VF is in, and the
- * PF, seeing the VFLR, rebuilds the VF as for RESET_VF.  A VF without FLR gets
- * RESET_VF once its admin queue is up (teardown), seen done when the PF
- * disables that queue.  Either way the VF is usable when the PF writes
- * VFGEN_RSTAT = COMPLETED or VFACTIVE, the states iavf_check_reset_complete
- * accepts; the wait is the kernel's 2000 x 10 ms.
+ * running towards IOVAs that no longer exist.  At bring-up there is no admin
+ * queue yet, so avf resets the function through vfio-pci (FLR), as DPDK does
+ * at probe: the PF sees the VFLR and rebuilds the VF as for RESET_VF.  At
+ * teardown avf asks the PF with RESET_VF, as iavf does on removal, so the PF
+ * frees the VF's queues and filters; FLR again if the PF cannot be asked or
+ * does not act.  The VF is usable once the PF writes VFGEN_RSTAT COMPLETED or
+ * VFACTIVE (iavf_check_reset_complete's test), waited for 2000 x 10 ms.
  */
 static int vf_reset(struct avf *a)
 {
 	unsigned timeout_ms = AVF_RESET_WAIT_COUNT * AVF_RESET_WAIT_MS;
+	bool asked = a->aq_up && !a->vf_lost && vc_call(a, VIRTCHNL_OP_RESET_VF, 0, 0, 0, NULL) == 0 &&
+		     wait_for(a, reset_seen, AVF_RESET_DETECT_MS, AVF_USEC_PER_MSEC);
 	uint32_t v;
 
-	if (a->device_flags & VFIO_DEVICE_FLAGS_RESET) {
-		if (ioctl(a->device, VFIO_DEVICE_RESET) < 0)
-			return fail("VFIO_DEVICE_RESET of %s: %s", a->bdf, strerror(errno));
-	} else if (a->aq_up && !a->vf_lost && vc_call(a, VIRTCHNL_OP_RESET_VF, 0, 0, 0, NULL) == 0 &&
-		   !wait_for(a, reset_seen, AVF_RESET_DETECT_MS, AVF_USEC_PER_MSEC)) {
-		note("RESET_VF sent, but the admin queue stayed up for %u ms; waiting for VFGEN_RSTAT anyway",
-		     AVF_RESET_DETECT_MS);
-	}
+	if (!asked && (a->device_flags & VFIO_DEVICE_FLAGS_RESET) && ioctl(a->device, VFIO_DEVICE_RESET) < 0)
+		return fail("VFIO_DEVICE_RESET of %s: %s", a->bdf, strerror(errno));
 	a->aq_up = false; /* the reset disabled both admin queues */
 	if (wait_for(a, reset_done, timeout_ms, AVF_RESET_WAIT_MS * AVF_USEC_PER_MSEC) || interrupted(a))
 		return interrupted(a) ? -1 : 0;
 	v = rd32(a, VFGEN_RSTAT);
-	return fail("the VF reset did not complete in %u ms: VFGEN_RSTAT %#" PRIx32 " (%s); check the host's "
-		    "dmesg for i40e/ice messages about this VF", timeout_ms, v, rstat_name(v));
+	return fail("the VF reset did not complete in %u ms: VFGEN_RSTAT %#" PRIx32 " (%s); check the host's dmesg "
+		    "for i40e/ice messages about this VF", timeout_ms, v,
+		    v == AVF_REG_IN_RESET || v == AVF_REG_ABSENT ? "unreadable: in hardware reset"
+		    : (v & VFGEN_RSTAT_VFR_STATE_MASK) == VIRTCHNL_VFR_INPROGRESS ? "INPROGRESS: the PF never finished"
+		    : "undefined state");
 }
 
 /* ------------------------------------------------------------- admin queue */
 
-/* §2.6: a descriptor owns its 4 KiB buffer again (LB: larger than 512). */
+/* §2.6: the descriptor owns its 4 KiB buffer again (LB: above 512 bytes). */
 static void arq_post(struct avf *a, unsigned i)
 {
 	uint64_t iova = a->arq_bufs_iova + (uint64_t)i * AVF_AQ_BUF_SIZE;
@@ -628,8 +587,8 @@ static void arq_post(struct avf *a, unsigned i)
 	};
 }
 
-/* §2.5, §2.6: rings, then registers in the order iavf writes them; the ARQ
- * tail last, one slot short of the head so that a full ring is not empty. */
+/* §2.5, §2.6: the rings, then the registers in the order iavf writes them,
+ * the ARQ tail last: one slot short of the head, so full is not empty. */
 static int aq_init(struct avf *a)
 {
 	a->atq = dma_alloc(a, AVF_AQ_LEN * sizeof *a->atq, &a->atq_iova);
@@ -641,7 +600,6 @@ static int aq_init(struct avf *a)
 	for (unsigned i = 0; i < AVF_AQ_LEN; i++)
 		arq_post(a, i);
 	atomic_thread_fence(memory_order_release);
-
 	wr32(a, VF_ATQH1, 0);
 	wr32(a, VF_ATQT1, 0);
 	wr32(a, VF_ATQLEN1, AVF_AQ_LEN | VF_QLEN_ENABLE);
@@ -661,10 +619,7 @@ static int aq_init(struct avf *a)
 	return 0;
 }
 
-static bool atq_done(struct avf *a)
-{
-	return rd32(a, VF_ATQH1) == a->atq_next;
-}
+static bool atq_done(struct avf *a) { return rd32(a, VF_ATQH1) == a->atq_next; }
 
 /* §2.4, §2.5: post the message in atq_buf; the firmware has taken it when
  * the head reaches our tail ("use of head rather than DD"). */
@@ -698,55 +653,42 @@ static int atq_send(struct avf *a, uint32_t op, uint16_t len)
 	return 0;
 }
 
-/* §3.5: without CAP_ADV_LINK_SPEED the speed is one bit per speed. */
-static uint32_t legacy_link_mbps(uint32_t speed)
-{
-	static const struct { uint32_t bit, mbps; } table[] = {
-		{ VIRTCHNL_LINK_SPEED_100MB, 100 }, { VIRTCHNL_LINK_SPEED_1GB, 1000 },
-		{ VIRTCHNL_LINK_SPEED_2_5GB, 2500 }, { VIRTCHNL_LINK_SPEED_5GB, 5000 },
-		{ VIRTCHNL_LINK_SPEED_10GB, 10000 }, { VIRTCHNL_LINK_SPEED_20GB, 20000 },
-		{ VIRTCHNL_LINK_SPEED_25GB, 25000 }, { VIRTCHNL_LINK_SPEED_40GB, 40000 },
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(table); i++)
-		if (speed == table[i].bit)
-			return table[i].mbps;
-	return 0;
-}
-
 /* VIRTCHNL_OP_EVENT (§3.5, §7.3, §7.12).  A PF that resets the VF or goes
  * away ends the run: the admin queue is no longer there to use. */
 static void vc_event(struct avf *a, const uint8_t *msg, uint16_t len)
 {
+	/* Without CAP_ADV_LINK_SPEED the speed is one bit per speed, BIT(n) <-> mbps[n]. */
+	static const uint32_t mbps[] = { 2500, 100, 1000, 10000, 40000, 20000, 25000, 5000 };
 	struct virtchnl_pf_event ev;
-	bool adv = a->caps & VIRTCHNL_VF_CAP_ADV_LINK_SPEED;
+	uint32_t legacy;
 
 	if (len < sizeof ev)
 		return note("a PF event of %u bytes, expected %zu: dropped", len, sizeof ev);
 	memcpy(&ev, msg, sizeof ev);
-	switch (ev.event) {
-	case VIRTCHNL_EVENT_LINK_CHANGE:
-		a->link_up = adv ? ev.event_data.link_event_adv.link_status : ev.event_data.link_event.link_status;
-		a->link_mbps = adv ? ev.event_data.link_event_adv.link_speed
-				   : legacy_link_mbps(ev.event_data.link_event.link_speed);
-		if (a->running || a->verbose)
-			note("link %s, %" PRIu32 " Mbit/s", a->link_up ? "up" : "down", a->link_mbps);
-		break;
-	case VIRTCHNL_EVENT_RESET_IMPENDING:
-	case VIRTCHNL_EVENT_PF_DRIVER_CLOSE:
+	if (ev.event == VIRTCHNL_EVENT_LINK_CHANGE && (a->caps & VIRTCHNL_VF_CAP_ADV_LINK_SPEED)) {
+		a->link_up = ev.event_data.link_event_adv.link_status;
+		a->link_mbps = ev.event_data.link_event_adv.link_speed;
+	} else if (ev.event == VIRTCHNL_EVENT_LINK_CHANGE) {
+		legacy = ev.event_data.link_event.link_speed;
+		a->link_up = ev.event_data.link_event.link_status;
+		a->link_mbps = legacy && !(legacy & (legacy - 1)) && __builtin_ctz(legacy) < (int)ARRAY_SIZE(mbps)
+			       ? mbps[__builtin_ctz(legacy)] : 0;
+	} else if (ev.event == VIRTCHNL_EVENT_RESET_IMPENDING || ev.event == VIRTCHNL_EVENT_PF_DRIVER_CLOSE) {
 		note("the PF %s (%s, severity %" PRId32 "): stopping",
 		     ev.event == VIRTCHNL_EVENT_RESET_IMPENDING ? "is resetting the VF" : "driver is closing",
 		     ev.event == VIRTCHNL_EVENT_RESET_IMPENDING ? "RESET_IMPENDING" : "PF_DRIVER_CLOSE", ev.severity);
 		a->vf_lost = true;
-		stop_with(a, AVF_STOP_PF);
-		break;
-	default:
-		note("unknown PF event %" PRId32 " (severity %" PRId32 "): ignored", ev.event, ev.severity);
+		return stop_with(a, AVF_STOP_PF);
+	} else {
+		return note("unknown PF event %" PRId32 " (severity %" PRId32 "): ignored", ev.event, ev.severity);
 	}
+	if (a->running || a->verbose)
+		note("link %s, %" PRIu32 " Mbit/s", a->link_up ? "up" : "down", a->link_mbps);
 }
 
-/* §2.6: handle, in order, what the PF posted since the last call; give each
- * descriptor back.  Stop after the awaited reply, so that the events behind
- * it (LINK_CHANGE after GET_VF_RESOURCES) are read once it is parsed. */
+/* §2.6: handle, in order, what the PF posted since the last call, giving
+ * each descriptor back.  Stop after the awaited reply, so that the events
+ * behind it (LINK_CHANGE after GET_VF_RESOURCES) are read once it is parsed. */
 static void arq_service(struct avf *a)
 {
 	uint32_t head = rd32(a, VF_ARQH1);
@@ -761,6 +703,7 @@ static void arq_service(struct avf *a)
 	while (a->arq_next != head && !(a->wait.op != VIRTCHNL_OP_UNKNOWN && a->wait.done)) {
 		unsigned i = a->arq_next;
 		struct avf_aq_desc d = a->arq[i];
+		const uint8_t *msg = a->arq_bufs + (size_t)i * AVF_AQ_BUF_SIZE;
 		uint32_t op = d.cookie_high;
 
 		if (d.flags & AVF_AQ_FLAG_ERR)
@@ -772,12 +715,12 @@ static void arq_service(struct avf *a)
 			note("PF message %s claims %u bytes, its buffer holds %u: dropped", vc_op_name(op), d.datalen,
 			     AVF_AQ_BUF_SIZE);
 		else if (op == VIRTCHNL_OP_EVENT)
-			vc_event(a, a->arq_bufs + (size_t)i * AVF_AQ_BUF_SIZE, d.datalen);
+			vc_event(a, msg, d.datalen);
 		else if (op != a->wait.op || op == VIRTCHNL_OP_UNKNOWN)
 			note("unexpected reply to %s (status %s, %u bytes): skipped", vc_op_name(op),
 			     vc_status_str((int32_t)d.cookie_low), d.datalen);
 		else {
-			memcpy(a->reply.raw, a->arq_bufs + (size_t)i * AVF_AQ_BUF_SIZE, d.datalen);
+			memcpy(a->reply.raw, msg, d.datalen);
 			a->wait.status = (int32_t)d.cookie_low;
 			a->wait.len = d.datalen;
 			a->wait.done = true;
@@ -799,10 +742,7 @@ static bool vc_reply_done(struct avf *a)
 }
 
 /* The message being built: the ATQ's own DMA buffer, zeroed. */
-static void *vc_msg(struct avf *a)
-{
-	return memset(a->atq_buf, 0, AVF_AQ_BUF_SIZE);
-}
+static void *vc_msg(struct avf *a) { return memset(a->atq_buf, 0, AVF_AQ_BUF_SIZE); }
 
 /*
  * The one way avf talks to the PF (§2.4-2.6): post the message built in
@@ -939,10 +879,8 @@ static int vc_config_vsi_queues(struct avf *a)
 
 	m->vsi_id = a->vsi_id;
 	m->num_queue_pairs = AVF_QUEUE_PAIRS;
-	qp->txq = (struct virtchnl_txq_info){
-		.vsi_id = a->vsi_id, .queue_id = AVF_QUEUE_ID, .ring_len = AVF_TX_RING_LEN,
-		.dma_ring_addr = a->tx_ring_iova,
-	};
+	qp->txq = (struct virtchnl_txq_info){ .vsi_id = a->vsi_id, .queue_id = AVF_QUEUE_ID,
+					      .ring_len = AVF_TX_RING_LEN, .dma_ring_addr = a->tx_ring_iova };
 	qp->rxq = (struct virtchnl_rxq_info){
 		.vsi_id = a->vsi_id, .queue_id = AVF_QUEUE_ID, .ring_len = AVF_RX_RING_LEN,
 		.dma_ring_addr = a->rx_ring_iova, .databuffer_size = AVF_RX_BUF_SIZE,
@@ -973,23 +911,9 @@ static int vc_config_irq_map(struct avf *a)
 }
 
 #ifndef POLL
-/* §1.2: vector 0 fires for the admin queue (iavf_misc_irq_enable). */
-static void misc_irq_enable(struct avf *a)
-{
-	wr32(a, VFINT_ICR0_ENA1, VFINT_ICR0_ENA1_ADMINQ);
-	wr32(a, VFINT_DYN_CTL01, VFINT_DYN_CTL_INTENA | VFINT_DYN_CTL_ITR_NONE << VFINT_DYN_CTL_ITR_INDX_SHIFT);
-}
-
-/* §1.2: vector n is armed through DYN_CTLN1(n - 1); ITR_NONE keeps the
- * interval.  The device masks the vector again each time it fires. */
-static void queue_irq_enable(struct avf *a)
-{
-	wr32(a, VFINT_DYN_CTLN1(AVF_QUEUE_VECTOR - 1),
-	     VFINT_DYN_CTL_INTENA | VFINT_DYN_CTL_ITR_NONE << VFINT_DYN_CTL_ITR_INDX_SHIFT);
-}
-
-/* vfio §1: an eventfd per vector, all given in ONE SET_IRQS (ixy's bug was
- * to fill in only the first), and an epoll set to sleep on. */
+/* vfio §1: an eventfd per vector, all given in ONE SET_IRQS (ixy filled in
+ * only the first), an epoll set to sleep on; then vector 0 is enabled for
+ * the admin queue (iavf_misc_irq_enable) and vector n through DYN_CTLN1(n-1). */
 static int irq_setup(struct avf *a)
 {
 	union {
@@ -1010,8 +934,9 @@ static int irq_setup(struct avf *a)
 	if (ioctl(a->device, VFIO_DEVICE_SET_IRQS, &irq) < 0)
 		return fail("VFIO_DEVICE_SET_IRQS (MSI-X, %u vectors): %s", AVF_MSIX_VECTORS, strerror(errno));
 	a->irqs_set = true;
-	misc_irq_enable(a);
-	queue_irq_enable(a);
+	wr32(a, VFINT_ICR0_ENA1, VFINT_ICR0_ENA1_ADMINQ);
+	wr32(a, VFINT_DYN_CTL01, irq_arm);
+	wr32(a, VFINT_DYN_CTLN1(AVF_QUEUE_VECTOR - 1), irq_arm);
 	return 0;
 }
 #endif
@@ -1032,8 +957,8 @@ static int vc_add_eth_addr(struct avf *a)
 	if (status == VIRTCHNL_STATUS_SUCCESS)
 		return 0;
 	if (a->mac_random)
-		return fail("the PF refused ADD_ETH_ADDR %s (status %s): the host restricts this VF's MACs; set "
-			    "one (ip link set <pf> vf <n> mac <mac>) or trust the VF (ip link set <pf> vf <n> trust on)",
+		return fail("the PF refused ADD_ETH_ADDR %s (status %s): the host restricts this VF's MACs; set one "
+			    "(ip link set <pf> vf <n> mac <mac>) or trust the VF (ip link set <pf> vf <n> trust on)",
 			    mac_str(a->mac).s, vc_status_str(status));
 	note("the PF refused ADD_ETH_ADDR %s (status %s): the host assigned this MAC, so the PF filters for it "
 	     "already; continuing", mac_str(a->mac).s, vc_status_str(status));
@@ -1061,15 +986,8 @@ static int vc_config_promiscuous_mode(struct avf *a)
 }
 #endif
 
-static inline uint64_t buf_iova(const struct avf *a, uint16_t buf)
-{
-	return a->bufs_iova + (uint64_t)buf * AVF_RX_BUF_SIZE;
-}
-
-static inline uint8_t *buf_addr(const struct avf *a, uint16_t buf)
-{
-	return a->bufs + (size_t)buf * AVF_RX_BUF_SIZE;
-}
+static inline uint64_t buf_iova(const struct avf *a, uint16_t b) { return a->bufs_iova + (uint64_t)b * AVF_RX_BUF_SIZE; }
+static inline uint8_t *buf_addr(const struct avf *a, uint16_t b) { return a->bufs + (size_t)b * AVF_RX_BUF_SIZE; }
 
 /* §6.1 read format: pkt_addr, and hdr_addr = 0, since DD lands in that
  * qword on write-back and must start clear (iavf_alloc_rx_buffers). */
@@ -1152,16 +1070,10 @@ static int banner(struct avf *a)
 	for (unsigned bit = 0; bit < ARRAY_SIZE(cap_names); bit++)
 		if (a->caps & 1u << bit)
 			n += (size_t)snprintf(caps + n, sizeof caps - n, "%s%s", n ? " " : "", cap_names[bit]);
-	fprintf(stderr,
-		"avf: %s is up\n"
-		"  device     %04x:%04x %s\n"
-		"  iommu      group %d, VFIO %s, %u KiB of DMA memory in %s\n"
-		"  virtchnl   %" PRIu32 ".%" PRIu32 "\n"
-		"  caps       %s\n"
-		"  vsi        %u: %u queue pairs (using 1), %u MSI-X vectors (using %u)\n"
-		"  max mtu    %u\n"
-		"  mac        %s%s\n"
-		"  link       %s, %" PRIu32 " Mbit/s\n"
+	fprintf(stderr, "avf: %s is up\n  device     %04x:%04x %s\n"
+		"  iommu      group %d, VFIO %s, %u KiB of DMA memory in %s\n  virtchnl   %" PRIu32 ".%" PRIu32 "\n"
+		"  caps       %s\n  vsi        %u: %u queue pairs (using 1), %u MSI-X vectors (using %u)\n"
+		"  max mtu    %u\n  mac        %s%s\n  link       %s, %" PRIu32 " Mbit/s\n"
 		"  mode       " MODE ", " IRQ_MODE "\n",
 		a->bdf, AVF_PCI_VENDOR_INTEL, a->device_id, avf_device_name(a->device_id), a->group_num,
 		a->type1v2 ? "type1v2" : "type1", AVF_DMA_SIZE >> 10, a->hugepage ? "a hugepage" : "4 KiB pages",
@@ -1188,76 +1100,57 @@ static void pcap_write(struct avf *a, const uint8_t *frame, uint32_t len, const 
 }
 
 #ifndef ECHO
-/* The end of the header line: IPv4, IPv6 and ARP summarised.  Headers are
- * copied out: after the 14-byte Ethernet header they are misaligned. */
+/* The header line's end: IPv4, IPv6 and ARP summarised.  The headers are
+ * copied out: behind the 14-byte Ethernet header they are misaligned. */
 static void print_l3(const uint8_t *p, uint32_t len, uint16_t type)
 {
-	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], what[sizeof "proto 255"];
+	union { struct iphdr ip; struct ip6_hdr ip6; struct ether_arp arp; } h;
 	uint8_t proto;
 
-	if (type == ETH_P_IP && len >= sizeof(struct iphdr)) {
-		struct iphdr ip;
-		memcpy(&ip, p, sizeof ip);
-		inet_ntop(AF_INET, &ip.saddr, src, sizeof src);
-		inet_ntop(AF_INET, &ip.daddr, dst, sizeof dst);
-		proto = ip.protocol;
-	} else if (type == ETH_P_IPV6 && len >= sizeof(struct ip6_hdr)) {
-		struct ip6_hdr ip6;
-		memcpy(&ip6, p, sizeof ip6);
-		inet_ntop(AF_INET6, &ip6.ip6_src, src, sizeof src);
-		inet_ntop(AF_INET6, &ip6.ip6_dst, dst, sizeof dst);
-		proto = ip6.ip6_nxt;
-	} else if (type == ETH_P_ARP && len >= sizeof(struct ether_arp)) {
-		struct ether_arp arp;
-		memcpy(&arp, p, sizeof arp);
-		inet_ntop(AF_INET, arp.arp_spa, src, sizeof src);
-		inet_ntop(AF_INET, arp.arp_tpa, dst, sizeof dst);
-		if (ntohs(arp.arp_op) == ARPOP_REQUEST)
-			printf(", ARP who-has %s tell %s", dst, src);
-		else if (ntohs(arp.arp_op) == ARPOP_REPLY)
-			printf(", ARP %s is-at %s", src, mac_str(arp.arp_sha).s);
-		else
-			printf(", ARP op %u", ntohs(arp.arp_op));
+	memcpy(&h, p, len < sizeof h ? len : sizeof h);
+	if (type == ETH_P_IP && len >= sizeof h.ip) {
+		inet_ntop(AF_INET, &h.ip.saddr, src, sizeof src);
+		inet_ntop(AF_INET, &h.ip.daddr, dst, sizeof dst);
+		proto = h.ip.protocol;
+	} else if (type == ETH_P_IPV6 && len >= sizeof h.ip6) {
+		inet_ntop(AF_INET6, &h.ip6.ip6_src, src, sizeof src);
+		inet_ntop(AF_INET6, &h.ip6.ip6_dst, dst, sizeof dst);
+		proto = h.ip6.ip6_nxt;
+	} else if (type == ETH_P_ARP && len >= sizeof h.arp) {
+		inet_ntop(AF_INET, h.arp.arp_spa, src, sizeof src);
+		inet_ntop(AF_INET, h.arp.arp_tpa, dst, sizeof dst);
+		printf(", ARP %s %s > %s", ntohs(h.arp.arp_op) == ARPOP_REQUEST ? "request" :
+		       ntohs(h.arp.arp_op) == ARPOP_REPLY ? "reply" : "op", src, dst);
 		return;
 	} else {
 		return;
 	}
-	printf(", %s > %s ", src, dst);
-	switch (proto) {
-	case IPPROTO_ICMP: printf("ICMP"); break;
-	case IPPROTO_TCP: printf("TCP"); break;
-	case IPPROTO_UDP: printf("UDP"); break;
-	case IPPROTO_ICMPV6: printf("ICMPv6"); break;
-	default: printf("proto %u", proto);
-	}
+	snprintf(what, sizeof what, "proto %u", proto);
+	printf(", %s %s > %s %s", type == ETH_P_IP ? "IPv4" : "IPv6", src, dst, proto == IPPROTO_ICMP ? "ICMP" :
+	       proto == IPPROTO_TCP ? "TCP" : proto == IPPROTO_UDP ? "UDP" : proto == IPPROTO_ICMPV6 ? "ICMPv6" : what);
 }
 
 /* A header line, then the bytes in `hexdump -C` layout: offset, 16 bytes in
- * two groups of 8, |ascii|, and the final offset (every line is printed,
- * as with hexdump -Cv: no '*' for repeated lines). */
+ * two groups of 8, |ascii|, then the length as the last offset.  Repeated
+ * lines are printed, not squeezed into '*' (as with hexdump -Cv). */
 static void dump_frame(const struct avf *a, const uint8_t *f, uint32_t len)
 {
 	const struct ethhdr *eh = (const struct ethhdr *)f;
-	uint16_t type = ntohs(eh->h_proto);
+	char ascii[AVF_HEXDUMP_LINE];
 
 	printf("#%" PRIu64 " len %" PRIu32 ": %s > %s, ethertype 0x%04x", a->cnt.rx_frames, len,
-	       mac_str(eh->h_source).s, mac_str(eh->h_dest).s, type);
-	print_l3(f + ETH_HLEN, len - ETH_HLEN, type);
+	       mac_str(eh->h_source).s, mac_str(eh->h_dest).s, ntohs(eh->h_proto));
+	print_l3(f + ETH_HLEN, len - ETH_HLEN, ntohs(eh->h_proto));
 	putchar('\n');
 	for (uint32_t off = 0; off < len; off += AVF_HEXDUMP_LINE) {
-		char ascii[AVF_HEXDUMP_LINE];
 		uint32_t n = len - off < AVF_HEXDUMP_LINE ? len - off : AVF_HEXDUMP_LINE;
 
 		printf("%08" PRIx32 " ", off);
 		for (uint32_t i = 0; i < AVF_HEXDUMP_LINE; i++) {
-			if (i % AVF_HEXDUMP_GROUP == 0)
-				putchar(' ');
-			if (i >= n) {
-				fputs("   ", stdout);
-				continue;
-			}
-			printf("%02x ", f[off + i]);
-			ascii[i] = f[off + i] >= ' ' && f[off + i] <= '~' ? (char)f[off + i] : '.';
+			printf(i % AVF_HEXDUMP_GROUP ? "" : " ");
+			printf(i < n ? "%02x " : "   ", i < n ? f[off + i] : 0);
+			ascii[i] = i < n && f[off + i] >= ' ' && f[off + i] <= '~' ? (char)f[off + i] : '.';
 		}
 		printf(" |%.*s|\n", (int)n, ascii);
 	}
@@ -1272,7 +1165,7 @@ static bool echo_frame(struct avf *a, uint16_t buf, uint32_t len)
 	uint16_t slot = a->tx_next;
 	struct ethhdr *eh = (struct ethhdr *)buf_addr(a, buf);
 
-	if (((a->tx_clean - slot - 1) & (AVF_TX_RING_LEN - 1)) == 0)
+	if (TX_NEXT(slot) == a->tx_clean)
 		return a->cnt.tx_ring_full++, false;
 	memcpy(eh->h_dest, eh->h_source, ETH_ALEN);
 	memcpy(eh->h_source, a->mac, ETH_ALEN);
@@ -1285,15 +1178,15 @@ static bool echo_frame(struct avf *a, uint16_t buf, uint32_t len)
 		(AVF_TX_DESC_CMD_EOP | AVF_TX_DESC_CMD_ICRC) << AVF_TXD_QW1_CMD_SHIFT |
 		(uint64_t)len << AVF_TXD_QW1_TX_BUF_SZ_SHIFT;
 	a->tx_buf[slot] = buf;
-	a->tx_next = (slot + 1) & (AVF_TX_RING_LEN - 1);
+	a->tx_next = TX_NEXT(slot);
 	a->cnt.tx_frames++;
 	a->cnt.tx_bytes += len;
 	return true;
 }
 
-/* §5: a burst's descriptors are one batch; RS on its last one has the device
- * report the batch done: one write-back per at most AVF_BURST descriptors,
- * and no frame waits for a later burst to be reclaimed.  One tail write. */
+/* §5: a burst's descriptors are one batch, and RS on its last one has the
+ * device report the batch done: one write-back per at most AVF_BURST
+ * descriptors, and no frame waits for a later burst.  One tail write. */
 static void tx_flush(struct avf *a, uint16_t first)
 {
 	uint16_t last = (a->tx_next - 1) & (AVF_TX_RING_LEN - 1);
@@ -1315,9 +1208,9 @@ static void tx_reclaim(struct avf *a)
 
 		if ((a->tx_ring[last].cmd_type_offset_bsz & AVF_TXD_QW1_DTYPE_MASK) != AVF_TX_DESC_DTYPE_DESC_DONE)
 			return;
-		for (uint16_t s = a->tx_clean; s != ((last + 1) & (AVF_TX_RING_LEN - 1)); s = (s + 1) & (AVF_TX_RING_LEN - 1))
+		for (uint16_t s = a->tx_clean; s != TX_NEXT(last); s = TX_NEXT(s))
 			a->free_buf[a->nfree++] = a->tx_buf[s];
-		a->tx_clean = (last + 1) & (AVF_TX_RING_LEN - 1);
+		a->tx_clean = TX_NEXT(last);
 	}
 }
 
@@ -1329,18 +1222,16 @@ static bool rx_desc_ok(struct avf *a, uint16_t slot, uint64_t qw1, uint32_t len)
 {
 	const uint64_t errors = (AVF_RX_DESC_ERROR_RXE | AVF_RX_DESC_ERROR_OVERSIZE) << AVF_RXD_QW1_ERROR_SHIFT;
 	bool eof = qw1 & AVF_RXD_QW1_STATUS_EOF;
-	uint64_t *bad;
+	uint64_t *bad = &a->cnt.rx_no_eof;
 
-	if (a->rx_drop_to_eof || !eof) {
+	if (a->rx_drop_to_eof || !eof)
 		a->rx_drop_to_eof = !eof;
-		bad = &a->cnt.rx_no_eof;
-	} else if (qw1 & errors) {
+	else if (qw1 & errors)
 		bad = &a->cnt.rx_hw_error;
-	} else if (len < ETH_HLEN || len > AVF_RX_BUF_SIZE) {
+	else if (len < ETH_HLEN || len > AVF_RX_BUF_SIZE)
 		bad = &a->cnt.rx_bad_length;
-	} else {
+	else
 		return true;
-	}
 	(*bad)++;
 	if (!a->rx_warned)
 		note("RX descriptor %u is bad (status_error_len %#" PRIx64 ", length %" PRIu32 "): dropped; further "
@@ -1374,7 +1265,7 @@ static unsigned rx_burst(struct avf *a)
 		atomic_thread_fence(memory_order_acquire);
 		uint32_t len = (uint32_t)((qw1 & AVF_RXD_QW1_LENGTH_PBUF_MASK) >> AVF_RXD_QW1_LENGTH_PBUF_SHIFT);
 
-		a->rx_next = (slot + 1) & (AVF_RX_RING_LEN - 1);
+		a->rx_next = RX_NEXT(slot);
 		if (rx_desc_ok(a, slot, qw1, len)) {
 			a->cnt.rx_frames++;
 			a->cnt.rx_bytes += len;
@@ -1466,13 +1357,13 @@ static void run(struct avf *a)
 	}
 }
 #else
-/* Sleeps in epoll until a vector fires.  The device masks a vector when it
- * fires: service, then re-arm.  Signals are blocked except inside
+/* Sleeps in epoll until a vector fires; the device masks a vector when it
+ * fires, so: service, then re-arm.  Signals stay blocked except inside
  * epoll_pwait, so a SIGINT cannot slip in between the check and the sleep. */
 static void run(struct avf *a)
 {
-	sigset_t block, old;
 	struct epoll_event ev[AVF_MSIX_VECTORS];
+	sigset_t block, old;
 	uint64_t fired;
 
 	sigemptyset(&block);
@@ -1493,14 +1384,14 @@ static void run(struct avf *a)
 			if (ev[i].data.u32 == AVF_MISC_VECTOR) {
 				rd32(a, VFINT_ICR01); /* reading clears the causes (§1.1) */
 				arq_service(a);
-				misc_irq_enable(a);
+				wr32(a, VFINT_DYN_CTL01, irq_arm);
 			}
 		}
 		/* Every wake-up drains the ring (a lost interrupt costs a tick at
 		 * most), in a bounded number of bursts so nothing starves. */
 		for (unsigned b = 0; b < AVF_RX_RING_LEN / AVF_BURST && rx_burst(a) == AVF_BURST; b++)
 			;
-		queue_irq_enable(a);
+		wr32(a, VFINT_DYN_CTLN1(AVF_QUEUE_VECTOR - 1), irq_arm);
 		tick(a);
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
@@ -1544,54 +1435,35 @@ static void report(struct avf *a)
 		(double)(now_ns(CLOCK_MONOTONIC) - a->start_ns) / AVF_NSEC_PER_SEC);
 }
 
-/* MSI-X off: vectors disabled at the device, eventfds detached (vfio §1). */
-static void irq_teardown(struct avf *a)
-{
-	struct vfio_irq_set none = { .argsz = sizeof none, .flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER,
-				     .index = VFIO_PCI_MSIX_IRQ_INDEX, .start = 0, .count = 0 };
-
-	if (a->irqs_set) {
-		wr32(a, VFINT_DYN_CTLN1(AVF_QUEUE_VECTOR - 1), 0);
-		wr32(a, VFINT_DYN_CTL01, 0);
-		wr32(a, VFINT_ICR0_ENA1, 0);
-		if (ioctl(a->device, VFIO_DEVICE_SET_IRQS, &none) < 0)
-			note("VFIO_DEVICE_SET_IRQS (off): %s", strerror(errno));
-	}
-	for (unsigned v = 0; v < AVF_MSIX_VECTORS; v++)
-		if (a->efd[v] >= 0)
-			close(a->efd[v]);
-	if (a->epfd >= 0)
-		close(a->epfd);
-}
-
-/* §2.5: the reset disabled both queues; clearing the registers leaves no
- * ring address behind (iavf_shutdown_adminq). */
-static void aq_shutdown(struct avf *a)
-{
-	static const uint32_t regs[] = { VF_ATQLEN1, VF_ATQH1, VF_ATQT1, VF_ATQBAL1, VF_ATQBAH1,
-					 VF_ARQLEN1, VF_ARQH1, VF_ARQT1, VF_ARQBAL1, VF_ARQBAH1 };
-
-	for (size_t i = 0; i < ARRAY_SIZE(regs); i++)
-		wr32(a, regs[i], 0);
-	a->aq_up = false;
-}
-
-/* Release what bring-up set up, in reverse.  DMA is unmapped only once the
- * VF is reset and bus mastering is off: the device can no longer touch it. */
+/* Release what bring-up set up, in reverse: queues off, interrupts off (at
+ * the device, then in VFIO), VF reset, admin queue registers cleared (§2.5),
+ * bus mastering off.  Only then is DMA unmapped: the device can no longer
+ * touch it. */
 static void teardown(struct avf *a)
 {
-	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof unmap, .iova = AVF_IOVA_BASE,
-						    .size = AVF_DMA_SIZE };
+	static const uint32_t aq_regs[] = { VF_ATQLEN1, VF_ATQH1, VF_ATQT1, VF_ATQBAL1, VF_ATQBAH1,
+					    VF_ARQLEN1, VF_ARQH1, VF_ARQT1, VF_ARQBAL1, VF_ARQBAH1 };
+	struct vfio_irq_set irq_off = { .argsz = sizeof irq_off, .index = VFIO_PCI_MSIX_IRQ_INDEX,
+					.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER };
+	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof unmap, .iova = AVF_IOVA_BASE, .size = AVF_DMA_SIZE };
 	uint16_t cmd = a->command & ~PCI_COMMAND_MASTER;
+	int fds[] = { a->efd[0], a->efd[1], a->epfd, a->device, a->group, a->container };
 
 	a->teardown = true;
 	if (a->queues_enabled && !a->vf_lost && vc_queue_select(a, VIRTCHNL_OP_DISABLE_QUEUES, 0) == 0)
 		a->queues_enabled = false;
 	if (a->running)
 		report(a);
-	irq_teardown(a);
+	if (a->irqs_set) {
+		wr32(a, VFINT_DYN_CTLN1(AVF_QUEUE_VECTOR - 1), 0);
+		wr32(a, VFINT_DYN_CTL01, 0);
+		wr32(a, VFINT_ICR0_ENA1, 0);
+		if (ioctl(a->device, VFIO_DEVICE_SET_IRQS, &irq_off) < 0)
+			note("VFIO_DEVICE_SET_IRQS (off): %s", strerror(errno));
+	}
 	if (a->bar0 && vf_reset(a) == 0 && a->atq)
-		aq_shutdown(a);
+		for (size_t i = 0; i < ARRAY_SIZE(aq_regs); i++)
+			wr32(a, aq_regs[i], 0);
 	if (a->command_set)
 		config_rw16(a, true, PCI_COMMAND, &cmd);
 	if (a->dma_mapped && ioctl(a->container, VFIO_IOMMU_UNMAP_DMA, &unmap) < 0)
@@ -1600,7 +1472,6 @@ static void teardown(struct avf *a)
 		munmap(a->dma, AVF_DMA_SIZE);
 	if (a->bar0)
 		munmap((void *)a->bar0, a->bar0_size);
-	int fds[] = { a->device, a->group, a->container };
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
@@ -1610,19 +1481,15 @@ static void teardown(struct avf *a)
 
 /* --------------------------------------------------------------------- main */
 
-static void on_signal(int sig)
-{
-	stop_signal = sig;
-}
+static void on_signal(int sig) { stop_signal = sig; }
 
 int main(int argc, char **argv)
 {
 #define STEP(f) { #f, f }
 	static const struct { const char *name; int (*run)(struct avf *); } bring_up[] = {
-		STEP(vfio_open_group), STEP(vfio_open_device), STEP(pci_check_id), STEP(pci_enable),
-		STEP(bar0_map), STEP(dma_init), STEP(vf_reset), STEP(aq_init), STEP(vc_version),
-		STEP(vc_get_vf_resources), STEP(vf_mac), STEP(queues_alloc), STEP(vc_config_vsi_queues),
-		STEP(vc_config_irq_map),
+		STEP(vfio_open_group), STEP(vfio_open_device), STEP(pci_enable), STEP(bar0_map), STEP(dma_init),
+		STEP(vf_reset), STEP(aq_init), STEP(vc_version), STEP(vc_get_vf_resources), STEP(vf_mac),
+		STEP(queues_alloc), STEP(vc_config_vsi_queues), STEP(vc_config_irq_map),
 #ifndef POLL
 		STEP(irq_setup),
 #endif

@@ -397,7 +397,7 @@ static void bring_up(void)
 struct vsiq {
 	uint16_t vsi_id, num_queue_pairs;
 	uint32_t pad;
-	struct virtchnl_queue_pair_info qpair[VIRTCHNL_MAX_QUEUE_PAIRS + 1];
+	struct virtchnl_queue_pair_info qpair[VIRTCHNL_MAX_QUEUE_PAIRS + 2]; /* 17 pairs + the legacy trailing one */
 };
 
 /* n valid pairs, queue i's rings in the DMA buffer. */

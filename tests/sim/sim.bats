@@ -1,0 +1,174 @@
+#!/usr/bin/env bats
+# The simulated VF on its own, independent of avf.c: its probes drive it
+# through the raw VFIO, register and virtchnl interfaces and check what the
+# kernel, the silicon and the i40e PF would do.
+
+setup() {
+	load ../lib
+	PROBE="$TOP/tests/sim/probe"
+}
+
+# probe_ok [sim options] -- PROBE CHECK...: the probe ran, every check passed.
+probe_ok() {
+	run on_sim "$@"
+	if [ "$status" -ne 0 ] || [[ "$output" == *FAIL* ]]; then
+		echo "$output"
+		return 1
+	fi
+	[[ "$output" == *"ok "* ]] || { echo "no check ran: $output"; return 1; }
+}
+
+# --- launcher -------------------------------------------------------------
+
+@test "launcher: --help lists every option" {
+	run "$SIM" --help
+	[ "$status" -eq 0 ]
+	for o in --bdf --device-id --rx --tx --gen --rx-rate --mac --trust --no-spoofchk \
+		--link-delay --vectors --queue-pairs --trace --report --fault; do
+		[[ "$output" == *"$o"* ]] || { echo "missing $o"; return 1; }
+	done
+}
+
+@test "launcher: bad options are one-line errors with exit 2" {
+	for bad in "--gen x" "--mac 01:02" "--vectors 99" "--queue-pairs 0" "--bdf zz" \
+		"--fault no-such-fault" "--fault status=bogus_op" "--device-id 0xfffff" "--frobnicate"; do
+		run "$SIM" $bad -- true
+		[ "$status" -eq 2 ] || { echo "$bad: status $status"; return 1; }
+		[[ "${lines[0]}" == avfsim:* ]] || { echo "$bad: ${lines[0]}"; return 1; }
+	done
+}
+
+@test "launcher: a missing --rx capture is a clear error" {
+	run on_sim --rx /nonexistent.pcap -- "$PROBE" vfio
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"/nonexistent.pcap"* ]]
+}
+
+# --- VFIO and sysfs emulation ---------------------------------------------
+
+@test "vfio: container, group, device ioctls and their errnos" {
+	probe_ok -- "$PROBE" vfio
+}
+
+@test "vfio: the same through the _FILE_OFFSET_BITS=64 and _FORTIFY_SOURCE entry points" {
+	cc -std=c11 -O2 -D_FORTIFY_SOURCE=2 -D_FILE_OFFSET_BITS=64 -o "$BATS_TEST_TMPDIR/probe64" \
+		"$TOP/tests/sim/probe.c"
+	probe_ok -- "$BATS_TEST_TMPDIR/probe64" vfio
+	probe_ok -- "$BATS_TEST_TMPDIR/probe64" sysfs
+}
+
+@test "sysfs: device files, links and SYSFS_PCI_DEVICES" {
+	probe_ok -- "$PROBE" sysfs
+	run on_sim -- readlink /sys/bus/pci/devices/$BDF/iommu_group
+	[ "$output" = "../../kernel/iommu_groups/42" ]
+	run on_sim --device-id 0x1889 -- cat /sys/bus/pci/devices/$BDF/device
+	[ "$output" = "0x1889" ]
+}
+
+@test "vfio: without the launcher the library passes everything through" {
+	run env LD_PRELOAD="$TOP/tests/sim/libavfsim.so" "$PROBE" inert
+	[ "$status" -eq 0 ]
+	[[ "$output" != *FAIL* ]]
+}
+
+@test "vfio faults: no iommu_group, not vfio-pci, not viable, busy, permission" {
+	for f in no-iommu-group not-vfio-pci group-not-viable group-busy permission-denied; do
+		probe_ok --fault "$f" -- "$PROBE" "$f" || { echo "fault $f"; return 1; }
+	done
+}
+
+@test "vfio faults: RLIMIT_MEMLOCK and the VF token" {
+	probe_ok --fault memlock=1048576 -- "$PROBE" memlock 1048576
+	probe_ok --fault vf-token=4e2a8f3c-1d5b-4c6e-9a7f-0b1c2d3e4f50 -- \
+		"$PROBE" vf-token 4e2a8f3c-1d5b-4c6e-9a7f-0b1c2d3e4f50
+}
+
+# --- device model ---------------------------------------------------------
+
+@test "device: VF reset RSTAT 0 -> 1 -> 2, admin queue torn down; FLR" {
+	probe_ok -- "$TOP/tests/sim/probe-dev" reset
+	assert_report vf_resets 1
+}
+
+@test "device: admin queue write-back, ATQH, ARQ delivery, one-slot gap, vector 0" {
+	probe_ok -- "$TOP/tests/sim/probe-dev" adminq
+	[ "$(report irqs_vector0)" -gt 0 ]
+}
+
+@test "device: RX write-back, multi-descriptor frames, TX RS write-back, MDD" {
+	known_capture "$BATS_TEST_TMPDIR/in.pcap"
+	probe_ok --rx "$BATS_TEST_TMPDIR/in.pcap" --tx "$BATS_TEST_TMPDIR/out.pcap" -- \
+		"$TOP/tests/sim/probe-dev" datapath
+	[ "$(report mdd_events)" -ge 1 ]
+	[ "$(report iommu_faults)" -eq 0 ]
+	[ "$(report rx_filtered)" -ge 1 ]
+	[ -s "$BATS_TEST_TMPDIR/out.pcap" ]
+}
+
+@test "device: the generator delivers every frame in order to a consumer that keeps up" {
+	probe_ok --gen 2000000 -- "$TOP/tests/sim/probe-dev" genrate
+	assert_report rx_delivered 2000000
+	assert_report rx_dropped_no_desc 0
+}
+
+# --- PF model -------------------------------------------------------------
+
+@test "pf: state machine, exact lengths, queue rules, RSS, stats, reset" {
+	for c in state lengths queues rss stats reset; do
+		probe_ok -- "$TOP/tests/sim/probe-pf" "$c" || { echo "check $c"; return 1; }
+	done
+	[ "$(report virtchnl_errors)" -gt 0 ]
+}
+
+@test "pf: MAC filters and promiscuous mode, untrusted, trusted and PF-set MAC" {
+	probe_ok -- "$TOP/tests/sim/probe-pf" filters
+	probe_ok --trust -- "$TOP/tests/sim/probe-pf" filters
+	probe_ok --mac 02:00:00:00:00:42 -- "$TOP/tests/sim/probe-pf" filters
+	probe_ok --trust --mac 02:00:00:00:00:42 -- "$TOP/tests/sim/probe-pf" filters
+}
+
+@test "pf: link comes up after --link-delay" {
+	probe_ok --link-delay 300 -- "$TOP/tests/sim/probe-pf" link-delay
+}
+
+@test "pf faults: each one does what tests/sim/README.md says" {
+	local f
+	while read -r check fault; do
+		probe_ok --fault "$fault" -- "$TOP/tests/sim/probe-pf" "$check" || { echo "$check"; return 1; }
+	done <<-EOF
+		fault-silent pf-silent=get_stats
+		fault-silent-all pf-silent
+		fault-version version=2.0
+		fault-status status=get_stats:-53
+		fault-wrong-opcode wrong-opcode=version
+		fault-reply-long reply-long=version
+		fault-reply-short reply-short=get_vf_resources
+		fault-unsolicited unsolicited=get_stats
+		fault-reset-impending reset-impending=100
+		fault-pf-close pf-close=100
+		fault-link-down link-down
+		fault-link-flap link-flap=100
+		fault-resources resources=vsi_id:7
+	EOF
+}
+
+# --- report and trace -----------------------------------------------------
+
+@test "report: every key the issue names is written at exit" {
+	probe_ok -- "$TOP/tests/sim/probe-dev" adminq
+	for k in iommu_faults mdd_events vf_resets queues_enabled dma_maps irqs_vector0 irqs_vector1 \
+		rx_delivered rx_filtered rx_dropped_no_desc tx_frames tx_spoofed virtchnl_errors \
+		last_link_state; do
+		report "$k" >/dev/null || return 1
+	done
+}
+
+@test "trace: register writes and the virtchnl conversation, decoded" {
+	run on_sim --trace -- "$TOP/tests/sim/probe-pf" state
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"VFIO_IOMMU_MAP_DMA"* ]]
+	[[ "$output" == *"VF_ATQLEN1"* ]]
+	[[ "$output" == *"VIRTCHNL_OP_VERSION"* ]]
+	[[ "$output" == *"VIRTCHNL_OP_GET_VF_RESOURCES"* ]]
+	[[ "$output" == *"LINK_CHANGE"* ]]
+}
