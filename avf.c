@@ -129,7 +129,6 @@ static bool wait_for(struct avf *a, bool (*done)(struct avf *), unsigned timeout
 {
 	uint64_t deadline = now_ns(CLOCK_MONOTONIC) + timeout_ms * AVF_NSEC_PER_MSEC;
 	struct timespec poll = { 0, (long)(poll_us * AVF_NSEC_PER_USEC) };
-
 	while (!done(a)) {
 		if (interrupted(a) || now_ns(CLOCK_MONOTONIC) > deadline)
 			return false;
@@ -158,7 +157,6 @@ static const char *vc_op_name(uint32_t op)
 	};
 #undef OP
 	static char other[sizeof "opcode 4294967295"];
-
 	if (op < ARRAY_SIZE(names) && names[op])
 		return names[op];
 	snprintf(other, sizeof other, "opcode %" PRIu32, op);
@@ -171,7 +169,6 @@ static const char *vc_status_str(int32_t status)
 #define ST(name) case VIRTCHNL_STATUS_##name: str = #name; break
 	static char s[64];
 	const char *str = status < 0 ? strerror(-status) : "unknown";
-
 	switch (status) {
 	ST(SUCCESS); ST(ERR_PARAM); ST(ERR_NO_MEMORY); ST(ERR_OPCODE_MISMATCH); ST(ERR_CQP_COMPL_ERROR);
 	ST(ERR_INVALID_VF_ID); ST(ERR_ADMIN_QUEUE_ERROR); ST(ERR_NOT_SUPPORTED);
@@ -197,7 +194,6 @@ static const char *aq_regs(const struct avf *a)
 	static char s[160];
 	uint32_t v[] = { rd32(a, VF_ATQLEN1), rd32(a, VF_ARQLEN1) };
 	int n = 0;
-
 	for (int i = 0; i < 2; i++)
 		n += snprintf(s + n, sizeof s - (size_t)n, "%s %#" PRIx32 "%s%s%s%s", i ? ", ARQLEN" : "ATQLEN", v[i],
 			      v[i] & VF_QLEN_ENABLE ? "" : " disabled", v[i] & VF_QLEN_VFE ? " VFE" : "",
@@ -304,7 +300,6 @@ static const char *driver_of(const char *devdir, char *buf, size_t len)
 {
 	char path[PATH_MAX + sizeof "/driver"];
 	ssize_t n;
-
 	snprintf(path, sizeof path, "%s/driver", devdir);
 	if ((n = readlink(path, buf, len - 1)) < 0)
 		return "none";
@@ -319,7 +314,6 @@ static int group_not_viable(const struct avf *a)
 	char dir[PATH_MAX], dev[PATH_MAX], drv[PATH_MAX];
 	struct dirent *e;
 	DIR *d;
-
 	snprintf(dir, sizeof dir, "/sys/kernel/iommu_groups/%d/devices", a->group_num);
 	note("IOMMU group %d is not viable: each of its devices must be bound to vfio-pci or to no driver:",
 	     a->group_num);
@@ -435,7 +429,6 @@ static int config_rw16(struct avf *a, bool write, unsigned reg, uint16_t *v)
 {
 	off_t off = (off_t)(a->config_offset + reg);
 	ssize_t n = write ? pwrite(a->device, v, sizeof *v, off) : pread(a->device, v, sizeof *v, off);
-
 	return n == (ssize_t)sizeof *v ? 0 : fail("config space %s at %#x failed", write ? "write" : "read", reg);
 }
 
@@ -455,7 +448,6 @@ static const char *avf_device_name(uint16_t id)
 static int pci_enable(struct avf *a)
 {
 	uint16_t vendor, cmd;
-
 	if (config_rw16(a, false, PCI_VENDOR_ID, &vendor) < 0 || config_rw16(a, false, PCI_DEVICE_ID, &a->device_id) < 0)
 		return -1;
 	if (vendor != AVF_PCI_VENDOR_INTEL || !avf_device_name(a->device_id))
@@ -475,7 +467,6 @@ static int pci_enable(struct avf *a)
 static int bar0_map(struct avf *a)
 {
 	void *p = mmap(NULL, a->bar0_size, PROT_READ | PROT_WRITE, MAP_SHARED, a->device, (off_t)a->bar0_offset);
-
 	if (p == MAP_FAILED)
 		return fail("mmap of BAR0 (%zu bytes): %s", a->bar0_size, strerror(errno));
 	a->bar0 = p;
@@ -487,7 +478,6 @@ static int bar0_map(struct avf *a)
 static int memlock_error(const char *what)
 {
 	struct rlimit r = { 0, 0 };
-
 	getrlimit(RLIMIT_MEMLOCK, &r);
 	return fail("%s of %u bytes failed: the locked-memory limit is %llu bytes; raise it, e.g. "
 		    "sudo prlimit --memlock=-1 ./avf ...", what, AVF_DMA_SIZE, (unsigned long long)r.rlim_cur);
@@ -503,7 +493,6 @@ static int dma_init(struct avf *a)
 	};
 	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE;
 	void *p = mmap(NULL, AVF_DMA_SIZE, PROT_READ | PROT_WRITE, flags | MAP_HUGETLB | MAP_HUGE_2MB, -1, 0);
-
 	if (!(a->hugepage = p != MAP_FAILED) &&
 	    (p = mmap(NULL, AVF_DMA_SIZE, PROT_READ | PROT_WRITE, flags, -1, 0)) == MAP_FAILED)
 		return fail("cannot allocate %u bytes of DMA memory: %s", AVF_DMA_SIZE, strerror(errno));
@@ -523,7 +512,6 @@ static int dma_init(struct avf *a)
 static void *dma_alloc(struct avf *a, size_t size, uint64_t *iova)
 {
 	size_t off = (a->dma_used + AVF_DMA_ALIGN - 1) & ~(size_t)(AVF_DMA_ALIGN - 1);
-
 	if (off + size > AVF_DMA_SIZE)
 		return note("DMA region exhausted: %zu bytes wanted at offset %zu of %u", size, off, AVF_DMA_SIZE), NULL;
 	a->dma_used = off + size;
@@ -560,7 +548,6 @@ static int vf_reset(struct avf *a)
 	bool asked = a->aq_up && !a->vf_lost && vc_call(a, VIRTCHNL_OP_RESET_VF, 0, 0, 0, NULL) == 0 &&
 		     wait_for(a, reset_seen, AVF_RESET_DETECT_MS, AVF_USEC_PER_MSEC);
 	uint32_t v;
-
 	if (!asked && (a->device_flags & VFIO_DEVICE_FLAGS_RESET) && ioctl(a->device, VFIO_DEVICE_RESET) < 0)
 		return fail("VFIO_DEVICE_RESET of %s: %s", a->bdf, strerror(errno));
 	a->aq_up = false; /* the reset disabled both admin queues */
@@ -580,7 +567,6 @@ static int vf_reset(struct avf *a)
 static void arq_post(struct avf *a, unsigned i)
 {
 	uint64_t iova = a->arq_bufs_iova + (uint64_t)i * AVF_AQ_BUF_SIZE;
-
 	a->arq[i] = (struct avf_aq_desc){
 		.flags = AVF_AQ_FLAG_BUF | (AVF_AQ_BUF_SIZE > AVF_AQ_LARGE_BUF ? AVF_AQ_FLAG_LB : 0),
 		.datalen = AVF_AQ_BUF_SIZE, .addr_high = upper_32_bits(iova), .addr_low = lower_32_bits(iova),
@@ -790,7 +776,6 @@ static int vc_call(struct avf *a, uint32_t op, uint16_t len, uint16_t min, uint1
 static int vc_version(struct avf *a)
 {
 	struct virtchnl_version_info *v = vc_msg(a);
-
 	*v = (struct virtchnl_version_info){ VIRTCHNL_VERSION_MAJOR, VIRTCHNL_VERSION_MINOR };
 	if (vc_call(a, VIRTCHNL_OP_VERSION, sizeof *v, sizeof *v, sizeof *v, NULL) < 0)
 		return -1;
@@ -847,7 +832,6 @@ static int vc_get_vf_resources(struct avf *a)
 static int vf_mac(struct avf *a)
 {
 	static const uint8_t zero[ETH_ALEN];
-
 	if (a->mac[0] & AVF_MAC_MULTICAST)
 		return fail("the PF assigned a multicast MAC, %s", mac_str(a->mac).s);
 	if (memcmp(a->mac, zero, ETH_ALEN))
@@ -876,7 +860,6 @@ static int vc_config_vsi_queues(struct avf *a)
 {
 	struct virtchnl_vsi_queue_config_info *m = vc_msg(a);
 	struct virtchnl_queue_pair_info *qp = m->qpair;
-
 	m->vsi_id = a->vsi_id;
 	m->num_queue_pairs = AVF_QUEUE_PAIRS;
 	qp->txq = (struct virtchnl_txq_info){ .vsi_id = a->vsi_id, .queue_id = AVF_QUEUE_ID,
@@ -899,7 +882,6 @@ static int vc_config_irq_map(struct avf *a)
 {
 	struct virtchnl_irq_map_info *m = vc_msg(a);
 	struct virtchnl_vector_map *v = m->vecmap;
-
 	if (VECTORS_USED > 1)
 		*v++ = (struct virtchnl_vector_map){
 			.vsi_id = a->vsi_id, .vector_id = AVF_QUEUE_VECTOR, .rxq_map = 1u << AVF_QUEUE_ID,
@@ -921,7 +903,6 @@ static int irq_setup(struct avf *a)
 		uint8_t bytes[sizeof(struct vfio_irq_set) + sizeof a->efd];
 	} irq = { .set = { .argsz = sizeof irq, .flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
 			   .index = VFIO_PCI_MSIX_IRQ_INDEX, .start = 0, .count = AVF_MSIX_VECTORS } };
-
 	if ((a->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
 		return fail("epoll_create1: %s", strerror(errno));
 	for (unsigned v = 0; v < AVF_MSIX_VECTORS; v++) {
@@ -947,7 +928,6 @@ static int vc_add_eth_addr(struct avf *a)
 {
 	struct virtchnl_ether_addr_list *m = vc_msg(a);
 	int32_t status;
-
 	m->vsi_id = a->vsi_id;
 	m->num_elements = 1;
 	memcpy(m->list[0].addr, a->mac, ETH_ALEN);
@@ -972,7 +952,6 @@ static int vc_config_promiscuous_mode(struct avf *a)
 {
 	struct virtchnl_promisc_info *m = vc_msg(a);
 	int32_t status;
-
 	*m = (struct virtchnl_promisc_info){ a->vsi_id, FLAG_VF_UNICAST_PROMISC | FLAG_VF_MULTICAST_PROMISC };
 	if (vc_call(a, VIRTCHNL_OP_CONFIG_PROMISCUOUS_MODE, sizeof *m, 0, 0, &status) < 0)
 		return -1;
@@ -1015,7 +994,6 @@ static int rx_fill(struct avf *a)
 static int vc_queue_select(struct avf *a, uint32_t op, uint16_t reply_len)
 {
 	struct virtchnl_queue_select *m = vc_msg(a);
-
 	*m = (struct virtchnl_queue_select){ .vsi_id = a->vsi_id, .rx_queues = 1u << AVF_QUEUE_ID,
 					     .tx_queues = 1u << AVF_QUEUE_ID };
 	return vc_call(a, op, sizeof *m, reply_len, reply_len, NULL);
@@ -1138,14 +1116,12 @@ static void dump_frame(const struct avf *a, const uint8_t *f, uint32_t len)
 {
 	const struct ethhdr *eh = (const struct ethhdr *)f;
 	char ascii[AVF_HEXDUMP_LINE];
-
 	printf("#%" PRIu64 " len %" PRIu32 ": %s > %s, ethertype 0x%04x", a->cnt.rx_frames, len,
 	       mac_str(eh->h_source).s, mac_str(eh->h_dest).s, ntohs(eh->h_proto));
 	print_l3(f + ETH_HLEN, len - ETH_HLEN, ntohs(eh->h_proto));
 	putchar('\n');
 	for (uint32_t off = 0; off < len; off += AVF_HEXDUMP_LINE) {
 		uint32_t n = len - off < AVF_HEXDUMP_LINE ? len - off : AVF_HEXDUMP_LINE;
-
 		printf("%08" PRIx32 " ", off);
 		for (uint32_t i = 0; i < AVF_HEXDUMP_LINE; i++) {
 			printf(i % AVF_HEXDUMP_GROUP ? "" : " ");
@@ -1164,7 +1140,6 @@ static bool echo_frame(struct avf *a, uint16_t buf, uint32_t len)
 {
 	uint16_t slot = a->tx_next;
 	struct ethhdr *eh = (struct ethhdr *)buf_addr(a, buf);
-
 	if (TX_NEXT(slot) == a->tx_clean)
 		return a->cnt.tx_ring_full++, false;
 	memcpy(eh->h_dest, eh->h_source, ETH_ALEN);
@@ -1190,7 +1165,6 @@ static bool echo_frame(struct avf *a, uint16_t buf, uint32_t len)
 static void tx_flush(struct avf *a, uint16_t first)
 {
 	uint16_t last = (a->tx_next - 1) & (AVF_TX_RING_LEN - 1);
-
 	a->tx_ring[last].cmd_type_offset_bsz |= AVF_TX_DESC_CMD_RS << AVF_TXD_QW1_CMD_SHIFT;
 	a->tx_batch_end[first] = last;
 	atomic_thread_fence(memory_order_release); /* descriptors before the doorbell */
@@ -1205,7 +1179,6 @@ static void tx_reclaim(struct avf *a)
 {
 	while (a->tx_clean != a->tx_next) {
 		uint16_t last = a->tx_batch_end[a->tx_clean];
-
 		if ((a->tx_ring[last].cmd_type_offset_bsz & AVF_TXD_QW1_DTYPE_MASK) != AVF_TX_DESC_DTYPE_DESC_DONE)
 			return;
 		for (uint16_t s = a->tx_clean; s != TX_NEXT(last); s = TX_NEXT(s))
@@ -1223,7 +1196,6 @@ static bool rx_desc_ok(struct avf *a, uint16_t slot, uint64_t qw1, uint32_t len)
 	const uint64_t errors = (AVF_RX_DESC_ERROR_RXE | AVF_RX_DESC_ERROR_OVERSIZE) << AVF_RXD_QW1_ERROR_SHIFT;
 	bool eof = qw1 & AVF_RXD_QW1_STATUS_EOF;
 	uint64_t *bad = &a->cnt.rx_no_eof;
-
 	if (a->rx_drop_to_eof || !eof)
 		a->rx_drop_to_eof = !eof;
 	else if (qw1 & errors)
