@@ -73,8 +73,8 @@ _Static_assert(AVF_BURST < AVF_TX_RING_LEN, "a burst fits the TX ring");
 #define RX_NEXT(i) (((i) + 1) & (AVF_RX_RING_LEN - 1))
 #define TX_NEXT(i) (((i) + 1) & (AVF_TX_RING_LEN - 1))
 
-/* Re-arm a vector (§1.2): INTENA, and ITR index NONE so the interval stays. */
-static const uint32_t irq_arm = VFINT_DYN_CTL_INTENA | VFINT_DYN_CTL_ITR_NONE << VFINT_DYN_CTL_ITR_INDX_SHIFT;
+/* (Re-)arm a vector (§1.2): INTENA, with ITR index NONE so the interval stays. */
+#define IRQ_ARM (VFINT_DYN_CTL_INTENA | VFINT_DYN_CTL_ITR_NONE << VFINT_DYN_CTL_ITR_INDX_SHIFT)
 
 static volatile sig_atomic_t stop_signal; /* SIGINT or SIGTERM received */
 
@@ -104,11 +104,8 @@ static uint64_t now_ns(clockid_t clock)
 /* A signal ends bring-up; teardown runs to its end regardless. */
 static bool interrupted(const struct avf *a) { return stop_signal && !a->teardown; }
 
-static void stop_with(struct avf *a, enum avf_stop why)
-{
-	if (a->stop == AVF_RUNNING)
-		a->stop = why;
-}
+/* The first reason to stop is the one that counts. */
+static void stop_with(struct avf *a, enum avf_stop why) { a->stop = a->stop == AVF_RUNNING ? why : a->stop; }
 
 static bool stopping(struct avf *a)
 {
@@ -150,9 +147,8 @@ static const char *vc_op_name(uint32_t op)
 {
 #define OP(name) [VIRTCHNL_OP_##name] = #name
 	static const char *const names[] = {
-		OP(UNKNOWN), OP(VERSION), OP(RESET_VF), OP(GET_VF_RESOURCES), OP(CONFIG_TX_QUEUE),
-		OP(CONFIG_RX_QUEUE), OP(CONFIG_VSI_QUEUES), OP(CONFIG_IRQ_MAP), OP(ENABLE_QUEUES),
-		OP(DISABLE_QUEUES), OP(ADD_ETH_ADDR), OP(DEL_ETH_ADDR), OP(ADD_VLAN), OP(DEL_VLAN),
+		OP(UNKNOWN), OP(VERSION), OP(RESET_VF), OP(GET_VF_RESOURCES), OP(CONFIG_VSI_QUEUES),
+		OP(CONFIG_IRQ_MAP), OP(ENABLE_QUEUES), OP(DISABLE_QUEUES), OP(ADD_ETH_ADDR),
 		OP(CONFIG_PROMISCUOUS_MODE), OP(GET_STATS), OP(EVENT),
 	};
 #undef OP
@@ -178,16 +174,6 @@ static const char *vc_status_str(int32_t status)
 	return s;
 }
 
-/* §2.7: the retval of an admin queue descriptor */
-static const char *aq_rc_name(unsigned rc)
-{
-	static const char *const names[] = {
-		"OK", "EPERM", "ENOENT", "ESRCH", "EINTR", "EIO", "ENXIO", "E2BIG", "EAGAIN", "ENOMEM",
-		"EACCES", "EFAULT", "EBUSY", "EEXIST", "EINVAL", "ENOTTY", "ENOSPC", "ENOSYS", "ERANGE",
-	};
-	return rc < ARRAY_SIZE(names) ? names[rc] : "unknown";
-}
-
 /* ATQLEN and ARQLEN with their error bits decoded (§1.1), for messages. */
 static const char *aq_regs(const struct avf *a)
 {
@@ -208,17 +194,7 @@ static bool aq_reg_gone(uint32_t v) { return v == AVF_REG_IN_RESET || v == AVF_R
 
 static const char usage_line[] = "usage: %s [-c COUNT] [-w FILE.pcap] [-v] [-t VF_TOKEN] [-h] <bdf>\n";
 
-__attribute__((noreturn, format(printf, 2, 3))) static void usage_error(const char *prog, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("avf: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-	fprintf(stderr, usage_line, prog);
-	exit(2);
-}
+#define usage_error(prog, ...) (note(__VA_ARGS__), fprintf(stderr, usage_line, prog), exit(2))
 
 /* s matches a template in which 'h' stands for one hex digit. */
 static bool matches(const char *s, const char *template)
@@ -236,7 +212,6 @@ static void parse_args(struct avf *a, int argc, char **argv)
 	unsigned dom = 0, bus = 0, dev = 0, fn = 0;
 	char *end;
 	int c;
-
 	opterr = 0;
 	while ((c = getopt(argc, argv, ":c:w:vt:h")) != -1) {
 		switch (c) {
@@ -255,8 +230,8 @@ static void parse_args(struct avf *a, int argc, char **argv)
 			break;
 		case 'h':
 			printf(usage_line, prog);
-			printf("Bring up an Intel Adaptive Virtual Function through VFIO and " MODE " what it receives.\n"
-			       "  <bdf>        the VF's PCI address, dddd:bb:dd.f or bb:dd.f (lspci -D lists them)\n"
+			printf("Bring up an Intel AVF through VFIO and " MODE " what it receives.  <bdf>: the VF's PCI\n"
+			       "address, dddd:bb:dd.f or bb:dd.f (lspci -D lists them).\n"
 			       "  -c COUNT     stop after COUNT received frames (echo: once they were sent back)\n"
 			       "  -w FILE      also write every received frame to FILE (pcap)\n"
 			       "  -v           log every virtchnl request and reply\n"
@@ -273,12 +248,11 @@ static void parse_args(struct avf *a, int argc, char **argv)
 		usage_error(prog, optind == argc ? "the VF's PCI address is missing%s, e.g. 0000:3b:02.0"
 						 : "one PCI address only, not also '%s'", optind == argc ? "" : argv[argc - 1]);
 	bdf = argv[optind];
-	if (!(matches(bdf, "hh:hh.h") && sscanf(bdf, "%x:%x.%x", &bus, &dev, &fn) == 3) &&
-	    !(matches(bdf, "hhhh:hh:hh.h") && sscanf(bdf, "%x:%x:%x.%x", &dom, &bus, &dev, &fn) == 4))
-		usage_error(prog, "'%s' is not a PCI address: use dddd:bb:dd.f or bb:dd.f, as lspci -D shows", bdf);
-	if (dev > AVF_PCI_MAX_DEVICE || fn > AVF_PCI_MAX_FUNCTION)
-		usage_error(prog, "'%s': device %#x or function %u out of range (0-%#x, 0-%u)", bdf, dev, fn,
-			    AVF_PCI_MAX_DEVICE, AVF_PCI_MAX_FUNCTION);
+	if ((!(matches(bdf, "hh:hh.h") && sscanf(bdf, "%x:%x.%x", &bus, &dev, &fn) == 3) &&
+	     !(matches(bdf, "hhhh:hh:hh.h") && sscanf(bdf, "%x:%x:%x.%x", &dom, &bus, &dev, &fn) == 4)) ||
+	    dev > AVF_PCI_MAX_DEVICE || fn > AVF_PCI_MAX_FUNCTION)
+		usage_error(prog, "'%s' is not a PCI address: use dddd:bb:dd.f or bb:dd.f (device up to %x, "
+			    "function up to %u), as lspci -D shows", bdf, AVF_PCI_MAX_DEVICE, AVF_PCI_MAX_FUNCTION);
 	snprintf(a->bdf, sizeof a->bdf, "%04x:%02x:%02x.%x", dom, bus, dev, fn);
 	if (a->pcap_path) {
 		struct avf_pcap_file_header h = {
@@ -337,7 +311,6 @@ static int vfio_open_group(struct avf *a)
 	char dev[PATH_MAX], path[PATH_MAX + sizeof "/iommu_group"], link[PATH_MAX], drv[PATH_MAX], *end;
 	struct vfio_group_status status = { .argsz = sizeof status };
 	ssize_t n;
-
 	snprintf(dev, sizeof dev, "/sys/bus/pci/devices/%s", a->bdf);
 	if (access(dev, F_OK) < 0)
 		return fail("no PCI device %s (%s): check the address with lspci -D", a->bdf, strerror(errno));
@@ -351,7 +324,6 @@ static int vfio_open_group(struct avf *a)
 	a->group_num = (int)strtol(strrchr(link, '/') ? strrchr(link, '/') + 1 : link, &end, 10);
 	if (*end || errno)
 		return fail("no IOMMU group number in %s -> %s", path, link);
-
 	if ((a->container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC)) < 0)
 		return fail("cannot open /dev/vfio/vfio (%s): load VFIO with modprobe vfio-pci", strerror(errno));
 	if (ioctl(a->container, VFIO_GET_API_VERSION) != VFIO_API_VERSION)
@@ -359,7 +331,6 @@ static int vfio_open_group(struct avf *a)
 	a->type1v2 = ioctl(a->container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) == 1;
 	if (!a->type1v2 && ioctl(a->container, VFIO_CHECK_EXTENSION, VFIO_TYPE1_IOMMU) != 1)
 		return fail("VFIO offers no type1 IOMMU: is the IOMMU on (intel_iommu=on)?");
-
 	snprintf(path, sizeof path, "/dev/vfio/%d", a->group_num);
 	if ((a->group = open(path, O_RDWR | O_CLOEXEC)) < 0) {
 		if (errno == ENOENT)
@@ -392,14 +363,11 @@ static int vfio_open_device(struct avf *a)
 	struct vfio_region_info config = { .argsz = sizeof config, .index = VFIO_PCI_CONFIG_REGION_INDEX };
 	struct vfio_region_info bar0 = { .argsz = sizeof bar0, .index = VFIO_PCI_BAR0_REGION_INDEX };
 	struct vfio_irq_info msix = { .argsz = sizeof msix, .index = VFIO_PCI_MSIX_IRQ_INDEX };
-
 	snprintf(name, sizeof name, "%s%s%s", a->bdf, a->token ? " vf_token=" : "", a->token ? a->token : "");
 	if ((a->device = ioctl(a->group, VFIO_GROUP_GET_DEVICE_FD, name)) < 0) {
-		if (errno == EACCES && a->token)
-			return fail("%s: VF token %s rejected: pass the one the PF's vfio-pci was given", a->bdf, a->token);
-		if (errno == EACCES)
-			return fail("%s: access denied: the PF is bound to vfio-pci, pass its VF token with -t", a->bdf);
-		return fail("VFIO_GROUP_GET_DEVICE_FD %s: %s", a->bdf, strerror(errno));
+		return fail(errno != EACCES ? "VFIO_GROUP_GET_DEVICE_FD %s: %s" : a->token ? "%s: VF token rejected: "
+			    "pass the token the PF's vfio-pci was given" : "%s: the PF is bound to vfio-pci: pass its VF "
+			    "token with -t", a->bdf, strerror(errno));
 	}
 	if (ioctl(a->device, VFIO_DEVICE_GET_INFO, &info) < 0 || !(info.flags & VFIO_DEVICE_FLAGS_PCI) ||
 	    info.num_regions <= VFIO_PCI_CONFIG_REGION_INDEX || info.num_irqs <= VFIO_PCI_MSIX_IRQ_INDEX)
@@ -532,16 +500,13 @@ static bool reset_done(struct avf *a)
 
 static bool reset_seen(struct avf *a) { return aq_reg_gone(rd32(a, VF_ARQLEN1)); }
 
-/*
- * §7.12.  A VF must start clean: a previous user may have left its queues
- * running towards IOVAs that no longer exist.  At bring-up there is no admin
- * queue yet, so avf resets the function through vfio-pci (FLR), as DPDK does
- * at probe: the PF sees the VFLR and rebuilds the VF as for RESET_VF.  At
- * teardown avf asks the PF with RESET_VF, as iavf does on removal, so the PF
- * frees the VF's queues and filters; FLR again if the PF cannot be asked or
- * does not act.  The VF is usable once the PF writes VFGEN_RSTAT COMPLETED or
- * VFACTIVE (iavf_check_reset_complete's test), waited for 2000 x 10 ms.
- */
+/* §7.12.  A VF must start clean: a previous user may have left its queues
+ * running towards IOVAs that no longer exist.  With no admin queue yet,
+ * bring-up resets the function through vfio-pci (FLR) as DPDK does; the PF
+ * sees the VFLR and rebuilds the VF as for RESET_VF.  Teardown asks the PF
+ * with RESET_VF as iavf does, so the PF frees queues and filters; FLR if the
+ * PF cannot be asked or does not act.  Done when VFGEN_RSTAT reads COMPLETED
+ * or VFACTIVE (iavf_check_reset_complete), waited for 2000 x 10 ms. */
 static int vf_reset(struct avf *a)
 {
 	unsigned timeout_ms = AVF_RESET_WAIT_COUNT * AVF_RESET_WAIT_MS;
@@ -615,7 +580,6 @@ static int atq_send(struct avf *a, uint32_t op, uint16_t len)
 	uint16_t flags = AVF_AQ_FLAG_SI;
 	struct avf_aq_desc done;
 	uint32_t head;
-
 	if (len)
 		flags |= AVF_AQ_FLAG_BUF | AVF_AQ_FLAG_RD | (len > AVF_AQ_LARGE_BUF ? AVF_AQ_FLAG_LB : 0);
 	a->atq[i] = (struct avf_aq_desc){
@@ -625,6 +589,8 @@ static int atq_send(struct avf *a, uint32_t op, uint16_t len)
 	a->atq_next = (i + 1) % AVF_AQ_LEN;
 	atomic_thread_fence(memory_order_release); /* descriptor and message before the doorbell */
 	wr32(a, VF_ATQT1, a->atq_next);
+	if (op == VIRTCHNL_OP_RESET_VF) /* the reset takes the queue down with it: iavf does not wait either */
+		return 0;
 	if (!wait_for(a, atq_done, AVF_ASQ_TIMEOUT_MS, AVF_AQ_POLL_US)) {
 		head = rd32(a, VF_ATQH1);
 		return interrupted(a) ? -1
@@ -634,8 +600,7 @@ static int atq_send(struct avf *a, uint32_t op, uint16_t len)
 	}
 	done = a->atq[i];
 	if ((done.flags & AVF_AQ_FLAG_ERR) || done.retval)
-		return fail("admin queue: the firmware rejected %s: retval %u (%s)", vc_op_name(op), done.retval,
-			    aq_rc_name(done.retval));
+		return fail("admin queue: the firmware rejected %s: retval %u (§2.7)", vc_op_name(op), done.retval);
 	return 0;
 }
 
@@ -647,7 +612,6 @@ static void vc_event(struct avf *a, const uint8_t *msg, uint16_t len)
 	static const uint32_t mbps[] = { 2500, 100, 1000, 10000, 40000, 20000, 25000, 5000 };
 	struct virtchnl_pf_event ev;
 	uint32_t legacy;
-
 	if (len < sizeof ev)
 		return note("a PF event of %u bytes, expected %zu: dropped", len, sizeof ev);
 	memcpy(&ev, msg, sizeof ev);
@@ -679,7 +643,6 @@ static void arq_service(struct avf *a)
 {
 	uint32_t head = rd32(a, VF_ARQH1);
 	bool cleaned = false;
-
 	if (head >= AVF_AQ_LEN) {
 		note("the ARQ head reads %#" PRIx32 ", out of range (%s): stopping", head, aq_regs(a));
 		a->vf_lost = true;
@@ -691,10 +654,8 @@ static void arq_service(struct avf *a)
 		struct avf_aq_desc d = a->arq[i];
 		const uint8_t *msg = a->arq_bufs + (size_t)i * AVF_AQ_BUF_SIZE;
 		uint32_t op = d.cookie_high;
-
 		if (d.flags & AVF_AQ_FLAG_ERR)
-			note("ARQ descriptor %u completed with ERR (retval %u, %s): dropped", i, d.retval,
-			     aq_rc_name(d.retval));
+			note("ARQ descriptor %u completed with ERR (retval %u): dropped", i, d.retval);
 		else if (d.opcode != AVF_AQC_OPC_SEND_MSG_TO_VF)
 			note("ARQ descriptor %u has AQ opcode %#x, not a PF message: dropped", i, d.opcode);
 		else if (d.datalen > AVF_AQ_BUF_SIZE)
@@ -730,29 +691,26 @@ static bool vc_reply_done(struct avf *a)
 /* The message being built: the ATQ's own DMA buffer, zeroed. */
 static void *vc_msg(struct avf *a) { return memset(a->atq_buf, 0, AVF_AQ_BUF_SIZE); }
 
-/*
- * The one way avf talks to the PF (§2.4-2.6): post the message built in
- * vc_msg() on the ATQ, then wait a bounded time for the reply to *that*
- * opcode on the ARQ, handling events meanwhile.  The reply lands in a->reply
- * and must be min..max bytes.  A refusal is an error, unless the caller takes
- * the status to decide itself.
- */
+/* The one way to talk to the PF (§2.4-2.6): post the message built in vc_msg()
+ * on the ATQ, wait a bounded time for the reply to *that* opcode on the ARQ,
+ * handling events meanwhile.  The reply lands in a->reply, min..max bytes.
+ * A refusal is an error, unless the caller takes the status to decide. */
 static int vc_call(struct avf *a, uint32_t op, uint16_t len, uint16_t min, uint16_t max, int32_t *status)
 {
-	bool replied;
-
+	bool sent, replied;
 	if (!a->aq_up || a->vf_lost)
 		return fail("cannot send %s: the VF's admin queue is down", vc_op_name(op));
 	vlog(a, "-> %s, %u bytes", vc_op_name(op), len);
 	a->wait.op = op;
 	a->wait.done = false;
-	replied = atq_send(a, op, len) == 0 && op != VIRTCHNL_OP_RESET_VF &&
-		  wait_for(a, vc_reply_done, AVF_VC_TIMEOUT_MS, AVF_AQ_POLL_US) && a->wait.done;
+	sent = atq_send(a, op, len) == 0;
+	replied = sent && op != VIRTCHNL_OP_RESET_VF && wait_for(a, vc_reply_done, AVF_VC_TIMEOUT_MS, AVF_AQ_POLL_US) &&
+		  a->wait.done;
 	a->wait.op = VIRTCHNL_OP_UNKNOWN;
-	if (op == VIRTCHNL_OP_RESET_VF) /* never answered (§7.12) */
-		return 0;
+	if (!sent || op == VIRTCHNL_OP_RESET_VF) /* RESET_VF is never answered (§7.12) */
+		return sent ? 0 : -1;
 	if (!replied) {
-		if (interrupted(a) || a->stop == AVF_STOP_ERROR || !a->aq_up)
+		if (interrupted(a) || a->stop == AVF_STOP_ERROR)
 			return -1;
 		if (a->vf_lost)
 			return fail("gave up waiting for the reply to %s: the VF is being reset", vc_op_name(op));
@@ -765,8 +723,8 @@ static int vc_call(struct avf *a, uint32_t op, uint16_t len, uint16_t min, uint1
 	else if (a->wait.status != VIRTCHNL_STATUS_SUCCESS)
 		return fail("the PF refused %s: status %s", vc_op_name(op), vc_status_str(a->wait.status));
 	if (a->wait.status == VIRTCHNL_STATUS_SUCCESS && (a->wait.len < min || a->wait.len > max))
-		return fail("the PF's reply to %s has %u bytes, expected %u to %u", vc_op_name(op), a->wait.len,
-			    min, max);
+		return fail("the PF's reply to %s has %u bytes, expected %s%u", vc_op_name(op), a->wait.len,
+			    min == max ? "" : a->wait.len < min ? "at least " : "at most ", a->wait.len < min ? min : max);
 	return 0;
 }
 
@@ -793,7 +751,6 @@ static int vc_get_vf_resources(struct avf *a)
 	uint32_t *caps = vc_msg(a);
 	const struct virtchnl_vf_resource *r = &a->reply.res;
 	const struct virtchnl_vsi_resource *vsi = r->vsi_res, *sriov = NULL;
-
 	*caps = AVF_VF_CAPS;
 	if (vc_call(a, VIRTCHNL_OP_GET_VF_RESOURCES, sizeof *caps, VIRTCHNL_VF_RESOURCE_HDR_LEN + sizeof *vsi,
 		    AVF_AQ_BUF_SIZE, NULL) < 0)
@@ -803,12 +760,8 @@ static int vc_get_vf_resources(struct avf *a)
 	if (r->num_vsis == 0 || a->wait.len < VIRTCHNL_VF_RESOURCE_HDR_LEN + r->num_vsis * sizeof *vsi)
 		return fail("the GET_VF_RESOURCES reply lists %u VSIs in %u bytes: at least one is needed, %zu bytes "
 			    "each after %d", r->num_vsis, a->wait.len, sizeof *vsi, VIRTCHNL_VF_RESOURCE_HDR_LEN);
-	for (unsigned i = 0; i < r->num_vsis; i++) {
-		vlog(a, "   VSI %u: type %" PRId32 ", %u queue pairs, MAC %s", vsi[i].vsi_id, vsi[i].vsi_type,
-		     vsi[i].num_queue_pairs, mac_str(vsi[i].default_mac_addr).s);
-		if (!sriov && vsi[i].vsi_type == VIRTCHNL_VSI_SRIOV)
-			sriov = &vsi[i];
-	}
+	for (unsigned i = r->num_vsis; i-- > 0;)
+		sriov = vsi[i].vsi_type == VIRTCHNL_VSI_SRIOV ? &vsi[i] : sriov; /* the first one */
 	if (!sriov)
 		return fail("none of the PF's %u VSIs is an SR-IOV VSI (type %d)", r->num_vsis, VIRTCHNL_VSI_SRIOV);
 	if (!(r->vf_cap_flags & VIRTCHNL_VF_OFFLOAD_L2))
@@ -870,8 +823,8 @@ static int vc_config_vsi_queues(struct avf *a)
 		.max_pkt_size = AVF_RX_BUF_SIZE, /* a frame always fits one buffer */
 		.rxdid = VIRTCHNL_RXDID_1_32B_BASE,
 	};
-	vlog(a, "   queue %u: TX ring %u at %#" PRIx64 ", RX ring %u at %#" PRIx64 ", %u-byte buffers", AVF_QUEUE_ID,
-	     AVF_TX_RING_LEN, a->tx_ring_iova, AVF_RX_RING_LEN, a->rx_ring_iova, AVF_RX_BUF_SIZE);
+	vlog(a, "   TX ring %u at %#" PRIx64 ", RX ring %u at %#" PRIx64, AVF_TX_RING_LEN, a->tx_ring_iova,
+	     AVF_RX_RING_LEN, a->rx_ring_iova);
 	return vc_call(a, VIRTCHNL_OP_CONFIG_VSI_QUEUES, sizeof *m + m->num_queue_pairs * sizeof *qp, 0, 0, NULL);
 }
 
@@ -916,8 +869,8 @@ static int irq_setup(struct avf *a)
 		return fail("VFIO_DEVICE_SET_IRQS (MSI-X, %u vectors): %s", AVF_MSIX_VECTORS, strerror(errno));
 	a->irqs_set = true;
 	wr32(a, VFINT_ICR0_ENA1, VFINT_ICR0_ENA1_ADMINQ);
-	wr32(a, VFINT_DYN_CTL01, irq_arm);
-	wr32(a, VFINT_DYN_CTLN1(AVF_QUEUE_VECTOR - 1), irq_arm);
+	wr32(a, VFINT_DYN_CTL01, IRQ_ARM);
+	wr32(a, VFINT_DYN_CTLN1(AVF_QUEUE_VECTOR - 1), IRQ_ARM);
 	return 0;
 }
 #endif
@@ -965,28 +918,34 @@ static int vc_config_promiscuous_mode(struct avf *a)
 }
 #endif
 
-static inline uint64_t buf_iova(const struct avf *a, uint16_t b) { return a->bufs_iova + (uint64_t)b * AVF_RX_BUF_SIZE; }
+static inline uint64_t buf_iova(const struct avf *a, uint16_t b) { return a->bufs_iova + b * AVF_RX_BUF_SIZE; }
 static inline uint8_t *buf_addr(const struct avf *a, uint16_t b) { return a->bufs + (size_t)b * AVF_RX_BUF_SIZE; }
 
-/* §6.1 read format: pkt_addr, and hdr_addr = 0, since DD lands in that
- * qword on write-back and must start clear (iavf_alloc_rx_buffers). */
-static inline void rx_post(struct avf *a, uint16_t slot, uint16_t buf)
+/* §6.1: hand the device the slots up to (not including) tail.  Each is
+ * written in the read format just before: pkt_addr, and hdr_addr = 0, since
+ * DD lands in that qword and must start clear.  Whatever the device wrote
+ * into a slot it did not own (a stray DD) is overwritten here. */
+static void rx_post(struct avf *a, uint16_t tail)
 {
-	a->rx_buf[slot] = buf;
-	a->rx_ring[slot].qword[0] = buf_iova(a, buf);
-	a->rx_ring[slot].qword[1] = 0;
+	for (uint16_t s = a->rx_tail; s != tail; s = RX_NEXT(s)) {
+		a->rx_ring[s].qword[0] = buf_iova(a, a->rx_buf[s]);
+		a->rx_ring[s].qword[1] = 0;
+	}
+	atomic_thread_fence(memory_order_release); /* descriptors before the doorbell */
+	wr32(a, QRX_TAIL1(AVF_QUEUE_ID), tail);
+	a->rx_tail = tail;
 }
 
-/* §6.1: a buffer in every RX slot; the tail hands the device all but the
- * slot at the tail.  The buffers beyond the ring start in the free pool. */
+/* A buffer for every RX slot, all but the last slot handed to the device
+ * (one-slot gap); the buffers beyond the ring start in the free pool. */
 static int rx_fill(struct avf *a)
 {
-	for (uint16_t slot = 0; slot < AVF_RX_RING_LEN; slot++)
-		rx_post(a, slot, slot);
-	for (uint16_t buf = AVF_RX_RING_LEN; buf < AVF_NUM_BUFS; buf++)
-		a->free_buf[a->nfree++] = buf;
-	atomic_thread_fence(memory_order_release);
-	wr32(a, QRX_TAIL1(AVF_QUEUE_ID), AVF_RX_RING_LEN - 1);
+	for (uint16_t b = 0; b < AVF_NUM_BUFS; b++)
+		if (b < AVF_RX_RING_LEN)
+			a->rx_buf[b] = b;
+		else
+			a->free_buf[a->nfree++] = b;
+	rx_post(a, AVF_RX_RING_LEN - 1);
 	return 0;
 }
 
@@ -1001,17 +960,11 @@ static int vc_queue_select(struct avf *a, uint32_t op, uint16_t reply_len)
 
 static int vc_enable_queues(struct avf *a)
 {
-	if (vc_queue_select(a, VIRTCHNL_OP_ENABLE_QUEUES, 0) < 0)
-		return -1;
-	a->queues_enabled = true;
-	return 0;
+	a->queues_enabled = true; /* even if the reply is lost: teardown disables them */
+	return vc_queue_select(a, VIRTCHNL_OP_ENABLE_QUEUES, 0);
 }
 
-static bool link_done(struct avf *a)
-{
-	arq_service(a);
-	return a->link_up || a->stop != AVF_RUNNING;
-}
+static bool link_done(struct avf *a) { arq_service(a); return a->link_up || a->stop != AVF_RUNNING; }
 
 /* i40e and ice send LINK_CHANGE after GET_VF_RESOURCES and ENABLE_QUEUES
  * (§7.3).  A link that stays down is reported, not fatal: frames flow once
@@ -1024,7 +977,8 @@ static int link_wait(struct avf *a)
 	return a->stop == AVF_RUNNING ? 0 : -1;
 }
 
-/* §7.11: the PF's counters are cumulative across runs; keep a baseline. */
+/* §7.11: the PF's counters are cumulative across runs: a baseline, taken
+ * before the queues are enabled so that it counts no frame of this run. */
 static int stats_baseline(struct avf *a)
 {
 	if (vc_queue_select(a, VIRTCHNL_OP_GET_STATS, sizeof a->reply.stats) == 0) {
@@ -1044,7 +998,6 @@ static int banner(struct avf *a)
 	};
 	char caps[512] = "";
 	size_t n = 0;
-
 	for (unsigned bit = 0; bit < ARRAY_SIZE(cap_names); bit++)
 		if (a->caps & 1u << bit)
 			n += (size_t)snprintf(caps + n, sizeof caps - n, "%s%s", n ? " " : "", cap_names[bit]);
@@ -1085,7 +1038,6 @@ static void print_l3(const uint8_t *p, uint32_t len, uint16_t type)
 	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], what[sizeof "proto 255"];
 	union { struct iphdr ip; struct ip6_hdr ip6; struct ether_arp arp; } h;
 	uint8_t proto;
-
 	memcpy(&h, p, len < sizeof h ? len : sizeof h);
 	if (type == ETH_P_IP && len >= sizeof h.ip) {
 		inet_ntop(AF_INET, &h.ip.saddr, src, sizeof src);
@@ -1219,7 +1171,6 @@ static unsigned rx_burst(struct avf *a)
 	unsigned n, budget = AVF_BURST;
 	struct timespec ts = { 0, 0 };
 	uint16_t tx_first = a->tx_next;
-
 	tx_reclaim(a);
 	if (a->count && a->count - a->cnt.rx_frames < budget)
 		budget = (unsigned)(a->count - a->cnt.rx_frames);
@@ -1229,14 +1180,12 @@ static unsigned rx_burst(struct avf *a)
 		 * and a plain load lets -O2 hoist it out of the poll loop and spin
 		 * on a stale copy forever (vfio-e1000's bug). */
 		uint64_t qw1 = a->rx_ring[slot].qword[1];
-
 		if (!(qw1 & AVF_RXD_QW1_STATUS_DD))
 			break;
 		/* Acquire: the frame is read only after DD was seen, never from
 		 * before the device finished writing it. */
 		atomic_thread_fence(memory_order_acquire);
 		uint32_t len = (uint32_t)((qw1 & AVF_RXD_QW1_LENGTH_PBUF_MASK) >> AVF_RXD_QW1_LENGTH_PBUF_SHIFT);
-
 		a->rx_next = RX_NEXT(slot);
 		if (rx_desc_ok(a, slot, qw1, len)) {
 			a->cnt.rx_frames++;
@@ -1247,17 +1196,14 @@ static unsigned rx_burst(struct avf *a)
 				pcap_write(a, buf_addr(a, buf), len, &ts);
 #ifdef ECHO
 			if (echo_frame(a, buf, len))
-				buf = a->free_buf[--a->nfree]; /* never empty: see AVF_NUM_BUFS */
+				a->rx_buf[slot] = a->free_buf[--a->nfree]; /* never empty: see AVF_NUM_BUFS */
 #else
 			dump_frame(a, buf_addr(a, buf), len);
 #endif
 		}
-		rx_post(a, slot, buf);
 	}
-	if (n) {
-		atomic_thread_fence(memory_order_release); /* re-posted descriptors before the doorbell */
-		wr32(a, QRX_TAIL1(AVF_QUEUE_ID), (a->rx_next - 1) & (AVF_RX_RING_LEN - 1));
-	}
+	if (n)
+		rx_post(a, (a->rx_next - 1) & (AVF_RX_RING_LEN - 1));
 #ifdef ECHO
 	if (a->tx_next != tx_first)
 		tx_flush(a, tx_first);
@@ -1280,14 +1226,12 @@ static bool count_reached(struct avf *a)
 }
 
 /* Once a second: a VF reset the PF did not announce shows as a disabled
- * admin queue (iavf's watchdog, §7.12); error bits are reported and cleared
- * (§2.6); echo prints the rate line, counting preamble, IFG and the FCS the
- * device strips, so that line rate reads as the link speed. */
+ * admin queue (iavf's watchdog, §7.12); echo prints the rate line, counting
+ * preamble, IFG and the FCS the device strips: line rate reads as link speed. */
 static void tick(struct avf *a)
 {
 	uint64_t now = now_ns(CLOCK_MONOTONIC), dt = now - a->tick_ns;
 	uint32_t atq, arq;
-
 	if (dt < AVF_TICK_MS * AVF_NSEC_PER_MSEC)
 		return;
 	atq = rd32(a, VF_ATQLEN1);
@@ -1296,15 +1240,10 @@ static void tick(struct avf *a)
 		note("the VF was reset (ATQLEN %#" PRIx32 ", ARQLEN %#" PRIx32 "): stopping", atq, arq);
 		a->vf_lost = true;
 		stop_with(a, AVF_STOP_PF);
-	} else if ((atq | arq) & VF_QLEN_ERRORS) {
-		note("admin queue error bits set (%s): cleared", aq_regs(a));
-		wr32(a, VF_ATQLEN1, atq & ~VF_QLEN_ERRORS);
-		wr32(a, VF_ARQLEN1, arq & ~VF_QLEN_ERRORS);
 	}
 #ifdef ECHO
 	double s = (double)dt / AVF_NSEC_PER_SEC, wire = AVF_WIRE_OVERHEAD + AVF_ETH_FCS_LEN;
 	uint64_t rx = a->cnt.rx_frames - a->last.rx_frames, tx = a->cnt.tx_frames - a->last.tx_frames;
-
 	fprintf(stderr, "[%s] RX: %.0f Mbit/s %.2f Mpps | TX: %.0f Mbit/s %.2f Mpps\n", a->bdf,
 		((double)(a->cnt.rx_bytes - a->last.rx_bytes) + (double)rx * wire) * CHAR_BIT / AVF_BITS_PER_MBIT / s,
 		(double)rx / AVF_FRAMES_PER_MFRAME / s,
@@ -1337,7 +1276,6 @@ static void run(struct avf *a)
 	struct epoll_event ev[AVF_MSIX_VECTORS];
 	sigset_t block, old;
 	uint64_t fired;
-
 	sigemptyset(&block);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGTERM);
@@ -1345,7 +1283,6 @@ static void run(struct avf *a)
 	while (!stopping(a) && !count_reached(a)) {
 		bool draining = a->count && a->cnt.rx_frames >= a->count; /* echoes still in flight */
 		int n = epoll_pwait(a->epfd, ev, AVF_MSIX_VECTORS, draining ? AVF_DRAIN_POLL_MS : AVF_TICK_MS, &old);
-
 		if (n < 0 && errno != EINTR) {
 			note("epoll_pwait: %s", strerror(errno));
 			stop_with(a, AVF_STOP_ERROR);
@@ -1356,14 +1293,14 @@ static void run(struct avf *a)
 			if (ev[i].data.u32 == AVF_MISC_VECTOR) {
 				rd32(a, VFINT_ICR01); /* reading clears the causes (§1.1) */
 				arq_service(a);
-				wr32(a, VFINT_DYN_CTL01, irq_arm);
+				wr32(a, VFINT_DYN_CTL01, IRQ_ARM);
 			}
 		}
 		/* Every wake-up drains the ring (a lost interrupt costs a tick at
 		 * most), in a bounded number of bursts so nothing starves. */
 		for (unsigned b = 0; b < AVF_RX_RING_LEN / AVF_BURST && rx_burst(a) == AVF_BURST; b++)
 			;
-		wr32(a, VFINT_DYN_CTLN1(AVF_QUEUE_VECTOR - 1), irq_arm);
+		wr32(a, VFINT_DYN_CTLN1(AVF_QUEUE_VECTOR - 1), IRQ_ARM);
 		tick(a);
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
@@ -1386,11 +1323,10 @@ static void report(struct avf *a)
 #undef STAT
 	const struct avf_counters *c = &a->cnt;
 	uint64_t now, base;
-
 	fflush(stdout);
-	fprintf(stderr, "avf: driver counters\n  rx_frames: %" PRIu64 "\n  rx_bytes: %" PRIu64 "\n"
-		"  rx_dropped_bad_desc: %" PRIu64 " (no_eof %" PRIu64 ", hw_error %" PRIu64 ", bad_length %" PRIu64
-		")\n  tx_frames: %" PRIu64 "\n  tx_bytes: %" PRIu64 "\n  tx_dropped_ring_full: %" PRIu64 "\n",
+	fprintf(stderr, "avf: driver counters\n  rx_frames: %" PRIu64 "\n  rx_bytes: %" PRIu64 "\n  rx_dropped_bad_desc: %"
+		PRIu64 " (no_eof %" PRIu64 ", hw_error %" PRIu64 ", bad_length %" PRIu64 ")\n  tx_frames: %" PRIu64
+		"\n  tx_bytes: %" PRIu64 "\n  tx_dropped_ring_full: %" PRIu64 "\n",
 		c->rx_frames, c->rx_bytes, c->rx_no_eof + c->rx_hw_error + c->rx_bad_length, c->rx_no_eof,
 		c->rx_hw_error, c->rx_bad_length, c->tx_frames, c->tx_bytes, c->tx_ring_full);
 	if (a->have_stats_base && !a->vf_lost &&
@@ -1420,7 +1356,6 @@ static void teardown(struct avf *a)
 	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof unmap, .iova = AVF_IOVA_BASE, .size = AVF_DMA_SIZE };
 	uint16_t cmd = a->command & ~PCI_COMMAND_MASTER;
 	int fds[] = { a->efd[0], a->efd[1], a->epfd, a->device, a->group, a->container };
-
 	a->teardown = true;
 	if (a->queues_enabled && !a->vf_lost && vc_queue_select(a, VIRTCHNL_OP_DISABLE_QUEUES, 0) == 0)
 		a->queues_enabled = false;
@@ -1433,7 +1368,7 @@ static void teardown(struct avf *a)
 		if (ioctl(a->device, VFIO_DEVICE_SET_IRQS, &irq_off) < 0)
 			note("VFIO_DEVICE_SET_IRQS (off): %s", strerror(errno));
 	}
-	if (a->bar0 && vf_reset(a) == 0 && a->atq)
+	if (a->atq && vf_reset(a) == 0) /* not if bring-up never got past the reset */
 		for (size_t i = 0; i < ARRAY_SIZE(aq_regs); i++)
 			wr32(a, aq_regs[i], 0);
 	if (a->command_set)
@@ -1469,13 +1404,12 @@ int main(int argc, char **argv)
 #ifndef ECHO
 		STEP(vc_config_promiscuous_mode),
 #endif
-		STEP(rx_fill), STEP(vc_enable_queues), STEP(link_wait), STEP(stats_baseline), STEP(banner),
+		STEP(stats_baseline), STEP(rx_fill), STEP(vc_enable_queues), STEP(link_wait), STEP(banner),
 	};
 #undef STEP
 	static struct avf avf = { .container = -1, .group = -1, .device = -1, .epfd = -1, .efd = { -1, -1 } };
 	struct avf *a = &avf;
 	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
-
 	parse_args(a, argc, argv);
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);

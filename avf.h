@@ -422,6 +422,7 @@ struct avf {
 	uint8_t *bufs;
 	uint64_t bufs_iova;
 	uint16_t rx_next;                          /* next descriptor to check */
+	uint16_t rx_tail;                          /* slots up to here are the device's */
 	uint16_t rx_buf[AVF_RX_RING_LEN];          /* buffer posted in each slot */
 	bool rx_drop_to_eof;                       /* inside a bad multi-descriptor frame */
 	bool rx_warned;

@@ -1335,12 +1335,14 @@ __attribute__((constructor)) static void sim_load(void)
 		return; /* not under avfsim: everything passes through */
 	for (unsigned v = 0; v < AVF_MAX_VECTORS; v++)
 		msix_fd[v] = -1;
-	/* One argument per line; the options keep pointers into the copy. */
+	/* One argument per line.  sim_opts keeps pointers into the copy for the
+	 * life of the process, so argv stays reachable from a static. */
+	static char **argv;
 	char *copy = strdup(env);
 	int argc = *env ? 1 : 0;
 	for (const char *p = env; *p; p++)
 		argc += *p == '\n';
-	char **argv = calloc((size_t)argc + 1, sizeof(*argv));
+	argv = calloc((size_t)argc + 1, sizeof(*argv));
 	if (!copy || !argv)
 		abort();
 	for (int i = 0; i < argc; i++)
