@@ -307,7 +307,9 @@ static enum tx_result tx_frame(struct tx_pass *p)
 /* QTX_TAIL1 is the doorbell: descriptors from head up to tail are the device's. */
 static bool txq_poll(unsigned q)
 {
-	enum { BATCH = 256 }; /* frames per pass, so RX and the AQ get their turn */
+	/* Frames per pass.  Real TX and RX engines run side by side; small
+	 * turns keep the two (and the admin queue) interleaved as finely. */
+	enum { BATCH = 32 };
 	struct txq *t = &txq[q];
 	struct tx_pass p = { .q = q };
 	bool busy = tail_watch(QTX_TAIL1(q), &t->tl);
@@ -506,7 +508,7 @@ static void rx_drop_no_desc(void)
  * mode holds a frame the VF cannot take yet; --rx-rate drops it. */
 static bool rx_poll(uint64_t now)
 {
-	enum { BATCH = 256 };
+	enum { BATCH = 32 }; /* as txq_poll */
 	struct rx_pass p = { .r = &rxq[0] };
 	bool ready = rxq[0].enabled && pf_link_up(), paced = sim_opts.rx_rate != 0;
 	unsigned taken = 0, delivered = 0;
