@@ -52,7 +52,7 @@ test: all sanitize
 	tests/run
 
 demo: avf sim tools
-	tests/sim/avfsim --rx tests/data/demo.pcap -- ./avf -c 4 0000:3b:02.0
+	tests/sim/avfsim --mac 02:00:00:aa:bb:cc --rx tests/data/demo.pcap -- ./avf -c 5 0000:3b:02.0
 
 clean:
 	rm -rf $(VARIANTS) $(SIM) $(TOOLS) build-asan
