@@ -51,6 +51,8 @@ const char sim_usage[] =
 	"              wrong-opcode=OPCODE reply-long=OPCODE reply-short=OPCODE\n"
 	"              unsolicited=OPCODE reset-impending=MS pf-close=MS link-down\n"
 	"              link-flap=MS resources=FIELD:VALUE\n"
+	"      both:   fuzz=SEED[:RATE] (RATE% of PF messages and RX write-backs\n"
+	"              corrupted at random, reproducibly; RATE 1..100, default 10)\n"
 	"  -h, --help           this text\n";
 
 /* The names of enum virtchnl_ops (virtchnl.h), as --fault OPCODE values. */
@@ -88,6 +90,7 @@ enum fault_value {
 	FV_UUID,
 	FV_VERSION,       /* MAJOR.MINOR */
 	FV_RESOURCES,     /* FIELD:VALUE */
+	FV_FUZZ,          /* SEED[:RATE] */
 };
 
 static const struct {
@@ -107,6 +110,8 @@ static const struct {
 	{"wrong-opcode", FV_OPCODE}, {"reply-long", FV_OPCODE}, {"reply-short", FV_OPCODE},
 	{"unsolicited", FV_OPCODE}, {"reset-impending", FV_MS}, {"pf-close", FV_MS},
 	{"link-down", FV_NONE}, {"link-flap", FV_MS}, {"resources", FV_RESOURCES},
+	/* PF and device layers */
+	{"fuzz", FV_FUZZ},
 };
 
 static const char *const resource_fields[] = {
@@ -303,6 +308,14 @@ static const char *fault_value(enum fault_value kind, const char *v, char *out, 
 		}
 		return "needs FIELD:VALUE, FIELD one of num_vsis vsi_type num_queue_pairs "
 		       "max_vectors max_mtu vsi_queue_pairs vsi_id";
+	case FV_FUZZ:
+		m = 10;
+		if (sep && *sep == ':')
+			*sep = '\0';
+		if (!parse_u64(buf, 0, UINT64_MAX, &n) || (sep && !parse_u64(sep + 1, 1, 100, &m)))
+			return "needs SEED[:RATE], SEED a number, RATE a percentage 1..100 (default 10)";
+		snprintf(out, len, "%llu:%llu", (unsigned long long)n, (unsigned long long)m);
+		return NULL;
 	}
 	return "is not understood";
 }
@@ -481,4 +494,28 @@ const struct sim_fault *sim_fault(const char *name)
 			return &sim_opts.faults[i];
 	}
 	return NULL;
+}
+
+void sim_fuzz_init(struct sim_fuzz *z, uint64_t salt)
+{
+	const struct sim_fault *f = sim_fault("fuzz");
+	unsigned long long seed;
+
+	z->rate = 0;
+	if (f && sscanf(f->value, "%llu:%u", &seed, &z->rate) == 2)
+		z->state = seed ^ salt;
+}
+
+uint64_t sim_fuzz_next(struct sim_fuzz *z)
+{
+	uint64_t x = z->state += 0x9e3779b97f4a7c15ull;
+
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+	return x ^ (x >> 31);
+}
+
+bool sim_fuzz_hit(struct sim_fuzz *z)
+{
+	return z->rate && sim_fuzz_next(z) % 100 < z->rate;
 }

@@ -341,6 +341,55 @@ void pf_trace_in(uint32_t op, const char *fmt, ...)
 
 /* ---------------------------------------------------------------- replies */
 
+/* fuzz=SEED[:RATE]: RATE% of the messages to the VF, replies and events
+ * alike, get one random corruption: the status, the length (shorter, or
+ * longer with zeros, up to the ARQ buffer), a payload byte, or the opcode. */
+#define PF_FUZZ_SALT 0x5046 /* "PF" */
+#define PF_FUZZ_MAX_GROW 64
+static struct sim_fuzz fuzz;
+
+static void pf_fuzz_send(uint32_t op, int32_t status, const void *data, uint16_t len)
+{
+	static uint8_t buf[AVF_AQ_BUF_SIZE];
+	static const int32_t statuses[] = { VIRTCHNL_STATUS_ERR_PARAM, VIRTCHNL_STATUS_ERR_NOT_SUPPORTED,
+					    VIRTCHNL_STATUS_ERR_ADMIN_QUEUE_ERROR, -22, 1, INT32_MIN };
+	uint64_t r;
+	uint16_t n;
+
+	if (!sim_fuzz_hit(&fuzz)) {
+		dev_arq_send(op, status, data, len);
+		return;
+	}
+	r = sim_fuzz_next(&fuzz);
+	memset(buf, 0, sizeof(buf));
+	if (len)
+		memcpy(buf, data, len);
+	switch (r % 4) {
+	case 0:
+		status = statuses[(r >> 8) % (sizeof(statuses) / sizeof(statuses[0]))];
+		sim_log("pf: fault fuzz: %s status %d", pf_op_name(op), (int)status);
+		break;
+	case 1:
+		n = (uint16_t)((r >> 8) % ((unsigned)len + PF_FUZZ_MAX_GROW + 1));
+		n = n > AVF_AQ_BUF_SIZE ? AVF_AQ_BUF_SIZE : n;
+		sim_log("pf: fault fuzz: %s %u bytes, not %u", pf_op_name(op), n, len);
+		len = n;
+		break;
+	case 2:
+		if (len) {
+			n = (uint16_t)((r >> 8) % len);
+			buf[n] = (uint8_t)(r >> 40);
+			sim_log("pf: fault fuzz: %s byte %u = 0x%02x", pf_op_name(op), n, buf[n]);
+		}
+		break;
+	default:
+		sim_log("pf: fault fuzz: %s sent as opcode %u", pf_op_name(op), (unsigned)((r >> 8) % 32));
+		op = (uint32_t)((r >> 8) % 32);
+		break;
+	}
+	dev_arq_send(op, status, buf, len);
+}
+
 /* Put a message on the VF's ARQ, shaped by the reply faults. */
 static void pf_send(uint32_t op, int32_t status, const void *data, uint16_t len)
 {
@@ -362,7 +411,7 @@ static void pf_send(uint32_t op, int32_t status, const void *data, uint16_t len)
 		len = len >= 4 ? len - 4 : 0;
 		fault_note(F_REPLY_SHORT, "reply 4 bytes too short");
 	}
-	dev_arq_send(sent_op, status, data, len);
+	pf_fuzz_send(sent_op, status, data, len);
 }
 
 void pf_reply(uint32_t op, int32_t status, const void *data, uint16_t len, const char *detail, ...)
@@ -385,7 +434,7 @@ void pf_reply(uint32_t op, int32_t status, const void *data, uint16_t len, const
 static void pf_event(const struct virtchnl_pf_event *e, const char *what)
 {
 	sim_trace("pf: -> EVENT %s", what);
-	dev_arq_send(VIRTCHNL_OP_EVENT, VIRTCHNL_STATUS_SUCCESS, e, sizeof(*e));
+	pf_fuzz_send(VIRTCHNL_OP_EVENT, VIRTCHNL_STATUS_SUCCESS, e, sizeof(*e));
 }
 
 /* §7.3: LINK_CHANGE in the format the VF asked for: Mbps when it requested
@@ -493,6 +542,7 @@ void pf_ready(void)
 	pf_vf.start_ns = sim_now_ns();
 	pf_vf.link_told = -1;
 	faults_parse();
+	sim_fuzz_init(&fuzz, PF_FUZZ_SALT);
 	pf_vsi_alloc(true);
 }
 

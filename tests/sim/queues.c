@@ -41,6 +41,11 @@ static struct {
 	uint64_t tx_stray_wb, rx_zero_len, rx_oversize_len, rx_no_eof, rx_error, rx_stray_dd;
 } fault;
 static uint64_t tx_completions;  /* RS write-backs, for tx-stray-wb */
+/* --fault fuzz=SEED[:RATE], the device's stream */
+#define RX_FUZZ_SALT 0x5258 /* "RX" */
+#define RX_FUZZ_LOGGED 16        /* then they are only done */
+static struct sim_fuzz rx_fuzz_state;
+static uint64_t rx_fuzzed;
 static bool wire_started;        /* the VF could receive once: the wire runs */
 
 static uint8_t tx_buf[AVF_MAX_FRAME]; /* the frame being gathered */
@@ -53,6 +58,7 @@ void queues_init(void)
 	fault.rx_no_eof = dev_fault_count("rx-no-eof");
 	fault.rx_error = dev_fault_count("rx-error");
 	fault.rx_stray_dd = dev_fault_count("rx-stray-dd");
+	sim_fuzz_init(&rx_fuzz_state, RX_FUZZ_SALT);
 }
 
 static void count_enabled(void)
@@ -404,6 +410,39 @@ static uint64_t rx_fault(uint64_t qw1, uint64_t nth)
 	return qw1;
 }
 
+/* fuzz: RATE% of the frames' last write-backs get a random length, lose
+ * EOF, gain random error bits or a random PTYPE.  DD always stays: a
+ * descriptor never done stalls the ring, which no driver can help. */
+static uint64_t rx_fuzz(uint64_t qw1, uint64_t nth)
+{
+	static const char *const what[] = { "a random length", "no EOF", "random error bits", "a random PTYPE" };
+	uint64_t r;
+
+	if (!sim_fuzz_hit(&rx_fuzz_state))
+		return qw1;
+	r = sim_fuzz_next(&rx_fuzz_state);
+	switch (r % 4) {
+	case 0:
+		qw1 = (qw1 & ~AVF_RXD_QW1_LENGTH_PBUF_MASK) | ((r >> 8) << AVF_RXD_QW1_LENGTH_PBUF_SHIFT &
+								 AVF_RXD_QW1_LENGTH_PBUF_MASK);
+		break;
+	case 1:
+		qw1 &= ~AVF_RXD_QW1_STATUS_EOF;
+		break;
+	case 2:
+		qw1 |= ((r >> 8) | 1) << AVF_RXD_QW1_ERROR_SHIFT & AVF_RXD_QW1_ERROR_MASK;
+		break;
+	default:
+		qw1 = (qw1 & ~AVF_RXD_QW1_PTYPE_MASK) | ((r >> 8) << AVF_RXD_QW1_PTYPE_SHIFT & AVF_RXD_QW1_PTYPE_MASK);
+		break;
+	}
+	if (rx_fuzzed++ < RX_FUZZ_LOGGED)
+		sim_log("fault fuzz: frame %llu written with %s (qword1 0x%016llx)%s",
+			(unsigned long long)nth, what[r % 4], (unsigned long long)qw1,
+			rx_fuzzed == RX_FUZZ_LOGGED ? "; further ones are not logged" : "");
+	return qw1;
+}
+
 struct rx_pass {
 	struct rxq *r;
 	volatile struct avf_rx_desc *ring;
@@ -443,7 +482,7 @@ static void rx_write(struct rx_pass *p, const uint8_t *f, uint32_t len, unsigned
 			memcpy(buf, f + off, chunk);
 		off += chunk;
 		if (off == len)
-			qw1 = rx_fault(qw1 | AVF_RXD_QW1_STATUS_EOF, nth);
+			qw1 = rx_fuzz(rx_fault(qw1 | AVF_RXD_QW1_STATUS_EOF, nth), nth);
 		d->qword[0] = 0;
 		d->qword[2] = 0;
 		d->qword[3] = 0;

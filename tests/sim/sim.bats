@@ -152,6 +152,22 @@ probe_ok() {
 	EOF
 }
 
+@test "fuzz: one seed replays the same corruptions of PF messages and RX write-backs" {
+	known_capture "$BATS_TEST_TMPDIR/in.pcap"
+	for seed in 1 1 3; do
+		# The probe's checks fail on corrupted input: only the simulator's log counts.
+		on_sim --rx "$BATS_TEST_TMPDIR/in.pcap" --fault fuzz=$seed:50 -- "$TOP/tests/sim/probe-dev" datapath \
+			2>&1 | grep 'fault fuzz' >"$BATS_TEST_TMPDIR/fuzz.$seed" || true
+		grep -q '^avfsim: pf: fault fuzz: VIRTCHNL_OP_' "$BATS_TEST_TMPDIR/fuzz.$seed"
+		grep -q '^avfsim: fault fuzz: frame [0-9]* written with ' "$BATS_TEST_TMPDIR/fuzz.$seed"
+		cp "$BATS_TEST_TMPDIR/fuzz.$seed" "$BATS_TEST_TMPDIR/fuzz.$seed.$((n = ${n:-0} + 1))"
+	done
+	diff "$BATS_TEST_TMPDIR/fuzz.1.1" "$BATS_TEST_TMPDIR/fuzz.1.2"
+	! diff -q "$BATS_TEST_TMPDIR/fuzz.1.2" "$BATS_TEST_TMPDIR/fuzz.3.3"
+	run "$SIM" --fault fuzz=1:0 -- true
+	[ "$status" -eq 2 ] && [[ "$output" == *"RATE a percentage 1..100"* ]]
+}
+
 # --- report and trace -----------------------------------------------------
 
 @test "report: every key the issue names is written at exit" {

@@ -74,6 +74,15 @@ struct sim_opts {
 int sim_parse_options(int argc, char **argv, struct sim_opts *o, char *err, size_t errlen);
 /* The --fault with this name, or NULL. */
 const struct sim_fault *sim_fault(const char *name);
+/* --fault fuzz=SEED[:RATE]: each layer that corrupts draws from its own
+ * stream (SEED mixed with the layer's salt), so one seed replays exactly. */
+struct sim_fuzz {
+	uint64_t state;
+	unsigned rate; /* percent of messages or write-backs hit; 0 = off */
+};
+void sim_fuzz_init(struct sim_fuzz *z, uint64_t salt);
+uint64_t sim_fuzz_next(struct sim_fuzz *z);  /* splitmix64 */
+bool sim_fuzz_hit(struct sim_fuzz *z);       /* true RATE% of the time */
 /* Usage text of the launcher. */
 extern const char sim_usage[];
 
