@@ -72,3 +72,66 @@ wait_for() {
 	cat "$1" >&2
 	return 1
 }
+
+# --- running the driver -----------------------------------------------------
+
+OUT="$BATS_TEST_TMPDIR/out"
+ERR="$BATS_TEST_TMPDIR/err"
+
+# avf VARIANT [sim options] -- [avf args]: run a variant to its end, stdout
+# in $OUT, stderr in $ERR, exit status in $status.
+avf() {
+	local bin="$AVF_DIR/$1" sim_args=()
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do sim_args+=("$1"); shift; done
+	shift
+	status=0
+	on_sim "${sim_args[@]}" -- "$bin" "$@" >"$OUT" 2>"$ERR" || status=$?
+	no_sanitizer_report
+}
+
+# avf_bg VARIANT [sim options] -- [avf args]: the same, in the background.
+avf_bg() {
+	local bin="$AVF_DIR/$1" sim_args=()
+	shift
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do sim_args+=("$1"); shift; done
+	shift
+	"$SIM" --mac "$VF_MAC" --report "$REPORT" "${sim_args[@]}" -- "$bin" "$@" >"$OUT" 2>"$ERR" 3>&- &
+	BG=$!
+}
+
+# stop_bg SIGNAL: signal the background driver, wait (bounded) for its exit.
+stop_bg() {
+	kill -s "$1" "$BG"
+	for _ in $(seq 100); do kill -0 "$BG" 2>/dev/null || break; sleep 0.1; done
+	if kill -0 "$BG" 2>/dev/null; then
+		kill -KILL "$BG"
+		echo "the driver did not stop within 10 s of SIG$1" >&2
+		cat "$ERR" >&2
+		return 1
+	fi
+	status=0
+	wait "$BG" || status=$?
+	no_sanitizer_report
+}
+
+# kill_bg: for a suite's teardown: a background driver left behind by a
+# failed test would hold bats' output open.
+kill_bg() { [ -z "${BG:-}" ] || kill -KILL "$BG" 2>/dev/null || true; }
+
+no_sanitizer_report() {
+	if grep -qE 'Sanitizer|runtime error:' "$ERR"; then
+		cat "$ERR" >&2
+		return 1
+	fi
+}
+
+# The teardown left the VF as the issue asks: queues off, reset, no DMA
+# mapping, and the device never touched memory it did not own.
+assert_clean_teardown() {
+	assert_report queues_enabled 0
+	assert_report dma_maps 0
+	assert_report iommu_faults 0
+	assert_report mdd_events 0
+	[ "$(report vf_resets)" -ge 1 ]
+}
