@@ -79,7 +79,6 @@ _Static_assert(AVF_BURST < AVF_TX_RING_LEN, "a burst fits the TX ring");
 static volatile sig_atomic_t stop_signal; /* SIGINT or SIGTERM received */
 
 /* ------------------------------------------------------------------ helpers */
-
 __attribute__((format(printf, 1, 2))) static void note(const char *fmt, ...)
 {
 	va_list ap;
@@ -107,12 +106,10 @@ static bool interrupted(const struct avf *a) { return stop_signal && !a->teardow
 /* The first reason to stop is the one that counts. */
 static void stop_with(struct avf *a, enum avf_stop why) { a->stop = a->stop == AVF_RUNNING ? why : a->stop; }
 
-static bool stopping(struct avf *a)
-{
-	if (stop_signal)
-		stop_with(a, AVF_STOP_SIGNAL);
-	return a->stop != AVF_RUNNING;
-}
+/* The PF reset or closed the VF: no more virtchnl, the run ends. */
+static void vf_gone(struct avf *a, enum avf_stop why) { a->vf_lost = true; stop_with(a, why); }
+
+static bool stopping(struct avf *a) { if (stop_signal) stop_with(a, AVF_STOP_SIGNAL); return a->stop != AVF_RUNNING; }
 
 /* BAR0 registers: 32-bit, volatile so that every access reaches the device. */
 static inline uint32_t rd32(const struct avf *a, uint32_t reg) { return *(volatile uint32_t *)(a->bar0 + reg); }
@@ -164,7 +161,7 @@ static const char *vc_status_str(int32_t status)
 {
 #define ST(name) case VIRTCHNL_STATUS_##name: str = #name; break
 	static char s[64];
-	const char *str = status < 0 ? strerror(-status) : "unknown";
+	const char *str = status < 0 && status >= -AVF_MAX_ERRNO ? strerror(-status) : "unknown";
 	switch (status) {
 	ST(SUCCESS); ST(ERR_PARAM); ST(ERR_NO_MEMORY); ST(ERR_OPCODE_MISMATCH); ST(ERR_CQP_COMPL_ERROR);
 	ST(ERR_INVALID_VF_ID); ST(ERR_ADMIN_QUEUE_ERROR); ST(ERR_NOT_SUPPORTED);
@@ -172,6 +169,14 @@ static const char *vc_status_str(int32_t status)
 #undef ST
 	snprintf(s, sizeof s, "%s (%" PRId32 ")", str, status);
 	return s;
+}
+
+/* §2.7: the firmware's return code in an admin queue descriptor. */
+static const char *aq_rc_str(uint16_t rc)
+{
+	static const char *const names[] = { "OK", "EPERM", "ENOENT", "ESRCH", "EINTR", "EIO", "ENXIO", "E2BIG",
+		"EAGAIN", "ENOMEM", "EACCES", "EFAULT", "EBUSY", "EEXIST", "EINVAL", "ENOTTY", "ENOSPC", "ENOSYS", "ERANGE" };
+	return rc < ARRAY_SIZE(names) ? names[rc] : "unknown";
 }
 
 /* ATQLEN and ARQLEN with their error bits decoded (§1.1), for messages. */
@@ -191,7 +196,6 @@ static const char *aq_regs(const struct avf *a)
 static bool aq_reg_gone(uint32_t v) { return v == AVF_REG_IN_RESET || v == AVF_REG_ABSENT || !(v & VF_QLEN_ENABLE); }
 
 /* ------------------------------------------------------------ command line */
-
 static const char usage_line[] = "usage: %s [-c COUNT] [-w FILE.pcap] [-v] [-t VF_TOKEN] [-h] <bdf>\n";
 
 #define usage_error(prog, ...) (note(__VA_ARGS__), fprintf(stderr, usage_line, prog), exit(2))
@@ -268,17 +272,24 @@ static void parse_args(struct avf *a, int argc, char **argv)
 }
 
 /* ------------------------------------------------------------------- VFIO */
-
-/* The driver a sysfs device is bound to, or "none". */
-static const char *driver_of(const char *devdir, char *buf, size_t len)
+/* The last component of the sysfs link dir/name (a driver, an IOMMU group),
+ * or NULL when there is no such link. */
+static const char *link_name(const char *dir, const char *name, char *buf, size_t len)
 {
-	char path[PATH_MAX + sizeof "/driver"];
+	char path[PATH_MAX + NAME_MAX];
 	ssize_t n;
-	snprintf(path, sizeof path, "%s/driver", devdir);
+	snprintf(path, sizeof path, "%s/%s", dir, name);
 	if ((n = readlink(path, buf, len - 1)) < 0)
-		return "none";
+		return NULL;
 	buf[n] = '\0';
 	return strrchr(buf, '/') ? strrchr(buf, '/') + 1 : buf;
+}
+
+/* The driver a sysfs device is bound to, or "none". */
+static const char *driver_of(const char *dev, char *buf, size_t len)
+{
+	const char *drv = link_name(dev, "driver", buf, len);
+	return drv ? drv : "none";
 }
 
 /* vfio §2: a group is viable when each of its devices is bound to vfio-pci
@@ -308,22 +319,20 @@ static int group_not_viable(const struct avf *a)
  * IOMMU, and the group in it. */
 static int vfio_open_group(struct avf *a)
 {
-	char dev[PATH_MAX], path[PATH_MAX + sizeof "/iommu_group"], link[PATH_MAX], drv[PATH_MAX], *end;
+	char dev[PATH_MAX], path[PATH_MAX], link[PATH_MAX], drv[PATH_MAX], *end;
 	struct vfio_group_status status = { .argsz = sizeof status };
-	ssize_t n;
+	const char *group;
 	snprintf(dev, sizeof dev, "/sys/bus/pci/devices/%s", a->bdf);
 	if (access(dev, F_OK) < 0)
 		return fail("no PCI device %s (%s): check the address with lspci -D", a->bdf, strerror(errno));
-	snprintf(path, sizeof path, "%s/iommu_group", dev);
-	if ((n = readlink(path, link, sizeof link - 1)) < 0)
+	if (!(group = link_name(dev, "iommu_group", link, sizeof link)))
 		return fail("%s has no iommu_group: the IOMMU is off.  Boot with intel_iommu=on iommu=pt (or "
 			    "amd_iommu=on) and enable VT-d/AMD-Vi in the firmware; avf does not support vfio's "
 			    "no-IOMMU mode", a->bdf);
-	link[n] = '\0';
 	errno = 0;
-	a->group_num = (int)strtol(strrchr(link, '/') ? strrchr(link, '/') + 1 : link, &end, 10);
-	if (*end || errno)
-		return fail("no IOMMU group number in %s -> %s", path, link);
+	a->group_num = (int)strtol(group, &end, 10);
+	if (*end || errno || end == group)
+		return fail("no IOMMU group number in %s/iommu_group -> %s", dev, link);
 	if ((a->container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC)) < 0)
 		return fail("cannot open /dev/vfio/vfio (%s): load VFIO with modprobe vfio-pci", strerror(errno));
 	if (ioctl(a->container, VFIO_GET_API_VERSION) != VFIO_API_VERSION)
@@ -364,11 +373,10 @@ static int vfio_open_device(struct avf *a)
 	struct vfio_region_info bar0 = { .argsz = sizeof bar0, .index = VFIO_PCI_BAR0_REGION_INDEX };
 	struct vfio_irq_info msix = { .argsz = sizeof msix, .index = VFIO_PCI_MSIX_IRQ_INDEX };
 	snprintf(name, sizeof name, "%s%s%s", a->bdf, a->token ? " vf_token=" : "", a->token ? a->token : "");
-	if ((a->device = ioctl(a->group, VFIO_GROUP_GET_DEVICE_FD, name)) < 0) {
+	if ((a->device = ioctl(a->group, VFIO_GROUP_GET_DEVICE_FD, name)) < 0)
 		return fail(errno != EACCES ? "VFIO_GROUP_GET_DEVICE_FD %s: %s" : a->token ? "%s: VF token rejected: "
 			    "pass the token the PF's vfio-pci was given" : "%s: the PF is bound to vfio-pci: pass its VF "
 			    "token with -t", a->bdf, strerror(errno));
-	}
 	if (ioctl(a->device, VFIO_DEVICE_GET_INFO, &info) < 0 || !(info.flags & VFIO_DEVICE_FLAGS_PCI) ||
 	    info.num_regions <= VFIO_PCI_CONFIG_REGION_INDEX || info.num_irqs <= VFIO_PCI_MSIX_IRQ_INDEX)
 		return fail("%s is not a VFIO PCI device (flags %#x, %u regions, %u IRQ types)", a->bdf, info.flags,
@@ -381,7 +389,6 @@ static int vfio_open_device(struct avf *a)
 	a->config_offset = config.offset;
 	a->bar0_offset = bar0.offset;
 	a->bar0_size = bar0.size;
-	a->msix_count = msix.count;
 	if (!(bar0.flags & VFIO_REGION_INFO_FLAG_MMAP) || bar0.size < AVF_BAR0_MIN_SIZE)
 		return fail("BAR0 of %s is unusable: %llu bytes, flags %#x (needs mmap and %u bytes)", a->bdf,
 			    (unsigned long long)bar0.size, bar0.flags, AVF_BAR0_MIN_SIZE);
@@ -392,7 +399,6 @@ static int vfio_open_device(struct avf *a)
 }
 
 /* ------------------------------------------------- config space and BAR0 */
-
 static int config_rw16(struct avf *a, bool write, unsigned reg, uint16_t *v)
 {
 	off_t off = (off_t)(a->config_offset + reg);
@@ -442,7 +448,6 @@ static int bar0_map(struct avf *a)
 }
 
 /* ------------------------------------------------------------- DMA memory */
-
 static int memlock_error(const char *what)
 {
 	struct rlimit r = { 0, 0 };
@@ -488,8 +493,7 @@ static void *dma_alloc(struct avf *a, size_t size, uint64_t *iova)
 }
 
 /* ---------------------------------------------------------------- VF reset */
-
-static int vc_call(struct avf *a, uint32_t op, uint16_t len, uint16_t min, uint16_t max, int32_t *status);
+static int atq_send(struct avf *a, uint32_t op, uint16_t len);
 
 static bool reset_done(struct avf *a)
 {
@@ -510,9 +514,11 @@ static bool reset_seen(struct avf *a) { return aq_reg_gone(rd32(a, VF_ARQLEN1));
 static int vf_reset(struct avf *a)
 {
 	unsigned timeout_ms = AVF_RESET_WAIT_COUNT * AVF_RESET_WAIT_MS;
-	bool asked = a->aq_up && !a->vf_lost && vc_call(a, VIRTCHNL_OP_RESET_VF, 0, 0, 0, NULL) == 0 &&
-		     wait_for(a, reset_seen, AVF_RESET_DETECT_MS, AVF_USEC_PER_MSEC);
+	bool sent = a->aq_up && !a->vf_lost && atq_send(a, VIRTCHNL_OP_RESET_VF, 0) == 0; /* never answered */
+	bool asked = sent && wait_for(a, reset_seen, AVF_RESET_DETECT_MS, AVF_USEC_PER_MSEC);
 	uint32_t v;
+	if (sent && !asked && !interrupted(a))
+		note("the PF did not act on RESET_VF in %u ms: resetting the VF through VFIO instead", AVF_RESET_DETECT_MS);
 	if (!asked && (a->device_flags & VFIO_DEVICE_FLAGS_RESET) && ioctl(a->device, VFIO_DEVICE_RESET) < 0)
 		return fail("VFIO_DEVICE_RESET of %s: %s", a->bdf, strerror(errno));
 	a->aq_up = false; /* the reset disabled both admin queues */
@@ -527,7 +533,6 @@ static int vf_reset(struct avf *a)
 }
 
 /* ------------------------------------------------------------- admin queue */
-
 /* §2.6: the descriptor owns its 4 KiB buffer again (LB: above 512 bytes). */
 static void arq_post(struct avf *a, unsigned i)
 {
@@ -538,8 +543,12 @@ static void arq_post(struct avf *a, unsigned i)
 	};
 }
 
-/* §2.5, §2.6: the rings, then the registers in the order iavf writes them,
- * the ARQ tail last: one slot short of the head, so full is not empty. */
+/* §2.5: the admin queue registers in the order iavf writes them. */
+static const uint32_t aq_reg[] = { VF_ATQH1, VF_ATQT1, VF_ATQLEN1, VF_ATQBAL1, VF_ATQBAH1,
+				   VF_ARQH1, VF_ARQT1, VF_ARQLEN1, VF_ARQBAL1, VF_ARQBAH1 };
+
+/* §2.5, §2.6: the rings, then the registers, the ARQ tail last: one slot
+ * short of the head, so full is not empty. */
 static int aq_init(struct avf *a)
 {
 	a->atq = dma_alloc(a, AVF_AQ_LEN * sizeof *a->atq, &a->atq_iova);
@@ -550,17 +559,12 @@ static int aq_init(struct avf *a)
 		return -1;
 	for (unsigned i = 0; i < AVF_AQ_LEN; i++)
 		arq_post(a, i);
+	const uint32_t val[ARRAY_SIZE(aq_reg)] = { 0, 0, AVF_AQ_LEN | VF_QLEN_ENABLE, lower_32_bits(a->atq_iova),
+		upper_32_bits(a->atq_iova), 0, 0, AVF_AQ_LEN | VF_QLEN_ENABLE, lower_32_bits(a->arq_iova),
+		upper_32_bits(a->arq_iova) };
 	atomic_thread_fence(memory_order_release);
-	wr32(a, VF_ATQH1, 0);
-	wr32(a, VF_ATQT1, 0);
-	wr32(a, VF_ATQLEN1, AVF_AQ_LEN | VF_QLEN_ENABLE);
-	wr32(a, VF_ATQBAL1, lower_32_bits(a->atq_iova));
-	wr32(a, VF_ATQBAH1, upper_32_bits(a->atq_iova));
-	wr32(a, VF_ARQH1, 0);
-	wr32(a, VF_ARQT1, 0);
-	wr32(a, VF_ARQLEN1, AVF_AQ_LEN | VF_QLEN_ENABLE);
-	wr32(a, VF_ARQBAL1, lower_32_bits(a->arq_iova));
-	wr32(a, VF_ARQBAH1, upper_32_bits(a->arq_iova));
+	for (size_t r = 0; r < ARRAY_SIZE(aq_reg); r++)
+		wr32(a, aq_reg[r], val[r]);
 	if (rd32(a, VF_ATQBAL1) != lower_32_bits(a->atq_iova) || rd32(a, VF_ARQBAL1) != lower_32_bits(a->arq_iova))
 		return fail("the admin queue base registers did not keep the ring addresses (ATQBAL %#" PRIx32
 			    ", ARQBAL %#" PRIx32 "): is the VF in reset?", rd32(a, VF_ATQBAL1), rd32(a, VF_ARQBAL1));
@@ -580,6 +584,7 @@ static int atq_send(struct avf *a, uint32_t op, uint16_t len)
 	uint16_t flags = AVF_AQ_FLAG_SI;
 	struct avf_aq_desc done;
 	uint32_t head;
+	vlog(a, "-> %s, %u bytes", vc_op_name(op), len);
 	if (len)
 		flags |= AVF_AQ_FLAG_BUF | AVF_AQ_FLAG_RD | (len > AVF_AQ_LARGE_BUF ? AVF_AQ_FLAG_LB : 0);
 	a->atq[i] = (struct avf_aq_desc){
@@ -600,7 +605,8 @@ static int atq_send(struct avf *a, uint32_t op, uint16_t len)
 	}
 	done = a->atq[i];
 	if ((done.flags & AVF_AQ_FLAG_ERR) || done.retval)
-		return fail("admin queue: the firmware rejected %s: retval %u (§2.7)", vc_op_name(op), done.retval);
+		return fail("admin queue: the firmware rejected %s: retval %u %s (§2.7); check the host's dmesg for "
+			    "i40e/ice", vc_op_name(op), done.retval, aq_rc_str(done.retval));
 	return 0;
 }
 
@@ -624,11 +630,11 @@ static void vc_event(struct avf *a, const uint8_t *msg, uint16_t len)
 		a->link_mbps = legacy && !(legacy & (legacy - 1)) && __builtin_ctz(legacy) < (int)ARRAY_SIZE(mbps)
 			       ? mbps[__builtin_ctz(legacy)] : 0;
 	} else if (ev.event == VIRTCHNL_EVENT_RESET_IMPENDING || ev.event == VIRTCHNL_EVENT_PF_DRIVER_CLOSE) {
-		note("the PF %s (%s, severity %" PRId32 "): stopping",
-		     ev.event == VIRTCHNL_EVENT_RESET_IMPENDING ? "is resetting the VF" : "driver is closing",
-		     ev.event == VIRTCHNL_EVENT_RESET_IMPENDING ? "RESET_IMPENDING" : "PF_DRIVER_CLOSE", ev.severity);
-		a->vf_lost = true;
-		return stop_with(a, AVF_STOP_PF);
+		note(ev.event == VIRTCHNL_EVENT_RESET_IMPENDING ? "the PF is resetting the VF (RESET_IMPENDING, severity "
+		     "%" PRId32 "): stopping; start avf again once it is done (the host's dmesg says why)"
+		     : "the PF driver is closing (PF_DRIVER_CLOSE, severity %" PRId32 "): stopping; start avf again "
+		     "once i40e/ice is back on the host", ev.severity);
+		return vf_gone(a, AVF_STOP_PF);
 	} else {
 		return note("unknown PF event %" PRId32 " (severity %" PRId32 "): ignored", ev.event, ev.severity);
 	}
@@ -645,8 +651,7 @@ static void arq_service(struct avf *a)
 	bool cleaned = false;
 	if (head >= AVF_AQ_LEN) {
 		note("the ARQ head reads %#" PRIx32 ", out of range (%s): stopping", head, aq_regs(a));
-		a->vf_lost = true;
-		return stop_with(a, AVF_STOP_ERROR);
+		return vf_gone(a, AVF_STOP_ERROR);
 	}
 	atomic_thread_fence(memory_order_acquire); /* descriptors and buffers below the head are complete */
 	while (a->arq_next != head && !(a->wait.op != VIRTCHNL_OP_UNKNOWN && a->wait.done)) {
@@ -655,7 +660,7 @@ static void arq_service(struct avf *a)
 		const uint8_t *msg = a->arq_bufs + (size_t)i * AVF_AQ_BUF_SIZE;
 		uint32_t op = d.cookie_high;
 		if (d.flags & AVF_AQ_FLAG_ERR)
-			note("ARQ descriptor %u completed with ERR (retval %u): dropped", i, d.retval);
+			note("ARQ descriptor %u completed with ERR (retval %u %s): dropped", i, d.retval, aq_rc_str(d.retval));
 		else if (d.opcode != AVF_AQC_OPC_SEND_MSG_TO_VF)
 			note("ARQ descriptor %u has AQ opcode %#x, not a PF message: dropped", i, d.opcode);
 		else if (d.datalen > AVF_AQ_BUF_SIZE)
@@ -693,24 +698,20 @@ static void *vc_msg(struct avf *a) { return memset(a->atq_buf, 0, AVF_AQ_BUF_SIZ
 
 /* The one way to talk to the PF (§2.4-2.6): post the message built in vc_msg()
  * on the ATQ, wait a bounded time for the reply to *that* opcode on the ARQ,
- * handling events meanwhile.  The reply lands in a->reply, min..max bytes.
- * A refusal is an error, unless the caller takes the status to decide. */
-static int vc_call(struct avf *a, uint32_t op, uint16_t len, uint16_t min, uint16_t max, int32_t *status)
+ * handling events meanwhile.  The reply lands in a->reply, min..max bytes;
+ * a refusal is an error (a->wait.done tells a refusal from no reply). */
+static int vc_call(struct avf *a, uint32_t op, uint16_t len, uint16_t min, uint16_t max)
 {
 	bool sent, replied;
 	if (!a->aq_up || a->vf_lost)
 		return fail("cannot send %s: the VF's admin queue is down", vc_op_name(op));
-	vlog(a, "-> %s, %u bytes", vc_op_name(op), len);
 	a->wait.op = op;
 	a->wait.done = false;
 	sent = atq_send(a, op, len) == 0;
-	replied = sent && op != VIRTCHNL_OP_RESET_VF && wait_for(a, vc_reply_done, AVF_VC_TIMEOUT_MS, AVF_AQ_POLL_US) &&
-		  a->wait.done;
+	replied = sent && wait_for(a, vc_reply_done, AVF_VC_TIMEOUT_MS, AVF_AQ_POLL_US) && a->wait.done;
 	a->wait.op = VIRTCHNL_OP_UNKNOWN;
-	if (!sent || op == VIRTCHNL_OP_RESET_VF) /* RESET_VF is never answered (§7.12) */
-		return sent ? 0 : -1;
 	if (!replied) {
-		if (interrupted(a) || a->stop == AVF_STOP_ERROR)
+		if (!sent || interrupted(a) || a->stop == AVF_STOP_ERROR)
 			return -1;
 		if (a->vf_lost)
 			return fail("gave up waiting for the reply to %s: the VF is being reset", vc_op_name(op));
@@ -718,24 +719,33 @@ static int vc_call(struct avf *a, uint32_t op, uint16_t len, uint16_t min, uint1
 			    vc_op_name(op), AVF_VC_TIMEOUT_MS, aq_regs(a));
 	}
 	vlog(a, "<- %s: %s, %u bytes", vc_op_name(op), vc_status_str(a->wait.status), a->wait.len);
-	if (status)
-		*status = a->wait.status;
-	else if (a->wait.status != VIRTCHNL_STATUS_SUCCESS)
-		return fail("the PF refused %s: status %s", vc_op_name(op), vc_status_str(a->wait.status));
-	if (a->wait.status == VIRTCHNL_STATUS_SUCCESS && (a->wait.len < min || a->wait.len > max))
-		return fail("the PF's reply to %s has %u bytes, expected %s%u", vc_op_name(op), a->wait.len,
-			    min == max ? "" : a->wait.len < min ? "at least " : "at most ", a->wait.len < min ? min : max);
+	if (a->wait.status != VIRTCHNL_STATUS_SUCCESS)
+		return fail("the PF refused %s: status %s; check the host's dmesg for i40e/ice", vc_op_name(op),
+			    vc_status_str(a->wait.status));
+	if (a->wait.len < min || a->wait.len > max)
+		return fail("the PF's reply to %s has %u bytes, expected %s%u: does the host's i40e/ice speak "
+			    "virtchnl 1.1?", vc_op_name(op), a->wait.len, min == max ? "" : a->wait.len < min ?
+			    "at least " : "at most ", a->wait.len < min ? min : max);
+	return 0;
+}
+
+/* An optional message failed (refused, unanswered, malformed): say what
+ * that costs and go on, unless the run is ending anyway. */
+static int degrade(struct avf *a, const char *cost)
+{
+	if (interrupted(a) || a->vf_lost || a->stop != AVF_RUNNING)
+		return -1;
+	note("%s; continuing", cost);
 	return 0;
 }
 
 /* ---------------------------------------------------------------- virtchnl */
-
 /* §3.1, §7.2: avf speaks 1.1 and accepts a PF at 1.1 only. */
 static int vc_version(struct avf *a)
 {
 	struct virtchnl_version_info *v = vc_msg(a);
 	*v = (struct virtchnl_version_info){ VIRTCHNL_VERSION_MAJOR, VIRTCHNL_VERSION_MINOR };
-	if (vc_call(a, VIRTCHNL_OP_VERSION, sizeof *v, sizeof *v, sizeof *v, NULL) < 0)
+	if (vc_call(a, VIRTCHNL_OP_VERSION, sizeof *v, sizeof *v, sizeof *v) < 0)
 		return -1;
 	a->pf_version = a->reply.version;
 	if (a->pf_version.major != VIRTCHNL_VERSION_MAJOR || a->pf_version.minor != VIRTCHNL_VERSION_MINOR)
@@ -753,21 +763,24 @@ static int vc_get_vf_resources(struct avf *a)
 	const struct virtchnl_vsi_resource *vsi = r->vsi_res, *sriov = NULL;
 	*caps = AVF_VF_CAPS;
 	if (vc_call(a, VIRTCHNL_OP_GET_VF_RESOURCES, sizeof *caps, VIRTCHNL_VF_RESOURCE_HDR_LEN + sizeof *vsi,
-		    AVF_AQ_BUF_SIZE, NULL) < 0)
+		    AVF_AQ_BUF_SIZE) < 0)
 		return -1;
 	vlog(a, "   %u VSIs, %u queue pairs, %u vectors, max MTU %u, caps %#" PRIx32, r->num_vsis,
 	     r->num_queue_pairs, r->max_vectors, r->max_mtu, r->vf_cap_flags);
 	if (r->num_vsis == 0 || a->wait.len < VIRTCHNL_VF_RESOURCE_HDR_LEN + r->num_vsis * sizeof *vsi)
 		return fail("the GET_VF_RESOURCES reply lists %u VSIs in %u bytes: at least one is needed, %zu bytes "
-			    "each after %d", r->num_vsis, a->wait.len, sizeof *vsi, VIRTCHNL_VF_RESOURCE_HDR_LEN);
+			    "each after %d; check the host's i40e/ice", r->num_vsis, a->wait.len, sizeof *vsi,
+			    VIRTCHNL_VF_RESOURCE_HDR_LEN);
 	for (unsigned i = r->num_vsis; i-- > 0;)
 		sriov = vsi[i].vsi_type == VIRTCHNL_VSI_SRIOV ? &vsi[i] : sriov; /* the first one */
 	if (!sriov)
-		return fail("none of the PF's %u VSIs is an SR-IOV VSI (type %d)", r->num_vsis, VIRTCHNL_VSI_SRIOV);
+		return fail("none of the PF's %u VSIs is an SR-IOV VSI (type %d; the first has type %u): check the "
+			    "host's i40e/ice", r->num_vsis, VIRTCHNL_VSI_SRIOV, vsi[0].vsi_type);
 	if (!(r->vf_cap_flags & VIRTCHNL_VF_OFFLOAD_L2))
-		return fail("the PF did not grant OFFLOAD_L2 (caps %#" PRIx32 ")", r->vf_cap_flags);
+		return fail("the PF did not grant OFFLOAD_L2 (caps %#" PRIx32 "): check the host's i40e/ice", r->vf_cap_flags);
 	if (r->num_queue_pairs < AVF_QUEUE_PAIRS || sriov->num_queue_pairs < AVF_QUEUE_PAIRS)
-		return fail("the PF granted no queue pair (VF %u, VSI %u)", r->num_queue_pairs, sriov->num_queue_pairs);
+		return fail("the PF granted no queue pair (VF %u, VSI %u): the host has none left for this VF; "
+			    "create fewer VFs (sriov_numvfs)", r->num_queue_pairs, sriov->num_queue_pairs);
 	if (r->max_vectors < VECTORS_USED)
 		return fail("the PF granted %u MSI-X vectors, the MSI-X build needs %u: use avf-poll", r->max_vectors,
 			    VECTORS_USED);
@@ -825,7 +838,7 @@ static int vc_config_vsi_queues(struct avf *a)
 	};
 	vlog(a, "   TX ring %u at %#" PRIx64 ", RX ring %u at %#" PRIx64, AVF_TX_RING_LEN, a->tx_ring_iova,
 	     AVF_RX_RING_LEN, a->rx_ring_iova);
-	return vc_call(a, VIRTCHNL_OP_CONFIG_VSI_QUEUES, sizeof *m + m->num_queue_pairs * sizeof *qp, 0, 0, NULL);
+	return vc_call(a, VIRTCHNL_OP_CONFIG_VSI_QUEUES, sizeof *m + m->num_queue_pairs * sizeof *qp, 0, 0);
 }
 
 /* §7.5.  MSI-X: vector 1 serves the queue pair; vector 0 (admin queue) goes
@@ -842,7 +855,7 @@ static int vc_config_irq_map(struct avf *a)
 		};
 	*v++ = (struct virtchnl_vector_map){ .vsi_id = a->vsi_id, .vector_id = AVF_MISC_VECTOR };
 	m->num_vectors = (uint16_t)(v - m->vecmap);
-	return vc_call(a, VIRTCHNL_OP_CONFIG_IRQ_MAP, sizeof *m + m->num_vectors * sizeof *v, 0, 0, NULL);
+	return vc_call(a, VIRTCHNL_OP_CONFIG_IRQ_MAP, sizeof *m + m->num_vectors * sizeof *v, 0, 0);
 }
 
 #ifndef POLL
@@ -875,27 +888,21 @@ static int irq_setup(struct avf *a)
 }
 #endif
 
-/* §7.7.  A refusal is fatal only for a MAC avf chose itself: for the MAC
- * the host assigned, the PF installed the filter already. */
+/* §7.7.  Needed only for a MAC avf chose itself: for the MAC the host
+ * assigned, the PF installed the filter already. */
 static int vc_add_eth_addr(struct avf *a)
 {
 	struct virtchnl_ether_addr_list *m = vc_msg(a);
-	int32_t status;
 	m->vsi_id = a->vsi_id;
 	m->num_elements = 1;
 	memcpy(m->list[0].addr, a->mac, ETH_ALEN);
 	m->list[0].type = VIRTCHNL_ETHER_ADDR_PRIMARY;
-	if (vc_call(a, VIRTCHNL_OP_ADD_ETH_ADDR, sizeof *m + m->num_elements * sizeof m->list[0], 0, 0, &status) < 0)
-		return -1;
-	if (status == VIRTCHNL_STATUS_SUCCESS)
+	if (vc_call(a, VIRTCHNL_OP_ADD_ETH_ADDR, sizeof *m + m->num_elements * sizeof m->list[0], 0, 0) == 0)
 		return 0;
 	if (a->mac_random)
-		return fail("the PF refused ADD_ETH_ADDR %s (status %s): the host restricts this VF's MACs; set one "
-			    "(ip link set <pf> vf <n> mac <mac>) or trust the VF (ip link set <pf> vf <n> trust on)",
-			    mac_str(a->mac).s, vc_status_str(status));
-	note("the PF refused ADD_ETH_ADDR %s (status %s): the host assigned this MAC, so the PF filters for it "
-	     "already; continuing", mac_str(a->mac).s, vc_status_str(status));
-	return 0;
+		return a->wait.done ? fail("the host does not let this VF use %s: set its MAC (ip link set <pf> vf <n> "
+					   "mac <mac>) or trust it (ip link set <pf> vf <n> trust on)", mac_str(a->mac).s) : -1;
+	return degrade(a, "the host assigned this MAC, so the PF filters for it already");
 }
 
 #ifndef ECHO
@@ -904,16 +911,11 @@ static int vc_add_eth_addr(struct avf *a)
 static int vc_config_promiscuous_mode(struct avf *a)
 {
 	struct virtchnl_promisc_info *m = vc_msg(a);
-	int32_t status;
 	*m = (struct virtchnl_promisc_info){ a->vsi_id, FLAG_VF_UNICAST_PROMISC | FLAG_VF_MULTICAST_PROMISC };
-	if (vc_call(a, VIRTCHNL_OP_CONFIG_PROMISCUOUS_MODE, sizeof *m, 0, 0, &status) < 0)
-		return -1;
-	if (status != VIRTCHNL_STATUS_SUCCESS)
-		note("the PF refused promiscuous mode (status %s): only frames for %s, broadcast and multicast "
-		     "arrive", vc_status_str(status), mac_str(a->mac).s);
-	else
-		note("promiscuous mode requested: it takes effect only if the VF is trusted (on the host: ip link "
-		     "set <pf> vf <n> trust on); the PF answers SUCCESS either way");
+	if (vc_call(a, VIRTCHNL_OP_CONFIG_PROMISCUOUS_MODE, sizeof *m, 0, 0) < 0)
+		return degrade(a, "no promiscuous mode: only frames for this MAC, broadcast and multicast arrive");
+	note("promiscuous mode requested: it takes effect only if the VF is trusted (on the host: ip link "
+	     "set <pf> vf <n> trust on); the PF answers SUCCESS either way");
 	return 0;
 }
 #endif
@@ -921,13 +923,26 @@ static int vc_config_promiscuous_mode(struct avf *a)
 static inline uint64_t buf_iova(const struct avf *a, uint16_t b) { return a->bufs_iova + b * AVF_RX_BUF_SIZE; }
 static inline uint8_t *buf_addr(const struct avf *a, uint16_t b) { return a->bufs + (size_t)b * AVF_RX_BUF_SIZE; }
 
+/* A bad RX descriptor: counted, the first one also said. */
+static void rx_drop(struct avf *a, uint16_t slot, uint64_t qw1, uint64_t *counter, const char *why)
+{
+	(*counter)++;
+	if (!a->rx_warned)
+		note("RX descriptor %u dropped, %s: status_error_len %#" PRIx64 " (length %" PRIu32 "); further bad "
+		     "descriptors are only counted", slot, why, qw1,
+		     (uint32_t)((qw1 & AVF_RXD_QW1_LENGTH_PBUF_MASK) >> AVF_RXD_QW1_LENGTH_PBUF_SHIFT));
+	a->rx_warned = true;
+}
+
 /* §6.1: hand the device the slots up to (not including) tail.  Each is
  * written in the read format just before: pkt_addr, and hdr_addr = 0, since
- * DD lands in that qword and must start clear.  Whatever the device wrote
- * into a slot it did not own (a stray DD) is overwritten here. */
+ * DD lands in that qword and must start clear.  rx_burst cleared DD when it
+ * took a slot back, so a DD here was written while avf owned the slot. */
 static void rx_post(struct avf *a, uint16_t tail)
 {
 	for (uint16_t s = a->rx_tail; s != tail; s = RX_NEXT(s)) {
+		if (a->rx_ring[s].qword[1] & AVF_RXD_QW1_STATUS_DD)
+			rx_drop(a, s, a->rx_ring[s].qword[1], &a->cnt.rx_stray_dd, "DD on a slot avf had not posted");
 		a->rx_ring[s].qword[0] = buf_iova(a, a->rx_buf[s]);
 		a->rx_ring[s].qword[1] = 0;
 	}
@@ -941,10 +956,7 @@ static void rx_post(struct avf *a, uint16_t tail)
 static int rx_fill(struct avf *a)
 {
 	for (uint16_t b = 0; b < AVF_NUM_BUFS; b++)
-		if (b < AVF_RX_RING_LEN)
-			a->rx_buf[b] = b;
-		else
-			a->free_buf[a->nfree++] = b;
+		*(b < AVF_RX_RING_LEN ? &a->rx_buf[b] : &a->free_buf[a->nfree++]) = b;
 	rx_post(a, AVF_RX_RING_LEN - 1);
 	return 0;
 }
@@ -955,7 +967,7 @@ static int vc_queue_select(struct avf *a, uint32_t op, uint16_t reply_len)
 	struct virtchnl_queue_select *m = vc_msg(a);
 	*m = (struct virtchnl_queue_select){ .vsi_id = a->vsi_id, .rx_queues = 1u << AVF_QUEUE_ID,
 					     .tx_queues = 1u << AVF_QUEUE_ID };
-	return vc_call(a, op, sizeof *m, reply_len, reply_len, NULL);
+	return vc_call(a, op, sizeof *m, reply_len, reply_len);
 }
 
 static int vc_enable_queues(struct avf *a)
@@ -981,11 +993,11 @@ static int link_wait(struct avf *a)
  * before the queues are enabled so that it counts no frame of this run. */
 static int stats_baseline(struct avf *a)
 {
-	if (vc_queue_select(a, VIRTCHNL_OP_GET_STATS, sizeof a->reply.stats) == 0) {
-		a->stats_base = a->reply.stats;
-		a->have_stats_base = true;
-	}
-	return a->stop == AVF_RUNNING ? 0 : -1;
+	if (vc_queue_select(a, VIRTCHNL_OP_GET_STATS, sizeof a->reply.stats) < 0)
+		return degrade(a, "the PF's counters will not be shown");
+	a->stats_base = a->reply.stats;
+	a->have_stats_base = true;
+	return 0;
 }
 
 static int banner(struct avf *a)
@@ -1018,11 +1030,12 @@ static int banner(struct avf *a)
 }
 
 /* ---------------------------------------------------------------- data path */
-
 /* The frame as it arrived, to the -w capture (one timestamp per burst). */
-static void pcap_write(struct avf *a, const uint8_t *frame, uint32_t len, const struct timespec *ts)
+static void pcap_write(struct avf *a, const uint8_t *frame, uint32_t len, struct timespec *ts)
 {
-	struct avf_pcap_record_header h = {
+	if (!ts->tv_sec)
+		clock_gettime(CLOCK_REALTIME, ts);
+	const struct avf_pcap_record_header h = {
 		.ts_sec = (uint32_t)ts->tv_sec, .ts_usec = (uint32_t)((uint64_t)ts->tv_nsec / AVF_NSEC_PER_USEC),
 		.incl_len = len, .orig_len = len,
 	};
@@ -1037,27 +1050,22 @@ static void print_l3(const uint8_t *p, uint32_t len, uint16_t type)
 {
 	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], what[sizeof "proto 255"];
 	union { struct iphdr ip; struct ip6_hdr ip6; struct ether_arp arp; } h;
+	bool v4 = type == ETH_P_IP && len >= sizeof h.ip, v6 = type == ETH_P_IPV6 && len >= sizeof h.ip6;
 	uint8_t proto;
 	memcpy(&h, p, len < sizeof h ? len : sizeof h);
-	if (type == ETH_P_IP && len >= sizeof h.ip) {
-		inet_ntop(AF_INET, &h.ip.saddr, src, sizeof src);
-		inet_ntop(AF_INET, &h.ip.daddr, dst, sizeof dst);
-		proto = h.ip.protocol;
-	} else if (type == ETH_P_IPV6 && len >= sizeof h.ip6) {
-		inet_ntop(AF_INET6, &h.ip6.ip6_src, src, sizeof src);
-		inet_ntop(AF_INET6, &h.ip6.ip6_dst, dst, sizeof dst);
-		proto = h.ip6.ip6_nxt;
-	} else if (type == ETH_P_ARP && len >= sizeof h.arp) {
+	if (type == ETH_P_ARP && len >= sizeof h.arp) {
 		inet_ntop(AF_INET, h.arp.arp_spa, src, sizeof src);
 		inet_ntop(AF_INET, h.arp.arp_tpa, dst, sizeof dst);
 		printf(", ARP %s %s > %s", ntohs(h.arp.arp_op) == ARPOP_REQUEST ? "request" :
 		       ntohs(h.arp.arp_op) == ARPOP_REPLY ? "reply" : "op", src, dst);
-		return;
-	} else {
-		return;
 	}
+	if (!v4 && !v6)
+		return;
+	inet_ntop(v4 ? AF_INET : AF_INET6, v4 ? (void *)&h.ip.saddr : &h.ip6.ip6_src, src, sizeof src);
+	inet_ntop(v4 ? AF_INET : AF_INET6, v4 ? (void *)&h.ip.daddr : &h.ip6.ip6_dst, dst, sizeof dst);
+	proto = v4 ? h.ip.protocol : h.ip6.ip6_nxt;
 	snprintf(what, sizeof what, "proto %u", proto);
-	printf(", %s %s > %s %s", type == ETH_P_IP ? "IPv4" : "IPv6", src, dst, proto == IPPROTO_ICMP ? "ICMP" :
+	printf(", %s %s > %s %s", v4 ? "IPv4" : "IPv6", src, dst, proto == IPPROTO_ICMP ? "ICMP" :
 	       proto == IPPROTO_TCP ? "TCP" : proto == IPPROTO_UDP ? "UDP" : proto == IPPROTO_ICMPV6 ? "ICMPv6" : what);
 }
 
@@ -1094,6 +1102,8 @@ static bool echo_frame(struct avf *a, uint16_t buf, uint32_t len)
 	struct ethhdr *eh = (struct ethhdr *)buf_addr(a, buf);
 	if (TX_NEXT(slot) == a->tx_clean)
 		return a->cnt.tx_ring_full++, false;
+	if ((a->tx_ring[slot].cmd_type_offset_bsz & AVF_TXD_QW1_DTYPE_MASK) == AVF_TX_DESC_DTYPE_DESC_DONE)
+		a->cnt.tx_stray_done++; /* tx_reclaim cleared the ones avf awaited */
 	memcpy(eh->h_dest, eh->h_source, ETH_ALEN);
 	memcpy(eh->h_source, a->mac, ETH_ALEN);
 	if (len < AVF_MIN_TX_LEN) { /* §5: shorter frames must be padded */
@@ -1135,6 +1145,7 @@ static void tx_reclaim(struct avf *a)
 			return;
 		for (uint16_t s = a->tx_clean; s != TX_NEXT(last); s = TX_NEXT(s))
 			a->free_buf[a->nfree++] = a->tx_buf[s];
+		a->tx_ring[last].cmd_type_offset_bsz = 0; /* a DESC_DONE seen later is a stray (echo_frame) */
 		a->tx_clean = TX_NEXT(last);
 	}
 }
@@ -1147,20 +1158,16 @@ static bool rx_desc_ok(struct avf *a, uint16_t slot, uint64_t qw1, uint32_t len)
 {
 	const uint64_t errors = (AVF_RX_DESC_ERROR_RXE | AVF_RX_DESC_ERROR_OVERSIZE) << AVF_RXD_QW1_ERROR_SHIFT;
 	bool eof = qw1 & AVF_RXD_QW1_STATUS_EOF;
-	uint64_t *bad = &a->cnt.rx_no_eof;
-	if (a->rx_drop_to_eof || !eof)
+	if (a->rx_drop_to_eof || !eof) {
 		a->rx_drop_to_eof = !eof;
-	else if (qw1 & errors)
-		bad = &a->cnt.rx_hw_error;
-	else if (len < ETH_HLEN || len > AVF_RX_BUF_SIZE)
-		bad = &a->cnt.rx_bad_length;
-	else
+		rx_drop(a, slot, qw1, &a->cnt.rx_no_eof, "part of a frame without EOF");
+	} else if (qw1 & errors) {
+		rx_drop(a, slot, qw1, &a->cnt.rx_hw_error, "error bits set");
+	} else if (len < ETH_HLEN || len > AVF_RX_BUF_SIZE) {
+		rx_drop(a, slot, qw1, &a->cnt.rx_bad_length, "length not within its buffer");
+	} else {
 		return true;
-	(*bad)++;
-	if (!a->rx_warned)
-		note("RX descriptor %u is bad (status_error_len %#" PRIx64 ", length %" PRIu32 "): dropped; further "
-		     "bad descriptors are only counted", slot, qw1, len);
-	a->rx_warned = true;
+	}
 	return false;
 }
 
@@ -1186,12 +1193,11 @@ static unsigned rx_burst(struct avf *a)
 		 * before the device finished writing it. */
 		atomic_thread_fence(memory_order_acquire);
 		uint32_t len = (uint32_t)((qw1 & AVF_RXD_QW1_LENGTH_PBUF_MASK) >> AVF_RXD_QW1_LENGTH_PBUF_SHIFT);
+		a->rx_ring[slot].qword[1] = 0; /* ours now: see rx_post */
 		a->rx_next = RX_NEXT(slot);
 		if (rx_desc_ok(a, slot, qw1, len)) {
 			a->cnt.rx_frames++;
 			a->cnt.rx_bytes += len;
-			if (a->pcap && !ts.tv_sec)
-				clock_gettime(CLOCK_REALTIME, &ts);
 			if (a->pcap)
 				pcap_write(a, buf_addr(a, buf), len, &ts);
 #ifdef ECHO
@@ -1239,9 +1245,8 @@ static void tick(struct avf *a)
 	atq = rd32(a, VF_ATQLEN1);
 	arq = rd32(a, VF_ARQLEN1);
 	if (aq_reg_gone(atq) || aq_reg_gone(arq)) {
-		note("the VF was reset (ATQLEN %#" PRIx32 ", ARQLEN %#" PRIx32 "): stopping", atq, arq);
-		a->vf_lost = true;
-		stop_with(a, AVF_STOP_PF);
+		note("the VF was reset (ATQLEN %#" PRIx32 ", ARQLEN %#" PRIx32 "): stopping; start avf again", atq, arq);
+		vf_gone(a, AVF_STOP_PF);
 	}
 #ifdef ECHO
 	double s = (double)dt / AVF_NSEC_PER_SEC, wire = AVF_WIRE_OVERHEAD + AVF_ETH_FCS_LEN;
@@ -1310,7 +1315,6 @@ static void run(struct avf *a)
 #endif
 
 /* ----------------------------------------------------------------- teardown */
-
 /* The driver's counters, then the PF's since the baseline (§7.11), named as
  * `ethtool -S` names them: bytes and packets wrap at 48 bits, discards and
  * errors at 32.  Then the CPU time, which shows whether the build slept. */
@@ -1327,10 +1331,11 @@ static void report(struct avf *a)
 	uint64_t now, base;
 	fflush(stdout);
 	fprintf(stderr, "avf: driver counters\n  rx_frames: %" PRIu64 "\n  rx_bytes: %" PRIu64 "\n  rx_dropped_bad_desc: %"
-		PRIu64 " (no_eof %" PRIu64 ", hw_error %" PRIu64 ", bad_length %" PRIu64 ")\n  tx_frames: %" PRIu64
-		"\n  tx_bytes: %" PRIu64 "\n  tx_dropped_ring_full: %" PRIu64 "\n",
-		c->rx_frames, c->rx_bytes, c->rx_no_eof + c->rx_hw_error + c->rx_bad_length, c->rx_no_eof,
-		c->rx_hw_error, c->rx_bad_length, c->tx_frames, c->tx_bytes, c->tx_ring_full);
+		PRIu64 " (no_eof %" PRIu64 ", hw_error %" PRIu64 ", bad_length %" PRIu64 ", stray_dd %" PRIu64 ")\n"
+		"  tx_frames: %" PRIu64 "\n  tx_bytes: %" PRIu64 "\n  tx_dropped_ring_full: %" PRIu64 "\n"
+		"  tx_stray_done_ignored: %" PRIu64 "\n", c->rx_frames, c->rx_bytes,
+		c->rx_no_eof + c->rx_hw_error + c->rx_bad_length + c->rx_stray_dd, c->rx_no_eof, c->rx_hw_error,
+		c->rx_bad_length, c->rx_stray_dd, c->tx_frames, c->tx_bytes, c->tx_ring_full, c->tx_stray_done);
 	if (a->have_stats_base && !a->vf_lost &&
 	    vc_queue_select(a, VIRTCHNL_OP_GET_STATS, sizeof a->reply.stats) == 0) {
 		fprintf(stderr, "avf: PF counters of VSI %u since start\n", a->vsi_id);
@@ -1351,8 +1356,6 @@ static void report(struct avf *a)
  * touch it. */
 static void teardown(struct avf *a)
 {
-	static const uint32_t aq_regs[] = { VF_ATQLEN1, VF_ATQH1, VF_ATQT1, VF_ATQBAL1, VF_ATQBAH1,
-					    VF_ARQLEN1, VF_ARQH1, VF_ARQT1, VF_ARQBAL1, VF_ARQBAH1 };
 	struct vfio_irq_set irq_off = { .argsz = sizeof irq_off, .index = VFIO_PCI_MSIX_IRQ_INDEX,
 					.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER };
 	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof unmap, .iova = AVF_IOVA_BASE, .size = AVF_DMA_SIZE };
@@ -1371,8 +1374,8 @@ static void teardown(struct avf *a)
 			note("VFIO_DEVICE_SET_IRQS (off): %s", strerror(errno));
 	}
 	if (a->atq && vf_reset(a) == 0) /* not if bring-up never got past the reset */
-		for (size_t i = 0; i < ARRAY_SIZE(aq_regs); i++)
-			wr32(a, aq_regs[i], 0);
+		for (size_t i = 0; i < ARRAY_SIZE(aq_reg); i++)
+			wr32(a, aq_reg[i], 0);
 	if (a->command_set)
 		config_rw16(a, true, PCI_COMMAND, &cmd);
 	if (a->dma_mapped && ioctl(a->container, VFIO_IOMMU_UNMAP_DMA, &unmap) < 0)
@@ -1389,7 +1392,6 @@ static void teardown(struct avf *a)
 }
 
 /* --------------------------------------------------------------------- main */
-
 static void on_signal(int sig) { stop_signal = sig; }
 
 int main(int argc, char **argv)

@@ -336,6 +336,7 @@ struct avf_pcap_record_header {
 #define AVF_NSEC_PER_MSEC 1000000ull
 #define AVF_NSEC_PER_USEC 1000ull
 #define AVF_USEC_PER_MSEC 1000u
+#define AVF_MAX_ERRNO 4095 /* a negative status down to -4095 is an errno (Linux's MAX_ERRNO) */
 #define AVF_BITS_PER_MBIT 1e6
 #define AVF_FRAMES_PER_MFRAME 1e6
 
@@ -351,7 +352,9 @@ enum avf_stop {
 struct avf_counters {
 	uint64_t rx_frames, rx_bytes;
 	uint64_t rx_no_eof, rx_hw_error, rx_bad_length; /* bad descriptors */
+	uint64_t rx_stray_dd;           /* DD on a descriptor avf had not posted */
 	uint64_t tx_frames, tx_bytes, tx_ring_full;
+	uint64_t tx_stray_done;         /* DESC_DONE on a descriptor not awaited */
 };
 
 struct avf {
@@ -368,7 +371,6 @@ struct avf {
 	int group_num;
 	bool type1v2;
 	uint32_t device_flags;          /* VFIO_DEVICE_FLAGS_* */
-	uint32_t msix_count;
 	uint64_t config_offset;
 	uint16_t device_id;
 	uint16_t command;               /* PCI COMMAND before avf changed it */
@@ -380,7 +382,7 @@ struct avf {
 	/* DMA region */
 	uint8_t *dma;
 	size_t dma_used;
-	bool hugepage, dma_locked, dma_mapped;
+	bool hugepage, dma_mapped;
 
 	/* Admin queue (§2) */
 	volatile struct avf_aq_desc *atq, *arq;
