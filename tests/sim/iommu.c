@@ -12,10 +12,13 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
+#include <linux/capability.h>
 #include <linux/vfio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "sim.h"
 #include "kernel.h"
@@ -111,6 +114,17 @@ static const char *perm_name(uint32_t flags)
 	return names[flags & 3];
 }
 
+/* capable(CAP_IPC_LOCK): is it in the calling thread's effective set? */
+static bool has_cap_ipc_lock(void)
+{
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+
+	if (syscall(SYS_capget, &h, d))
+		return false;
+	return d[CAP_IPC_LOCK / 32].effective >> (CAP_IPC_LOCK % 32) & 1;
+}
+
 static long map_dma(void *arg, struct trace *t)
 {
 	struct vfio_iommu_type1_dma_map m;
@@ -141,11 +155,16 @@ static long map_dma(void *arg, struct trace *t)
 		return -EINVAL;
 	if (!vaddr_mapped(m.vaddr, m.size, m.flags & VFIO_DMA_MAP_FLAG_WRITE))
 		return -EFAULT;
-	/* The kernel pins the pages and charges them to RLIMIT_MEMLOCK, except
-	 * for CAP_IPC_LOCK holders (root).  We charge everyone, so the limit
-	 * can be tested as root (prlimit --memlock, or --fault memlock=). */
-	if (!getrlimit(RLIMIT_MEMLOCK, &rl) && rl.rlim_cur != RLIM_INFINITY &&
-	    mapped_bytes + m.size > rl.rlim_cur) {
+	/* The kernel pins the pages and charges them to RLIMIT_MEMLOCK unless
+	 * the caller holds CAP_IPC_LOCK (vfio_iommu_type1.c: dma->lock_cap =
+	 * capable(CAP_IPC_LOCK), passed to __account_locked_vm as bypass).  By
+	 * default we charge everyone, so the limit can be tested as root
+	 * (prlimit --memlock, or --fault memlock=); --ipc-lock restores the
+	 * kernel's exemption, for a root process in a container whose hard
+	 * limit cannot be raised (no CAP_SYS_RESOURCE) that maps more, like
+	 * DPDK's whole -m area at once (dpdk-facts.md, VFIO sequence 2). */
+	if (!(sim_opts.ipc_lock && has_cap_ipc_lock()) && !getrlimit(RLIMIT_MEMLOCK, &rl) &&
+	    rl.rlim_cur != RLIM_INFINITY && mapped_bytes + m.size > rl.rlim_cur) {
 		trace_add(t, " (RLIMIT_MEMLOCK %llu bytes exceeded: %llu already mapped)",
 			  (unsigned long long)rl.rlim_cur, (unsigned long long)mapped_bytes);
 		return -ENOMEM;

@@ -1,0 +1,146 @@
+#!/usr/bin/env bats
+# Interop: DPDK's net_iavf, a driver we did not write, on the simulated VF.
+# Debian's dpdk-testpmd (22.11, package dpdk-dev) brings the port up, and in
+# macswap mode sends every received frame back; the simulator's report and
+# capture must agree with what testpmd says it did.  DPDK is not a project
+# dependency: without dpdk-testpmd every test is skipped, with the reason.
+# How and why, option by option: tests/sim/README.md, "Running DPDK on the
+# simulated VF".
+
+setup() {
+	load lib
+	command -v dpdk-testpmd >/dev/null ||
+		skip "dpdk-testpmd not installed (apt-get install dpdk-dev); DPDK is optional"
+	IN="$BATS_TEST_TMPDIR/in.pcap"
+	OUT="$BATS_TEST_TMPDIR/out.pcap"
+	LOG="$BATS_TEST_TMPDIR/testpmd.log"
+	CMD="$BATS_TEST_TMPDIR/cmd"
+}
+
+# testpmd EXPECT [sim options]: testpmd on the simulated VF, interactive, its
+# commands written to a fifo: wait for the prompt (port started, link up),
+# `start` macswap forwarding (with retry: a full TX ring waits instead of
+# dropping), poll the port's statistics until EXPECT frames went out (sent or
+# refused by the PF), `stop`, print the statistics one last time, `quit`.
+# Output in $LOG, exit status in $status.  Every step is bounded.
+testpmd() {
+	local expect=$1 pid deadline tx err
+	shift
+	rm -f "$CMD" && mkfifo "$CMD"
+	# --ipc-lock: testpmd maps all of -m at once; root holds CAP_IPC_LOCK.
+	# stdbuf: testpmd's statistics are stdio, block-buffered into a file.
+	SIM_TIMEOUT=60 on_sim --ipc-lock "$@" -- \
+		stdbuf -oL dpdk-testpmd --no-huge -m 512 -l 0-1 -a "$BDF" \
+		--no-shconf --no-telemetry -- \
+		-i --total-num-mbufs=16384 --no-flush-rx \
+		<"$CMD" >"$LOG" 2>&1 3>&- &
+	pid=$!
+	exec 7>"$CMD"
+	# The prompt comes after the port started and its link came up.
+	deadline=$((SECONDS + 30))
+	until grep -q 'testpmd> ' "$LOG"; do
+		if ! kill -0 "$pid" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
+			exec 7>&-
+			kill -KILL "$pid" 2>/dev/null
+			wait "$pid" || true
+			echo "no testpmd prompt:" >&2
+			tail -40 "$LOG" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+	printf '%s\n' "set fwd macswap retry" "set burst tx delay 10 retry 1000" start >&7
+	deadline=$((SECONDS + 30))
+	while [ $SECONDS -lt $deadline ]; do
+		echo "show port stats 0" >&7
+		sleep 0.2
+		tx=$(nic_stat TX-packets) err=$(nic_stat TX-errors)
+		[ $((tx + err)) -ge "$expect" ] && break
+	done
+	printf '%s\n' stop "show port stats 0" quit >&7
+	exec 7>&-
+	status=0
+	wait "$pid" || status=$?
+	if [ "$status" -ne 0 ] || ! grep -q '^Bye' "$LOG"; then
+		echo "testpmd exited with $status:" >&2
+		tail -40 "$LOG" >&2
+		return 1
+	fi
+}
+
+# nic_stat NAME: NAME's value in the last "NIC statistics" testpmd printed
+# (RX-packets, RX-missed, RX-errors, TX-packets, TX-errors); 0 before any.
+nic_stat() {
+	local v
+	v=$(grep -o "$1: *[0-9]*" "$LOG" 2>/dev/null | tail -1)
+	echo "${v##* }" | sed 's/^$/0/'
+}
+
+# The hex frames on stdin with destination and source MAC exchanged.
+macswapped_hex() {
+	local line
+	while IFS= read -r line; do
+		echo "${line:12:12}${line:0:12}${line:24}"
+	done
+}
+
+# The known capture forwarded: the frames the VF may receive come back,
+# MACs swapped, in order; no IOMMU fault, no MDD event; testpmd's counters
+# are the simulated PF's.
+assert_forwarded_known() {
+	assert_report iommu_faults 0
+	assert_report mdd_events 0
+	assert_report last_link_state up
+	assert_report rx_delivered 5
+	assert_report tx_frames 5
+	[ "$(nic_stat RX-packets)" = 5 ] || { echo "testpmd RX-packets $(nic_stat RX-packets)"; return 1; }
+	[ "$(nic_stat TX-packets)" = 5 ] || { echo "testpmd TX-packets $(nic_stat TX-packets)"; return 1; }
+	diff <(delivered_hex "$IN" | macswapped_hex) <("$PCAPTOOL" hex "$OUT")
+}
+
+@test "dpdk: testpmd brings up 8086:154c, macswaps the known capture back, exits cleanly" {
+	known_capture "$IN"
+	# --no-spoofchk: the broadcast frame comes back from ff:ff:ff:ff:ff:ff,
+	# which the PF's anti-spoof check would drop (next test).
+	testpmd 5 --no-spoofchk --rx "$IN" --tx "$OUT"
+	grep -q 'Probe PCI driver: net_iavf (8086:154c)' "$LOG"
+	assert_forwarded_known
+}
+
+@test "dpdk: 8086:1889 is probed by net_ice_dcf first, then net_iavf forwards" {
+	known_capture "$IN"
+	testpmd 5 --device-id 0x1889 --no-spoofchk --rx "$IN" --tx "$OUT"
+	grep -q 'Probe PCI driver: net_ice_dcf (8086:1889)' "$LOG"
+	grep -q 'Probe PCI driver: net_iavf (8086:1889)' "$LOG"
+	# DCF closed the device and group; net_iavf set the IOMMU up again.
+	assert_report dma_maps_total 2
+	assert_forwarded_known
+}
+
+@test "dpdk: the PF's spoof check drops the reply sent from a broadcast source" {
+	known_capture "$IN"
+	testpmd 5 --rx "$IN" --tx "$OUT"
+	assert_report iommu_faults 0
+	assert_report mdd_events 0
+	assert_report tx_frames 4
+	assert_report tx_spoofed 1
+	# iavf: oerrors = tx_errors + tx_discards, and the PF counted a discard.
+	[ "$(nic_stat TX-packets)" = 4 ] && [ "$(nic_stat TX-errors)" = 1 ]
+	diff <(delivered_hex "$IN" | macswapped_hex | grep -v '^.\{12\}ffffffffffff') \
+		<("$PCAPTOOL" hex "$OUT")
+}
+
+@test "dpdk: 3 million generated frames forwarded; testpmd's counters agree with the sim's" {
+	local n=3000000
+	testpmd $n --gen $n
+	assert_report iommu_faults 0
+	assert_report mdd_events 0
+	assert_report rx_delivered $n
+	assert_report rx_dropped_no_desc 0
+	assert_report tx_frames $n
+	assert_report tx_spoofed 0
+	[ "$(nic_stat RX-packets)" = $n ] || { echo "testpmd RX-packets $(nic_stat RX-packets)"; return 1; }
+	[ "$(nic_stat RX-missed)" = 0 ]
+	[ "$(nic_stat TX-packets)" = $n ] || { echo "testpmd TX-packets $(nic_stat TX-packets)"; return 1; }
+	[ "$(nic_stat TX-errors)" = 0 ]
+}
