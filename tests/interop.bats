@@ -27,9 +27,9 @@ testpmd() {
 	local expect=$1 pid deadline tx err
 	shift
 	rm -f "$CMD" && mkfifo "$CMD"
-	# --ipc-lock: testpmd maps all of -m at once; root holds CAP_IPC_LOCK.
+	# testpmd maps all of -m at once: fine for root, which holds CAP_IPC_LOCK.
 	# stdbuf: testpmd's statistics are stdio, block-buffered into a file.
-	SIM_TIMEOUT=60 on_sim --ipc-lock "$@" -- \
+	SIM_TIMEOUT=60 on_sim "$@" -- \
 		stdbuf -oL dpdk-testpmd --no-huge -m 512 -l 0-1 -a "$BDF" \
 		--no-shconf --no-telemetry -- \
 		-i --total-num-mbufs=16384 --no-flush-rx \

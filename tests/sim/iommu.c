@@ -125,6 +125,35 @@ static bool has_cap_ipc_lock(void)
 	return d[CAP_IPC_LOCK / 32].effective >> (CAP_IPC_LOCK % 32) & 1;
 }
 
+/* --fault memlock=BYTES: an unprivileged user whose `ulimit -l` is BYTES.
+ * Both halves are made real, so the driver's getrlimit() and mlock() agree
+ * with MAP_DMA: the soft limit is set, and CAP_IPC_LOCK, which exempts
+ * root from the limit, leaves the process's capability sets. */
+void iommu_memlock_fault(void)
+{
+	const struct sim_fault *f = sim_fault("memlock");
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+	const uint32_t bit = 1u << (CAP_IPC_LOCK % 32);
+	struct rlimit rl;
+
+	if (!f)
+		return;
+	getrlimit(RLIMIT_MEMLOCK, &rl);
+	rl.rlim_cur = strtoull(f->value, NULL, 10);
+	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < rl.rlim_cur)
+		rl.rlim_max = rl.rlim_cur;
+	if (setrlimit(RLIMIT_MEMLOCK, &rl))
+		sim_log("--fault memlock: cannot set RLIMIT_MEMLOCK: %m");
+	if (syscall(SYS_capget, &h, d) == 0) {
+		d[CAP_IPC_LOCK / 32].effective &= ~bit;
+		d[CAP_IPC_LOCK / 32].permitted &= ~bit;
+		d[CAP_IPC_LOCK / 32].inheritable &= ~bit;
+		if (syscall(SYS_capset, &h, d))
+			sim_log("--fault memlock: cannot drop CAP_IPC_LOCK: %m");
+	}
+}
+
 static long map_dma(void *arg, struct trace *t)
 {
 	struct vfio_iommu_type1_dma_map m;
@@ -157,13 +186,9 @@ static long map_dma(void *arg, struct trace *t)
 		return -EFAULT;
 	/* The kernel pins the pages and charges them to RLIMIT_MEMLOCK unless
 	 * the caller holds CAP_IPC_LOCK (vfio_iommu_type1.c: dma->lock_cap =
-	 * capable(CAP_IPC_LOCK), passed to __account_locked_vm as bypass).  By
-	 * default we charge everyone, so the limit can be tested as root
-	 * (prlimit --memlock, or --fault memlock=); --ipc-lock restores the
-	 * kernel's exemption, for a root process in a container whose hard
-	 * limit cannot be raised (no CAP_SYS_RESOURCE) that maps more, like
-	 * DPDK's whole -m area at once (dpdk-facts.md, VFIO sequence 2). */
-	if (!(sim_opts.ipc_lock && has_cap_ipc_lock()) && !getrlimit(RLIMIT_MEMLOCK, &rl) &&
+	 * capable(CAP_IPC_LOCK), passed to __account_locked_vm as bypass), as
+	 * root does; --fault memlock= takes it away to test the limit. */
+	if (!has_cap_ipc_lock() && !getrlimit(RLIMIT_MEMLOCK, &rl) &&
 	    rl.rlim_cur != RLIM_INFINITY && mapped_bytes + m.size > rl.rlim_cur) {
 		trace_add(t, " (RLIMIT_MEMLOCK %llu bytes exceeded: %llu already mapped)",
 			  (unsigned long long)rl.rlim_cur, (unsigned long long)mapped_bytes);

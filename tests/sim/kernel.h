@@ -113,5 +113,7 @@ int info_reply(const struct info_reply *r, const struct caps *c);
 long iommu_ioctl(unsigned long req, void *arg, bool v2, struct trace *t);
 /* The last group left the container: drop every mapping. */
 void iommu_release(void);
+/* --fault memlock=BYTES, applied at load: the limit, and no CAP_IPC_LOCK. */
+void iommu_memlock_fault(void);
 
 #endif /* AVFSIM_KERNEL_H */

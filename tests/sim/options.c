@@ -36,8 +36,6 @@ const char sim_usage[] =
 	"  --mac MAC            MAC the PF assigns (default 00:00:00:00:00:00 = none)\n"
 	"  --trust              the VF is trusted (promiscuous mode works)\n"
 	"  --no-spoofchk        the PF does not drop frames with a foreign source MAC\n"
-	"  --ipc-lock           MAP_DMA exempts CAP_IPC_LOCK holders (root) from RLIMIT_MEMLOCK,\n"
-	"                       as Linux does (default: everyone is charged)\n"
 	"  --link-delay MS      link comes up MS ms after the VF is configured (default 0)\n"
 	"  --vectors N          MSI-X vectors incl. vector 0, 2..17 (default 5, AVF base mode)\n"
 	"  --queue-pairs N      queue pairs the PF grants, 1..16 (default 4)\n"
@@ -463,7 +461,6 @@ int sim_parse_options(int argc, char **argv, struct sim_opts *o, char *err, size
 			return 1;
 		bool *flag = !strcmp(opt, "--trust") ? &o->trust
 			   : !strcmp(opt, "--no-spoofchk") ? &o->no_spoofchk
-			   : !strcmp(opt, "--ipc-lock") ? &o->ipc_lock
 			   : !strcmp(opt, "--trace") ? &o->trace : NULL;
 		if (flag) {
 			*flag = true;

@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <linux/pci_regs.h>
 #include <linux/vfio.h>
 #include <stdarg.h>
@@ -35,6 +36,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "../../avf.h"
@@ -117,6 +119,23 @@ static long unmap_dma(int container, uint64_t iova, uint64_t size, uint64_t *unm
 
 	*unmapped = u.size;
 	return r;
+}
+
+/* Raise or drop CAP_IPC_LOCK in the effective set (it stays permitted);
+ * true if it is effective afterwards. */
+static bool ipc_lock(bool on)
+{
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+	const uint32_t bit = 1u << (CAP_IPC_LOCK % 32);
+
+	if (syscall(SYS_capget, &h, d))
+		return false;
+	if (on && (d[CAP_IPC_LOCK / 32].permitted & bit))
+		d[CAP_IPC_LOCK / 32].effective |= bit;
+	else
+		d[CAP_IPC_LOCK / 32].effective &= ~bit;
+	return !syscall(SYS_capset, &h, d) && (d[CAP_IPC_LOCK / 32].effective & bit);
 }
 
 /* Container + group + IOMMU of `type`, ready for GET_DEVICE_FD. */
@@ -222,18 +241,27 @@ static void check_map_dma(int container, uint8_t *mem)
 	expect(unmap_dma(container, 0x10000000, 4096, &n), 0, "UNMAP_DMA it");
 	munmap(gone, 4096);
 
-	/* RLIMIT_MEMLOCK: 2 MiB are mapped, allow 64 KiB more */
+	/* RLIMIT_MEMLOCK: 2 MiB are mapped, allow 64 KiB more.  The kernel
+	 * charges only callers without CAP_IPC_LOCK: root is exempt until it
+	 * drops the capability from its effective set. */
 	getrlimit(RLIMIT_MEMLOCK, &saved);
 	rl = saved;
 	rl.rlim_cur = 2 * MiB + 65536;
 	if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < rl.rlim_cur)
 		rl.rlim_max = rl.rlim_cur;
 	if (check(setrlimit(RLIMIT_MEMLOCK, &rl) == 0, "setrlimit(RLIMIT_MEMLOCK, 2 MiB + 64 KiB)")) {
+		if (ipc_lock(true)) {
+			expect(map_dma(container, mem + 2 * MiB, 0x400000, 131072, rw), 0,
+			       "MAP_DMA 128 KiB over RLIMIT_MEMLOCK with CAP_IPC_LOCK");
+			expect(unmap_dma(container, 0x400000, 131072, &n), 0, "UNMAP_DMA it");
+		}
+		ipc_lock(false);
 		expect(map_dma(container, mem + 2 * MiB, 0x400000, 131072, rw), ENOMEM,
-		       "MAP_DMA 128 KiB over RLIMIT_MEMLOCK");
+		       "MAP_DMA 128 KiB over RLIMIT_MEMLOCK without CAP_IPC_LOCK");
 		expect(map_dma(container, mem + 2 * MiB, 0x400000, 65536, rw), 0,
 		       "MAP_DMA 64 KiB within RLIMIT_MEMLOCK");
 		expect(unmap_dma(container, 0x400000, 65536, &n), 0, "UNMAP_DMA it");
+		ipc_lock(true);
 		setrlimit(RLIMIT_MEMLOCK, &saved);
 	}
 

@@ -55,7 +55,6 @@ struct sim_opts {
 	uint8_t mac[6];            /* --mac; all zero = unassigned */
 	bool trust;                /* --trust */
 	bool no_spoofchk;          /* --no-spoofchk */
-	bool ipc_lock;             /* --ipc-lock: CAP_IPC_LOCK exempts MAP_DMA from RLIMIT_MEMLOCK */
 	uint32_t link_delay_ms;    /* --link-delay */
 	uint32_t vectors;          /* --vectors: MSI-X vectors incl. vector 0 */
 	uint32_t queue_pairs;      /* --queue-pairs */

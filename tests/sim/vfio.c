@@ -1357,18 +1357,7 @@ __attribute__((constructor)) static void sim_load(void)
 		fprintf(stderr, "avfsim: %s: %s\n", SIM_ENV_ARGS, r > 0 ? "-h belongs to the launcher" : err);
 		_exit(2);
 	}
-	/* --fault memlock=BYTES is `ulimit -l`, applied for real so the
-	 * driver's getrlimit() and mlock() agree with MAP_DMA. */
-	const struct sim_fault *memlock = sim_fault("memlock");
-	if (memlock) {
-		struct rlimit rl;
-		getrlimit(RLIMIT_MEMLOCK, &rl);
-		rl.rlim_cur = strtoull(memlock->value, NULL, 10);
-		if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max < rl.rlim_cur)
-			rl.rlim_max = rl.rlim_cur;
-		if (setrlimit(RLIMIT_MEMLOCK, &rl))
-			sim_log("--fault memlock: cannot set RLIMIT_MEMLOCK: %m");
-	}
+	iommu_memlock_fault();
 	if (sysfs_create()) {
 		sim_log("cannot create the simulated sysfs (under $TMPDIR or /tmp): %m");
 		_exit(2);
