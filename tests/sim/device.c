@@ -753,6 +753,13 @@ static void dev_create(void)
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_setname_np(dev_thread, "avfsim-dev");
+	if (sim_opts.device_cpu >= 0) {
+		cpu_set_t cpus;
+		CPU_ZERO(&cpus);
+		CPU_SET(sim_opts.device_cpu, &cpus);
+		if (pthread_setaffinity_np(dev_thread, sizeof cpus, &cpus))
+			sim_log("--device-cpu %d: cannot pin the device thread there", sim_opts.device_cpu);
+	}
 	dev_thread_running = true;
 }
 

@@ -40,6 +40,8 @@ const char sim_usage[] =
 	"  --vectors N          MSI-X vectors incl. vector 0, 2..17 (default 5, AVF base mode)\n"
 	"  --queue-pairs N      queue pairs the PF grants, 1..16 (default 4)\n"
 	"  --iommu-group N      IOMMU group number (default 42)\n"
+	"  --device-cpu N       run the device thread on CPU N only (benchmarks: keep it off\n"
+	"                       the driver's CPU, as real silicon is)\n"
 	"  --trace              log every VFIO call and virtchnl message to stderr\n"
 	"  --report FILE        write counters as key=value lines at exit\n"
 	"  --fault NAME[=VALUE] inject a fault (repeatable), see tests/sim/README.md:\n"
@@ -358,7 +360,7 @@ static int add_fault(struct sim_opts *o, const char *arg, char *err, size_t errl
 /* Options that take a value, given as "--opt VALUE" or "--opt=VALUE". */
 static const char *const valued[] = {
 	"--bdf", "--device-id", "--rx", "--tx", "--gen", "--rx-rate", "--mac", "--link-delay",
-	"--vectors", "--queue-pairs", "--report", "--iommu-group", "--fault",
+	"--vectors", "--queue-pairs", "--report", "--iommu-group", "--device-cpu", "--fault",
 };
 
 static bool is_valued(const char *opt)
@@ -436,6 +438,10 @@ static int set_option(struct sim_opts *o, const char *opt, char *val, char *err,
 		if (!parse_u64(val, 0, 99999, &n))
 			return fail(err, errlen, "--iommu-group %s: use a group number, 0..99999", val);
 		o->iommu_group = (int)n;
+	} else if (!strcmp(opt, "--device-cpu")) {
+		if (!parse_u64(val, 0, CPU_SETSIZE - 1, &n))
+			return fail(err, errlen, "--device-cpu %s: use a CPU number (nproc lists how many)", val);
+		o->device_cpu = (int)n;
 	} else {
 		return add_fault(o, val, err, errlen);
 	}
@@ -452,6 +458,7 @@ int sim_parse_options(int argc, char **argv, struct sim_opts *o, char *err, size
 	o->vectors = 5;
 	o->queue_pairs = 4;
 	o->iommu_group = 42;
+	o->device_cpu = -1;
 
 	for (int i = 0; i < argc; i++) {
 		char *opt = argv[i], *eq = strchr(opt, '=');

@@ -61,6 +61,7 @@ struct sim_opts {
 	bool trace;                /* --trace */
 	const char *report;        /* --report */
 	int iommu_group;           /* --iommu-group (default 42) */
+	int device_cpu;            /* --device-cpu: the device thread's CPU, -1 = any */
 	unsigned nfaults;
 	struct sim_fault faults[SIM_MAX_FAULTS];
 };
