@@ -690,7 +690,7 @@ static void arq_service(struct avf *a)
 static bool vc_reply_done(struct avf *a)
 {
 	arq_service(a);
-	return a->wait.done || a->vf_lost || a->stop == AVF_STOP_ERROR;
+	return a->wait.done || a->vf_lost;
 }
 
 /* The message being built: the ATQ's own DMA buffer, zeroed. */
@@ -711,10 +711,10 @@ static int vc_call(struct avf *a, uint32_t op, uint16_t len, uint16_t min, uint1
 	replied = sent && wait_for(a, vc_reply_done, AVF_VC_TIMEOUT_MS, AVF_AQ_POLL_US) && a->wait.done;
 	a->wait.op = VIRTCHNL_OP_UNKNOWN;
 	if (!replied) {
-		if (!sent || interrupted(a) || a->stop == AVF_STOP_ERROR)
+		if (!sent || interrupted(a))
 			return -1;
 		if (a->vf_lost)
-			return fail("gave up waiting for the reply to %s: the VF is being reset", vc_op_name(op));
+			return fail("gave up waiting for the reply to %s: the VF's admin queue is gone", vc_op_name(op));
 		return fail("no reply to %s from the PF in %u ms (%s); check the host's dmesg for i40e/ice",
 			    vc_op_name(op), AVF_VC_TIMEOUT_MS, aq_regs(a));
 	}
@@ -1221,16 +1221,22 @@ static unsigned rx_burst(struct avf *a)
 	return n;
 }
 
-/* -c COUNT frames received, and in echo mode every echo written back. */
+/* -c COUNT frames received, and in echo mode every echo written back, for
+ * a bounded time: a TX queue the PF stopped (MDD) never completes. */
 static bool count_reached(struct avf *a)
 {
+	uint64_t now = now_ns(CLOCK_MONOTONIC);
 	if (!a->count || a->cnt.rx_frames < a->count)
 		return false;
 	tx_reclaim(a);
-	if (a->tx_clean != a->tx_next)
+	if (a->tx_clean == a->tx_next)
+		return stop_with(a, AVF_STOP_COUNT), true;
+	a->drain_end_ns = a->drain_end_ns ? a->drain_end_ns : now + AVF_TX_DRAIN_MS * AVF_NSEC_PER_MSEC;
+	if (now < a->drain_end_ns)
 		return false;
-	stop_with(a, AVF_STOP_COUNT);
-	return true;
+	note("the device did not send back the last %u frames in %u ms: is the TX queue stopped? check the host's "
+	     "dmesg for MDD", (a->tx_next - a->tx_clean) & (AVF_TX_RING_LEN - 1), AVF_TX_DRAIN_MS);
+	return stop_with(a, AVF_STOP_ERROR), true;
 }
 
 /* Once a second: a VF reset the PF did not announce shows as a disabled

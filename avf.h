@@ -299,6 +299,7 @@ _Static_assert(sizeof(struct avf_rx_desc) == 32, "avf_rx_desc");
 #define AVF_POLL_SERVICE_EVERY 1024 /* POLL: admin queue check every N loops */
 #define AVF_TICK_MS 1000           /* rate line, watchdog */
 #define AVF_DRAIN_POLL_MS 1        /* MSI-X: -c reached, TX completions due */
+#define AVF_TX_DRAIN_MS 1000       /* -c reached: how long echoes may take to complete */
 
 /* Ethernet on the wire: preamble + SFD + inter-frame gap, and the FCS the
  * device strips from the length it reports. */
@@ -444,6 +445,7 @@ struct avf {
 	bool running, teardown;
 	struct avf_counters cnt, last;             /* last: at the previous tick */
 	uint64_t tick_ns, start_ns, start_cpu_ns;
+	uint64_t drain_end_ns;                     /* -c reached: echoes must complete by then */
 };
 
 #endif /* AVF_H */
