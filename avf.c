@@ -2,9 +2,6 @@
  *
  * avf.c - a minimal userspace driver for an Intel Adaptive Virtual Function
  * (the SR-IOV VF of X710/XL710/XXV710/X722/E810), over Linux VFIO.
- *
- *   avf [-c COUNT] [-w FILE.pcap] [-v] [-t VF_TOKEN] [-h] <bdf>
- *
  * Variants, as in vfio-e1000: the default (-DMSIX) sleeps on MSI-X interrupts
  * and dumps frames, -DPOLL busy-polls, -DECHO sends each frame back instead.
  * The file reads in bring-up order: VFIO, config space and BAR0, DMA memory,
@@ -171,14 +168,6 @@ static const char *vc_status_str(int32_t status)
 	return s;
 }
 
-/* §2.7: the firmware's return code in an admin queue descriptor. */
-static const char *aq_rc_str(uint16_t rc)
-{
-	static const char *const names[] = { "OK", "EPERM", "ENOENT", "ESRCH", "EINTR", "EIO", "ENXIO", "E2BIG",
-		"EAGAIN", "ENOMEM", "EACCES", "EFAULT", "EBUSY", "EEXIST", "EINVAL", "ENOTTY", "ENOSPC", "ENOSYS", "ERANGE" };
-	return rc < ARRAY_SIZE(names) ? names[rc] : "unknown";
-}
-
 /* ATQLEN and ARQLEN with their error bits decoded (§1.1), for messages. */
 static const char *aq_regs(const struct avf *a)
 {
@@ -240,9 +229,8 @@ static void parse_args(struct avf *a, int argc, char **argv)
 			       "  -w FILE      also write every received frame to FILE (pcap)\n"
 			       "  -v           log every virtchnl request and reply\n"
 			       "  -t VF_TOKEN  the VF token (a UUID) when the PF is bound to vfio-pci\n"
-			       "This build: " MODE ", " IRQ_MODE ".  Frames go to stdout, the rest to stderr.\n"
-			       "Exit status: 0 after COUNT frames, SIGINT or SIGTERM; 1 on an error or when the PF\n"
-			       "stops the VF (RESET_IMPENDING, PF_DRIVER_CLOSE, a VF reset); 2 on a usage error.\n");
+			       "This build: " MODE ", " IRQ_MODE ".  Frames go to stdout, the rest to stderr.  Exit\n"
+			       "status: 0 after COUNT frames, SIGINT, SIGTERM; 1 on an error or when the PF stops the VF.\n");
 			exit(0);
 		case ':': usage_error(prog, "option -%c needs a value", optopt);
 		default: usage_error(prog, "unknown option -%c; -h lists the options", optopt);
@@ -259,11 +247,9 @@ static void parse_args(struct avf *a, int argc, char **argv)
 			    "function up to %u), as lspci -D shows", bdf, AVF_PCI_MAX_DEVICE, AVF_PCI_MAX_FUNCTION);
 	snprintf(a->bdf, sizeof a->bdf, "%04x:%02x:%02x.%x", dom, bus, dev, fn);
 	if (a->pcap_path) {
-		struct avf_pcap_file_header h = {
-			.magic = AVF_PCAP_MAGIC, .version_major = AVF_PCAP_VERSION_MAJOR,
+		struct avf_pcap_file_header h = { .magic = AVF_PCAP_MAGIC, .version_major = AVF_PCAP_VERSION_MAJOR,
 			.version_minor = AVF_PCAP_VERSION_MINOR, .snaplen = AVF_PCAP_SNAPLEN,
-			.linktype = AVF_PCAP_LINKTYPE_ETHERNET,
-		};
+			.linktype = AVF_PCAP_LINKTYPE_ETHERNET };
 		if (!(a->pcap = fopen(a->pcap_path, "wb")))
 			usage_error(prog, "cannot write '%s' (%s): give -w a writable path", a->pcap_path, strerror(errno));
 		setvbuf(a->pcap, NULL, _IOFBF, AVF_PCAP_BUFFER);
@@ -272,24 +258,17 @@ static void parse_args(struct avf *a, int argc, char **argv)
 }
 
 /* ------------------------------------------------------------------- VFIO */
-/* The last component of the sysfs link dir/name (a driver, an IOMMU group),
- * or NULL when there is no such link. */
-static const char *link_name(const char *dir, const char *name, char *buf, size_t len)
+/* The last component of the sysfs link dir/name (a device's driver, its
+ * IOMMU group), or `none` when there is no such link. */
+static const char *link_name(const char *dir, const char *name, char *buf, size_t len, const char *none)
 {
 	char path[PATH_MAX + NAME_MAX];
 	ssize_t n;
 	snprintf(path, sizeof path, "%s/%s", dir, name);
 	if ((n = readlink(path, buf, len - 1)) < 0)
-		return NULL;
+		return none;
 	buf[n] = '\0';
 	return strrchr(buf, '/') ? strrchr(buf, '/') + 1 : buf;
-}
-
-/* The driver a sysfs device is bound to, or "none". */
-static const char *driver_of(const char *dev, char *buf, size_t len)
-{
-	const char *drv = link_name(dev, "driver", buf, len);
-	return drv ? drv : "none";
 }
 
 /* vfio §2: a group is viable when each of its devices is bound to vfio-pci
@@ -306,7 +285,7 @@ static int group_not_viable(const struct avf *a)
 		return fail("  (cannot list %s: %s)", dir, strerror(errno));
 	while ((e = readdir(d))) {
 		snprintf(dev, sizeof dev, "%.*s/%s", PATH_MAX / 2, dir, e->d_name);
-		const char *name = driver_of(dev, drv, sizeof drv);
+		const char *name = link_name(dev, "driver", drv, sizeof drv, "none");
 		if (e->d_name[0] != '.')
 			fprintf(stderr, "  %s  %s%s\n", e->d_name, name, strcmp(name, "none") && strcmp(name, "vfio-pci")
 				? "   <- unbind it, or bind it to vfio-pci" : "");
@@ -325,7 +304,7 @@ static int vfio_open_group(struct avf *a)
 	snprintf(dev, sizeof dev, "/sys/bus/pci/devices/%s", a->bdf);
 	if (access(dev, F_OK) < 0)
 		return fail("no PCI device %s (%s): check the address with lspci -D", a->bdf, strerror(errno));
-	if (!(group = link_name(dev, "iommu_group", link, sizeof link)))
+	if (!(group = link_name(dev, "iommu_group", link, sizeof link, NULL)))
 		return fail("%s has no iommu_group: the IOMMU is off.  Boot with intel_iommu=on iommu=pt (or "
 			    "amd_iommu=on) and enable VT-d/AMD-Vi in the firmware; avf does not support vfio's "
 			    "no-IOMMU mode", a->bdf);
@@ -345,8 +324,8 @@ static int vfio_open_group(struct avf *a)
 		if (errno == ENOENT)
 			return fail("%s is not bound to vfio-pci (its driver: %s); as root:\n  modprobe vfio-pci\n"
 				    "  echo %s > %s/driver/unbind\n  echo vfio-pci > %s/driver_override\n"
-				    "  echo %s > /sys/bus/pci/drivers_probe", a->bdf, driver_of(dev, drv, sizeof drv),
-				    a->bdf, dev, dev, a->bdf);
+				    "  echo %s > /sys/bus/pci/drivers_probe", a->bdf,
+				    link_name(dev, "driver", drv, sizeof drv, "none"), a->bdf, dev, dev, a->bdf);
 		if (errno == EBUSY)
 			return fail("IOMMU group %d is busy: another program holds %s (DPDK, QEMU, another avf?)",
 				    a->group_num, path);
@@ -422,19 +401,16 @@ static const char *avf_device_name(uint16_t id)
 static int pci_enable(struct avf *a)
 {
 	uint16_t vendor, cmd;
-	if (config_rw16(a, false, PCI_VENDOR_ID, &vendor) < 0 || config_rw16(a, false, PCI_DEVICE_ID, &a->device_id) < 0)
+	if (config_rw16(a, false, PCI_VENDOR_ID, &vendor) < 0 || config_rw16(a, false, PCI_DEVICE_ID, &a->device_id) < 0 ||
+	    config_rw16(a, false, PCI_COMMAND, &a->command) < 0)
 		return -1;
 	if (vendor != AVF_PCI_VENDOR_INTEL || !avf_device_name(a->device_id))
 		return fail("%s is %04x:%04x, not an Intel AVF VF (8086:%04x, %04x, %04x or %04x); if it is the PF, "
 			    "create VFs: echo N > /sys/bus/pci/devices/%s/sriov_numvfs", a->bdf, vendor, a->device_id,
 			    AVF_DEV_ID_ADAPTIVE_VF, AVF_DEV_ID_VF, AVF_DEV_ID_VF_HV, AVF_DEV_ID_X722_VF, a->bdf);
-	if (config_rw16(a, false, PCI_COMMAND, &a->command) < 0)
-		return -1;
 	cmd = a->command | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
-	if (config_rw16(a, true, PCI_COMMAND, &cmd) < 0)
-		return -1;
-	a->command_set = true;
-	return 0;
+	a->command_set = config_rw16(a, true, PCI_COMMAND, &cmd) == 0;
+	return a->command_set ? 0 : -1;
 }
 
 /* §1: every register lives in BAR0. */
@@ -460,10 +436,8 @@ static int memlock_error(const char *what)
  * else normal pages; locked, and given to the device with one MAP_DMA. */
 static int dma_init(struct avf *a)
 {
-	struct vfio_iommu_type1_dma_map map = {
-		.argsz = sizeof map, .flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
-		.iova = AVF_IOVA_BASE, .size = AVF_DMA_SIZE,
-	};
+	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof map, .iova = AVF_IOVA_BASE, .size = AVF_DMA_SIZE,
+						.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE };
 	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE;
 	void *p = mmap(NULL, AVF_DMA_SIZE, PROT_READ | PROT_WRITE, flags | MAP_HUGETLB | MAP_HUGE_2MB, -1, 0);
 	if (!(a->hugepage = p != MAP_FAILED) &&
@@ -505,18 +479,15 @@ static bool reset_done(struct avf *a)
 static bool reset_seen(struct avf *a) { return aq_reg_gone(rd32(a, VF_ARQLEN1)); }
 
 /* §7.12.  A VF must start clean: a previous user may have left its queues
- * running towards IOVAs that no longer exist.  With no admin queue yet,
- * bring-up resets the function through vfio-pci (FLR) as DPDK does; the PF
- * sees the VFLR and rebuilds the VF as for RESET_VF.  Teardown asks the PF
- * with RESET_VF as iavf does, so the PF frees queues and filters; FLR if the
- * PF cannot be asked or does not act.  Done when VFGEN_RSTAT reads COMPLETED
- * or VFACTIVE (iavf_check_reset_complete), waited for 2000 x 10 ms. */
+ * running towards IOVAs that no longer exist.  Bring-up, with no admin queue
+ * yet, resets it through vfio-pci (FLR) as DPDK does; teardown asks the PF
+ * (RESET_VF, as iavf) so it frees queues and filters, else FLR.  Done when
+ * VFGEN_RSTAT reads COMPLETED or VFACTIVE, waited for 2000 x 10 ms. */
 static int vf_reset(struct avf *a)
 {
 	unsigned timeout_ms = AVF_RESET_WAIT_COUNT * AVF_RESET_WAIT_MS;
 	bool sent = a->aq_up && !a->vf_lost && atq_send(a, VIRTCHNL_OP_RESET_VF, 0) == 0; /* never answered */
 	bool asked = sent && wait_for(a, reset_seen, AVF_RESET_DETECT_MS, AVF_USEC_PER_MSEC);
-	uint32_t v;
 	if (sent && !asked && !interrupted(a))
 		note("the PF did not act on RESET_VF in %u ms: resetting the VF through VFIO instead", AVF_RESET_DETECT_MS);
 	if (!asked && (a->device_flags & VFIO_DEVICE_FLAGS_RESET) && ioctl(a->device, VFIO_DEVICE_RESET) < 0)
@@ -524,7 +495,7 @@ static int vf_reset(struct avf *a)
 	a->aq_up = false; /* the reset disabled both admin queues */
 	if (wait_for(a, reset_done, timeout_ms, AVF_RESET_WAIT_MS * AVF_USEC_PER_MSEC) || interrupted(a))
 		return interrupted(a) ? -1 : 0;
-	v = rd32(a, VFGEN_RSTAT);
+	uint32_t v = rd32(a, VFGEN_RSTAT);
 	return fail("the VF reset did not complete in %u ms: VFGEN_RSTAT %#" PRIx32 " (%s); check the host's dmesg "
 		    "for i40e/ice messages about this VF", timeout_ms, v,
 		    v == AVF_REG_IN_RESET || v == AVF_REG_ABSENT ? "unreadable: in hardware reset"
@@ -565,9 +536,6 @@ static int aq_init(struct avf *a)
 	atomic_thread_fence(memory_order_release);
 	for (size_t r = 0; r < ARRAY_SIZE(aq_reg); r++)
 		wr32(a, aq_reg[r], val[r]);
-	if (rd32(a, VF_ATQBAL1) != lower_32_bits(a->atq_iova) || rd32(a, VF_ARQBAL1) != lower_32_bits(a->arq_iova))
-		return fail("the admin queue base registers did not keep the ring addresses (ATQBAL %#" PRIx32
-			    ", ARQBAL %#" PRIx32 "): is the VF in reset?", rd32(a, VF_ATQBAL1), rd32(a, VF_ARQBAL1));
 	wr32(a, VF_ARQT1, AVF_AQ_LEN - 1);
 	a->atq_next = a->arq_next = 0;
 	a->aq_up = true;
@@ -582,8 +550,6 @@ static int atq_send(struct avf *a, uint32_t op, uint16_t len)
 {
 	unsigned i = a->atq_next;
 	uint16_t flags = AVF_AQ_FLAG_SI;
-	struct avf_aq_desc done;
-	uint32_t head;
 	vlog(a, "-> %s, %u bytes", vc_op_name(op), len);
 	if (len)
 		flags |= AVF_AQ_FLAG_BUF | AVF_AQ_FLAG_RD | (len > AVF_AQ_LARGE_BUF ? AVF_AQ_FLAG_LB : 0);
@@ -597,16 +563,16 @@ static int atq_send(struct avf *a, uint32_t op, uint16_t len)
 	if (op == VIRTCHNL_OP_RESET_VF) /* the reset takes the queue down with it: iavf does not wait either */
 		return 0;
 	if (!wait_for(a, atq_done, AVF_ASQ_TIMEOUT_MS, AVF_AQ_POLL_US)) {
-		head = rd32(a, VF_ATQH1);
+		uint32_t head = rd32(a, VF_ATQH1);
 		return interrupted(a) ? -1
 			: fail("admin queue: the firmware did not take %s in %u ms (ATQH %#" PRIx32 "%s, tail %u; %s)",
 			       vc_op_name(op), AVF_ASQ_TIMEOUT_MS, head, head >= AVF_AQ_LEN ? " out of range" : "",
 			       a->atq_next, aq_regs(a));
 	}
-	done = a->atq[i];
+	const struct avf_aq_desc done = a->atq[i];
 	if ((done.flags & AVF_AQ_FLAG_ERR) || done.retval)
-		return fail("admin queue: the firmware rejected %s: retval %u %s (§2.7); check the host's dmesg for "
-			    "i40e/ice", vc_op_name(op), done.retval, aq_rc_str(done.retval));
+		return fail("admin queue: the firmware rejected %s: retval %u (AVF_AQ_RC_*, §2.7); check the host's "
+			    "dmesg for i40e/ice", vc_op_name(op), done.retval);
 	return 0;
 }
 
@@ -617,7 +583,6 @@ static void vc_event(struct avf *a, const uint8_t *msg, uint16_t len)
 	/* Without CAP_ADV_LINK_SPEED the speed is one bit per speed, BIT(n) <-> mbps[n]. */
 	static const uint32_t mbps[] = { 2500, 100, 1000, 10000, 40000, 20000, 25000, 5000 };
 	struct virtchnl_pf_event ev;
-	uint32_t legacy;
 	if (len < sizeof ev)
 		return note("a PF event of %u bytes, expected %zu: dropped", len, sizeof ev);
 	memcpy(&ev, msg, sizeof ev);
@@ -625,7 +590,7 @@ static void vc_event(struct avf *a, const uint8_t *msg, uint16_t len)
 		a->link_up = ev.event_data.link_event_adv.link_status;
 		a->link_mbps = ev.event_data.link_event_adv.link_speed;
 	} else if (ev.event == VIRTCHNL_EVENT_LINK_CHANGE) {
-		legacy = ev.event_data.link_event.link_speed;
+		uint32_t legacy = ev.event_data.link_event.link_speed;
 		a->link_up = ev.event_data.link_event.link_status;
 		a->link_mbps = legacy && !(legacy & (legacy - 1)) && __builtin_ctz(legacy) < (int)ARRAY_SIZE(mbps)
 			       ? mbps[__builtin_ctz(legacy)] : 0;
@@ -660,7 +625,7 @@ static void arq_service(struct avf *a)
 		const uint8_t *msg = a->arq_bufs + (size_t)i * AVF_AQ_BUF_SIZE;
 		uint32_t op = d.cookie_high;
 		if (d.flags & AVF_AQ_FLAG_ERR)
-			note("ARQ descriptor %u completed with ERR (retval %u %s): dropped", i, d.retval, aq_rc_str(d.retval));
+			note("ARQ descriptor %u completed with ERR (retval %u): dropped", i, d.retval);
 		else if (d.opcode != AVF_AQC_OPC_SEND_MSG_TO_VF)
 			note("ARQ descriptor %u has AQ opcode %#x, not a PF message: dropped", i, d.opcode);
 		else if (d.datalen > AVF_AQ_BUF_SIZE)
@@ -687,11 +652,7 @@ static void arq_service(struct avf *a)
 	}
 }
 
-static bool vc_reply_done(struct avf *a)
-{
-	arq_service(a);
-	return a->wait.done || a->vf_lost;
-}
+static bool vc_reply_done(struct avf *a) { arq_service(a); return a->wait.done || a->vf_lost; }
 
 /* The message being built: the ATQ's own DMA buffer, zeroed. */
 static void *vc_msg(struct avf *a) { return memset(a->atq_buf, 0, AVF_AQ_BUF_SIZE); }
@@ -1158,16 +1119,14 @@ static bool rx_desc_ok(struct avf *a, uint16_t slot, uint64_t qw1, uint32_t len)
 {
 	const uint64_t errors = (AVF_RX_DESC_ERROR_RXE | AVF_RX_DESC_ERROR_OVERSIZE) << AVF_RXD_QW1_ERROR_SHIFT;
 	bool eof = qw1 & AVF_RXD_QW1_STATUS_EOF;
-	if (a->rx_drop_to_eof || !eof) {
-		a->rx_drop_to_eof = !eof;
-		rx_drop(a, slot, qw1, &a->cnt.rx_no_eof, "part of a frame without EOF");
-	} else if (qw1 & errors) {
+	if (a->rx_drop_to_eof || !eof)
+		a->rx_drop_to_eof = !eof, rx_drop(a, slot, qw1, &a->cnt.rx_no_eof, "part of a frame without EOF");
+	else if (qw1 & errors)
 		rx_drop(a, slot, qw1, &a->cnt.rx_hw_error, "error bits set");
-	} else if (len < ETH_HLEN || len > AVF_RX_BUF_SIZE) {
+	else if (len < ETH_HLEN || len > AVF_RX_BUF_SIZE)
 		rx_drop(a, slot, qw1, &a->cnt.rx_bad_length, "length not within its buffer");
-	} else {
+	else
 		return true;
-	}
 	return false;
 }
 

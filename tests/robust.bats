@@ -408,14 +408,14 @@ use() {
 	assert_clean_teardown
 }
 
-@test "admin queue: an ATQ descriptor written back with ERR: retval decoded" {
+@test "admin queue: an ATQ descriptor written back with ERR: retval shown, optional ones degrade" {
 	avf avf --fault aq-error=version -- "$BDF"
 	expect 1
-	err_has "^avf: admin queue: the firmware rejected VERSION: retval 5 EIO \(§2.7\); check the host's dmesg for i40e/ice$"
+	err_has "^avf: admin queue: the firmware rejected VERSION: retval 5 \(AVF_AQ_RC_\*, §2.7\); check the host's dmesg for i40e/ice$"
 	assert_released
 	avf avf --gen 3 --fault aq-error=get_stats -- -c 3 "$BDF"
 	expect 0
-	err_has "^avf: admin queue: the firmware rejected GET_STATS: retval 5 EIO" "^avf: the PF's counters will not be shown; continuing$"
+	err_has "^avf: admin queue: the firmware rejected GET_STATS: retval 5 " "^avf: the PF's counters will not be shown; continuing$"
 	assert_released
 }
 
