@@ -15,7 +15,8 @@ SIM_LIB_SRC := tests/sim/vfio.c tests/sim/sysfs.c tests/sim/iommu.c tests/sim/op
 	tests/sim/device.c tests/sim/adminq.c tests/sim/queues.c tests/sim/pf.c \
 	tests/sim/pf-queues.c tests/sim/pf-filters.c tests/sim/wire.c tests/sim/report.c
 SIM_HDR := tests/sim/sim.h tests/sim/kernel.h tests/sim/devmodel.h tests/sim/pf.h avf.h virtchnl.h
-TOOLS = tests/tools/pcaptool $(PROBES)
+PROBES := tests/sim/probe tests/sim/probe-dev tests/sim/probe-pf
+TOOLS := tests/tools/pcaptool $(PROBES)
 SIM := tests/sim/libavfsim.so tests/sim/avfsim
 
 .PHONY: all sim tools test demo sanitize clean
@@ -44,7 +45,6 @@ tests/tools/pcaptool: tests/tools/pcaptool.c
 	$(CC) $(WARN) -O2 -g -o $@ $<
 # The simulator's own probes: each drives the simulated VF through the raw
 # VFIO, register and virtchnl interfaces, independent of avf.c.
-PROBES := tests/sim/probe tests/sim/probe-dev tests/sim/probe-pf
 $(PROBES): tests/sim/%: tests/sim/%.c $(SIM_HDR)
 	$(CC) $(WARN) -O2 -g -o $@ $<
 

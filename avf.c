@@ -76,14 +76,16 @@ _Static_assert(AVF_BURST < AVF_TX_RING_LEN, "a burst fits the TX ring");
 static volatile sig_atomic_t stop_signal; /* SIGINT or SIGTERM received */
 
 /* ------------------------------------------------------------------ helpers */
+/* One line to stderr, in one write: stderr is unbuffered, and pieces of it
+ * would interleave with other writers' lines (the simulator's --trace). */
 __attribute__((format(printf, 1, 2))) static void note(const char *fmt, ...)
 {
+	char line[AVF_NOTE_MAX];
 	va_list ap;
 	va_start(ap, fmt);
-	fputs("avf: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	int n = vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
+	fprintf(stderr, "avf: %s%s\n", line, n >= (int)sizeof line ? "..." : "");
 }
 
 /* Report an error and evaluate to -1: `return fail(...)`. */

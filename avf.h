@@ -297,6 +297,7 @@ _Static_assert(sizeof(struct avf_rx_desc) == 32, "avf_rx_desc");
 #define AVF_RESET_DETECT_MS 2500   /* RESET_VF seen: 500 x 5 ms (§7.12) */
 #define AVF_LINK_WAIT_MS 5000
 #define AVF_POLL_SERVICE_EVERY 1024 /* POLL: admin queue check every N loops */
+#define AVF_NOTE_MAX 1024          /* longest message line (the longest, with paths, is ~500) */
 #define AVF_TICK_MS 1000           /* rate line, watchdog */
 #define AVF_DRAIN_POLL_MS 1        /* MSI-X: -c reached, TX completions due */
 #define AVF_TX_DRAIN_MS 1000       /* -c reached: how long echoes may take to complete */
