@@ -4,6 +4,7 @@
 #   make demo     run ./avf on the simulated VF with a small bundled capture
 #   make test     the test suite (bats) against the simulated VF
 #   make sanitize the driver built with -fsanitize=address,undefined (build-asan/)
+#   make bench    avf echo throughput on the simulated VF, beside DPDK's testpmd
 
 CC      ?= cc
 CFLAGS  ?= -O2 -g
@@ -19,7 +20,7 @@ PROBES := tests/sim/probe tests/sim/probe-dev tests/sim/probe-pf
 TOOLS := tests/tools/pcaptool $(PROBES)
 SIM := tests/sim/libavfsim.so tests/sim/avfsim
 
-.PHONY: all sim tools test demo sanitize clean
+.PHONY: all sim tools test demo sanitize bench clean
 all: $(VARIANTS) sim tools
 
 # The variant a name stands for: avf-poll = -DPOLL, avf-echo = -DECHO.
@@ -53,6 +54,11 @@ test: all sanitize
 
 demo: avf sim tools
 	tests/sim/avfsim --mac 02:00:00:aa:bb:cc --rx tests/data/demo.pcap -- ./avf -c 5 0000:3b:02.0
+
+# Throughput, CPU per frame, start-up time and memory, beside DPDK when
+# installed, and the batching curve: measured, never part of make test.
+bench: all
+	tests/bench.sh
 
 clean:
 	rm -rf $(VARIANTS) $(SIM) $(TOOLS) build-asan

@@ -434,7 +434,7 @@ static int memlock_error(const char *what)
 		    "sudo prlimit --memlock=-1 ./avf ...", what, AVF_DMA_SIZE, (unsigned long long)r.rlim_cur);
 }
 
-/* One region for all rings and buffers: a 2 MiB hugepage when one is free,
+/* One region for all rings and buffers: 2 MiB hugepages when they are free,
  * else normal pages; locked, and given to the device with one MAP_DMA. */
 static int dma_init(struct avf *a)
 {
@@ -976,13 +976,14 @@ static int banner(struct avf *a)
 	for (unsigned bit = 0; bit < ARRAY_SIZE(cap_names); bit++)
 		if (a->caps & 1u << bit)
 			n += (size_t)snprintf(caps + n, sizeof caps - n, "%s%s", n ? " " : "", cap_names[bit]);
-	fprintf(stderr, "avf: %s is up\n  device     %04x:%04x %s\n"
+	fprintf(stderr, "avf: %s is up, %" PRIu64 " ms after start\n  device     %04x:%04x %s\n"
 		"  iommu      group %d, VFIO %s, %u KiB of DMA memory in %s\n  virtchnl   %" PRIu32 ".%" PRIu32 "\n"
 		"  caps       %s\n  vsi        %u: %u queue pairs (using 1), %u MSI-X vectors (using %u)\n"
 		"  max mtu    %u\n  mac        %s%s\n  link       %s, %" PRIu32 " Mbit/s\n"
 		"  mode       " MODE ", " IRQ_MODE "\n",
-		a->bdf, AVF_PCI_VENDOR_INTEL, a->device_id, avf_device_name(a->device_id), a->group_num,
-		a->type1v2 ? "type1v2" : "type1", AVF_DMA_SIZE >> 10, a->hugepage ? "a hugepage" : "4 KiB pages",
+		a->bdf, (uint64_t)((now_ns(CLOCK_MONOTONIC) - a->exec_ns) / AVF_NSEC_PER_MSEC), AVF_PCI_VENDOR_INTEL,
+		a->device_id, avf_device_name(a->device_id), a->group_num,
+		a->type1v2 ? "type1v2" : "type1", AVF_DMA_SIZE >> 10, a->hugepage ? "2 MiB hugepages" : "4 KiB pages",
 		a->pf_version.major, a->pf_version.minor, caps, a->vsi_id, a->num_queue_pairs, a->max_vectors,
 		VECTORS_USED, a->max_mtu, mac_str(a->mac).s, a->mac_random ? " (random, locally administered)" : "",
 		a->link_up ? "up" : "down", a->link_mbps);
@@ -1312,9 +1313,13 @@ static void report(struct avf *a)
 			fprintf(stderr, "  %s: %" PRIu64 "\n", pf[i].name, (now - base) & (((uint64_t)1 << pf[i].bits) - 1));
 		}
 	}
-	fprintf(stderr, "avf: cpu %.1f ms over %.1f s wall\n",
-		(double)(now_ns(CLOCK_THREAD_CPUTIME_ID) - a->start_cpu_ns) / AVF_NSEC_PER_MSEC,
-		(double)(now_ns(CLOCK_MONOTONIC) - a->start_ns) / AVF_NSEC_PER_SEC);
+	double cpu_ns = (double)(now_ns(CLOCK_THREAD_CPUTIME_ID) - a->start_cpu_ns);
+	double wall_us = (double)(now_ns(CLOCK_MONOTONIC) - a->start_ns) / AVF_NSEC_PER_USEC;
+	struct rusage ru = { .ru_maxrss = 0 };
+	getrusage(RUSAGE_SELF, &ru);
+	fprintf(stderr, "avf: cpu %.3f ms over %.3f s wall for %" PRIu64 " frames: %.3f Mpps, %.1f ns of cpu per frame; "
+		"peak RSS %ld KiB\n", cpu_ns / AVF_NSEC_PER_MSEC, wall_us / AVF_USEC_PER_SEC, c->rx_frames,
+		c->rx_frames / wall_us, c->rx_frames ? cpu_ns / (double)c->rx_frames : 0.0, ru.ru_maxrss);
 }
 
 /* Release what bring-up set up, in reverse: queues off, interrupts off (at
@@ -1380,6 +1385,7 @@ int main(int argc, char **argv)
 #undef STEP
 	static struct avf avf = { .container = -1, .group = -1, .device = -1, .epfd = -1, .efd = { -1, -1 } };
 	struct avf *a = &avf;
+	a->exec_ns = now_ns(CLOCK_MONOTONIC); /* for "up, N ms after start" */
 	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
 	parse_args(a, argc, argv);
 	sigemptyset(&sa.sa_mask);

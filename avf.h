@@ -267,12 +267,14 @@ _Static_assert(sizeof(struct avf_rx_desc) == 32, "avf_rx_desc");
 /* Rings (§9: multiples of 32 within 64..4096; powers of two here so ring
  * indexes wrap with a mask) and buffers (a multiple of 128, §7.4). */
 #define AVF_RX_RING_LEN 512
-#define AVF_TX_RING_LEN 256
+#define AVF_TX_RING_LEN 512
 #define AVF_RX_BUF_SIZE 2048
 /* Echo moves RX buffers onto the TX ring; with one buffer per RX slot plus
  * one per TX slot, refilling the RX ring can never run out. */
 #define AVF_NUM_BUFS (AVF_RX_RING_LEN + AVF_TX_RING_LEN)
+#ifndef AVF_BURST                 /* -DAVF_BURST=N: make bench's batching curve */
 #define AVF_BURST 32              /* RX descriptors per tail write */
+#endif
 
 /* GET_VF_RESOURCES request (§3.4, §7.3): plain L2, link speed in Mbps */
 #define AVF_VF_CAPS (VIRTCHNL_VF_OFFLOAD_L2 | VIRTCHNL_VF_CAP_ADV_LINK_SPEED)
@@ -283,9 +285,10 @@ _Static_assert(sizeof(struct avf_rx_desc) == 32, "avf_rx_desc");
 #define AVF_MAC_MULTICAST 0x01
 #define AVF_MAC_LOCAL_ADMIN 0x02
 
-/* DMA: all rings and buffers in one 2 MiB region (one hugepage), mapped at
- * a fixed IOVA below 4 GiB and clear of the x86 MSI window at 0xFEE00000. */
-#define AVF_DMA_SIZE (2u << 20)
+/* DMA: all rings and buffers in one 4 MiB region (two hugepages: the 1024
+ * buffers alone take 2 MiB), mapped at a fixed IOVA below 4 GiB and clear of
+ * the x86 MSI window at 0xFEE00000. */
+#define AVF_DMA_SIZE (4u << 20)
 #define AVF_DMA_ALIGN 4096
 #define AVF_IOVA_BASE 0x10000000ull
 #define AVF_BAR0_MIN_SIZE (VFGEN_RSTAT + 4) /* highest register avf.c touches */
@@ -338,6 +341,7 @@ struct avf_pcap_record_header {
 #define AVF_NSEC_PER_MSEC 1000000ull
 #define AVF_NSEC_PER_USEC 1000ull
 #define AVF_USEC_PER_MSEC 1000u
+#define AVF_USEC_PER_SEC 1000000u
 #define AVF_MAX_ERRNO 4095 /* a negative status down to -4095 is an errno (Linux's MAX_ERRNO) */
 #define AVF_BITS_PER_MBIT 1e6
 #define AVF_FRAMES_PER_MFRAME 1e6
@@ -445,7 +449,7 @@ struct avf {
 	enum avf_stop stop;
 	bool running, teardown;
 	struct avf_counters cnt, last;             /* last: at the previous tick */
-	uint64_t tick_ns, start_ns, start_cpu_ns;
+	uint64_t exec_ns, tick_ns, start_ns, start_cpu_ns;
 	uint64_t drain_end_ns;                     /* -c reached: echoes must complete by then */
 };
 

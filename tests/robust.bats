@@ -177,7 +177,7 @@ usage_case() {
 @test "host: memlock too small: the limit, the bytes wanted, prlimit" {
 	avf avf --fault memlock=64K -- "$BDF"
 	expect 1
-	err_has '^avf: (mlock|VFIO_IOMMU_MAP_DMA) of 2097152 bytes failed: the locked-memory limit is 65536 bytes; raise it, e.g. sudo prlimit --memlock=-1'
+	err_has '^avf: (mlock|VFIO_IOMMU_MAP_DMA) of 4194304 bytes failed: the locked-memory limit is 65536 bytes; raise it, e.g. sudo prlimit --memlock=-1'
 	assert_released
 }
 
@@ -244,7 +244,7 @@ use() {
 	for op in ADD_ETH_ADDR CONFIG_PROMISCUOUS_MODE GET_STATS; do
 		use "pf-silent=${op,,}"
 		expect 0
-		err_has "^avf: no reply to $op from the PF in 2000 ms" '; continuing$' "^avf: $BDF is up$" '^  rx_frames: 3$'
+		err_has "^avf: no reply to $op from the PF in 2000 ms" '; continuing$' "^avf: $BDF is up, " '^  rx_frames: 3$'
 		assert_released
 	done
 	use pf-silent=get_stats
@@ -619,7 +619,7 @@ under_valgrind() {
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do sim_args+=("$1"); shift; done
 	shift
 	status=0
-	on_sim "${sim_args[@]}" -- valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+	on_sim "${sim_args[@]}" -- valgrind -q --fair-sched=yes --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
 		"$bin" "$@" >"$OUT" 2>"$ERR" || status=$?
 	if [ "$status" -eq 99 ] || grep -q '^==[0-9]*==' "$ERR"; then cat "$ERR"; return 1; fi
 }
@@ -632,7 +632,9 @@ under_valgrind() {
 	[ "$(grep -c '^#' "$OUT")" -eq 5 ]
 	under_valgrind avf --fault status=config_vsi_queues -- "$BDF"
 	expect 1
-	under_valgrind avf-poll-echo --gen 40 --fault rx-oversize-len=3 -- -c 39 "$BDF"
+	# The MSI-X build: valgrind runs one thread at a time, and a busy-polling
+	# driver would starve the simulated device of it.
+	under_valgrind avf-echo --gen 40 --fault rx-oversize-len=3 -- -c 39 "$BDF"
 	expect 0
 	under_valgrind avf-poll --gen 3 --fault pf-silent=get_stats -- -c 3 "$BDF"
 	expect 0
