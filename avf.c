@@ -1207,11 +1207,9 @@ static bool count_reached(struct avf *a)
 static void tick(struct avf *a)
 {
 	uint64_t now = now_ns(CLOCK_MONOTONIC), dt = now - a->tick_ns;
-	uint32_t atq, arq;
 	if (dt < AVF_TICK_MS * AVF_NSEC_PER_MSEC)
 		return;
-	atq = rd32(a, VF_ATQLEN1);
-	arq = rd32(a, VF_ARQLEN1);
+	uint32_t atq = rd32(a, VF_ATQLEN1), arq = rd32(a, VF_ARQLEN1);
 	if (aq_reg_gone(atq) || aq_reg_gone(arq)) {
 		note("the VF was reset (ATQLEN %#" PRIx32 ", ARQLEN %#" PRIx32 "): stopping; start avf again", atq, arq);
 		vf_gone(a, AVF_STOP_PF);
