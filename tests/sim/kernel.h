@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT
  *
  * kernel.h - private interface of the simulated host kernel: the VFIO and
- * sysfs emulation (vfio.c, sysfs.c) and the IOMMU (iommu.c).  The rest of the
- * simulator only sees sim.h.
+ * sysfs emulation (vfio.c, sysfs.c), the IOMMU (iommu.c), and the libc calls
+ * the library interposes (libc.c).  The rest of the simulator only sees sim.h.
  */
 #ifndef AVFSIM_KERNEL_H
 #define AVFSIM_KERNEL_H
 
 #include <dirent.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -17,8 +18,8 @@
 
 /* ------------------------------------------------------------ real libc */
 
-/* The libc functions behind our wrappers (dlsym(RTLD_NEXT), vfio-facts §5).
- * Every wrapper alias funnels into one of these, e.g. open, open64,
+/* The libc functions behind our wrappers (dlsym(RTLD_NEXT), vfio-facts §5;
+ * libc.c).  Every wrapper alias funnels into one of these, e.g. open, open64,
  * __open_2 ... all become openat(AT_FDCWD, ...). */
 struct real_libc {
 	int (*openat)(int, const char *, int, ...);
@@ -105,6 +106,56 @@ struct info_reply {
 	uint32_t flag_caps;
 };
 int info_reply(const struct info_reply *r, const struct caps *c);
+
+/* -r into errno and -1; r >= 0 passes through. */
+long set_errno(long r);
+
+/* vfio-pci places region i at file offset i << 40 (VFIO_PCI_OFFSET_SHIFT). */
+#define REGION_SHIFT 40
+#define REGION_MASK ((1ull << REGION_SHIFT) - 1)
+
+/* Fake descriptors, for libc.c's fd wrappers.  The fd table is read without
+ * sim_lock; everything else here needs it. */
+#define FD_MAX 16384
+enum kind { K_FREE, K_CONTAINER, K_GROUP, K_DEVICE };
+extern const char *const kind_name[];
+
+/* One open file description (what the kernel's struct file is). */
+struct vfile {
+	enum kind kind;
+	int nfds;           /* descriptors referring to it (dup) */
+	unsigned long iommu; /* containers: 0, or the type SET_IOMMU chose */
+	bool has_group;     /* containers: the group is attached */
+};
+extern _Atomic(struct vfile *) fdtab[FD_MAX];
+
+static inline struct vfile *fd_file(int fd)
+{
+	return fd >= 0 && fd < FD_MAX ? atomic_load_explicit(&fdtab[fd], memory_order_acquire)
+				      : NULL;
+}
+
+/* Point fd at vf, or refuse an fd number we cannot track. */
+int fd_bind(int fd, struct vfile *vf);
+/* The last descriptor of vf was closed. */
+void file_release(struct vfile *vf);
+
+/* The ioctls of each kind of file; >= 0 or -errno. */
+long container_ioctl(struct vfile *c, unsigned long req, void *arg, struct trace *t);
+long group_ioctl(unsigned long req, void *arg, struct trace *t);
+long device_ioctl(unsigned long req, void *arg, struct trace *t);
+/* The VFIO_* name of an ioctl, or NULL. */
+const char *ioctl_name(unsigned long req);
+/* The --trace line of a call: "vfio: <what><detail> -> <r>". */
+void trace_result(const char *what, const char *detail, long r);
+/* Device region reads and writes (pread/pwrite): bytes or -errno. */
+long device_rw(void *buf, size_t n, off_t off, bool write);
+/* vfio_pci_core_mmap: 0 and the BAR to map, or -errno. */
+long device_mmap_check(size_t len, int flags, off_t off, unsigned *bar);
+
+/* Device state the load and exit code sets up and checks. */
+extern int msix_fd[]; /* our dups of the eventfds, -1 none */
+extern pid_t dev_pid; /* the process that created the device */
 
 /* ------------------------------------------------------------ iommu.c */
 
