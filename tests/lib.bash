@@ -79,14 +79,16 @@ OUT="$BATS_TEST_TMPDIR/out"
 ERR="$BATS_TEST_TMPDIR/err"
 
 # avf VARIANT [sim options] -- [avf args]: run a variant to its end, stdout
-# in $OUT, stderr in $ERR, exit status in $status.
+# in $OUT, stderr in $ERR, exit status in $status.  $AVF_WRAP, when set, is
+# a command line the driver runs under (valgrind).
 avf() {
 	local bin="$AVF_DIR/$1" sim_args=()
 	shift
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do sim_args+=("$1"); shift; done
 	shift
 	status=0
-	on_sim "${sim_args[@]}" -- "$bin" "$@" >"$OUT" 2>"$ERR" || status=$?
+	# shellcheck disable=SC2086 # AVF_WRAP is a command line: split it
+	on_sim "${sim_args[@]}" -- ${AVF_WRAP:-} "$bin" "$@" >"$OUT" 2>"$ERR" || status=$?
 	no_sanitizer_report
 }
 

@@ -614,13 +614,8 @@ signal_at() {
 
 # under_valgrind VARIANT [sim options] -- [avf args]
 under_valgrind() {
-	local bin="$AVF_DIR/$1" sim_args=()
-	shift
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do sim_args+=("$1"); shift; done
-	shift
-	status=0
-	on_sim "${sim_args[@]}" -- valgrind -q --fair-sched=yes --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
-		"$bin" "$@" >"$OUT" 2>"$ERR" || status=$?
+	AVF_WRAP="valgrind -q --fair-sched=yes --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
+		avf "$@"
 	if [ "$status" -eq 99 ] || grep -q '^==[0-9]*==' "$ERR"; then cat "$ERR"; return 1; fi
 }
 
