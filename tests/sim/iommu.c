@@ -318,6 +318,22 @@ static void dma_fault(uint64_t iova, size_t len, int access, const char *what, c
 			sim_report.iommu_faults == FAULTS_LOGGED ? " (further faults only counted)" : "");
 }
 
+/* Only a cache hint, never an access: nothing is checked beyond what the
+ * hint needs, nothing counted; the access itself goes through sim_dma(). */
+void sim_dma_prefetch(uint64_t iova, int access)
+{
+	const struct mapping *m = &hit;
+
+	if (!(iova >= m->iova && iova - m->iova < m->size) && !(m = find(iova)))
+		return;
+	if (!dev_bus_master || (m->flags & (uint32_t)access) != (uint32_t)access)
+		return;
+	if (access & SIM_DMA_WRITE)
+		__builtin_prefetch((const void *)(uintptr_t)(m->vaddr + (iova - m->iova)), 1);
+	else
+		__builtin_prefetch((const void *)(uintptr_t)(m->vaddr + (iova - m->iova)), 0);
+}
+
 void *sim_dma(uint64_t iova, size_t len, int access, const char *what)
 {
 	static bool master_logged;

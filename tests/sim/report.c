@@ -84,6 +84,8 @@ void sim_write_report(void)
 	KEY(virtchnl_msgs);
 	KEY(virtchnl_errors);
 	KEY(bus_master_blocked);
+	KEY(device_busy_ns);
+	KEY(device_idle_ns);
 #undef KEY
 	fprintf(f, "last_link_state=%s\n", r->last_link_state < 0 ? "unknown"
 					   : r->last_link_state ? "up" : "down");

@@ -109,6 +109,10 @@ probe_ok() {
 	probe_ok --gen 2000000 -- "$TOP/tests/sim/probe-dev" genrate
 	assert_report rx_delivered 2000000
 	assert_report rx_dropped_no_desc 0
+	# the device worked while frames flowed, then idled through the
+	# consumer's last 500 ms of polling
+	[ "$(report device_busy_ns)" -gt 0 ]
+	[ "$(report device_idle_ns)" -ge 400000000 ]
 }
 
 # --- PF model -------------------------------------------------------------

@@ -112,6 +112,8 @@ struct sim_report {
 	uint64_t virtchnl_msgs;
 	uint64_t virtchnl_errors;  /* messages the PF answered with an error */
 	uint64_t bus_master_blocked; /* DMA attempted with COMMAND.MASTER clear */
+	uint64_t device_busy_ns;   /* device thread working, while queues are enabled */
+	uint64_t device_idle_ns;   /* device thread finding nothing to do, likewise */
 	int last_link_state;       /* 1 up, 0 down, -1 never reported */
 };
 extern struct sim_report sim_report;
@@ -136,6 +138,9 @@ void sim_write_report(void);
  * "RX descriptor write q0 idx 17"), counts it and returns NULL: the access
  * must then be dropped.  Caller holds sim_lock. */
 void *sim_dma(uint64_t iova, size_t len, int access, const char *what);
+/* Start bringing the first line at iova into the cache for the access the
+ * device is about to make, if it is mapped for it (a hint: no fault). */
+void sim_dma_prefetch(uint64_t iova, int access);
 
 /* ---------------------------------------------------------------- device */
 
