@@ -36,8 +36,8 @@ build-asan/%: avf.c avf.h virtchnl.h
 	$(CC) $(WARN) -O1 -g $(SAN) $(call variant_flags,$@) -o $@ avf.c
 
 sim: $(SIM)
-tests/sim/libavfsim.so: $(SIM_LIB_SRC) $(SIM_HDR)
-	$(CC) $(SIMFLAGS) -shared -Wl,--no-undefined -o $@ $(SIM_LIB_SRC)
+tests/sim/libavfsim.so: $(SIM_LIB_SRC) $(SIM_HDR) tests/sim/libavfsim.map
+	$(CC) $(SIMFLAGS) -shared -Wl,--no-undefined -Wl,--version-script=tests/sim/libavfsim.map -o $@ $(SIM_LIB_SRC)
 tests/sim/avfsim: tests/sim/avfsim.c tests/sim/options.c $(SIM_HDR)
 	$(CC) $(SIMFLAGS) -o $@ tests/sim/avfsim.c tests/sim/options.c
 

@@ -71,6 +71,16 @@ probe_ok() {
 	[[ "$output" != *FAIL* ]]
 }
 
+@test "vfio: the preloaded library exports only libc names, never its own helpers" {
+	local libc own
+	libc=$(nm -D --defined-only "$("${CC:-cc}" -print-file-name=libc.so.6)" | awk '{ sub(/@.*/, "", $3); print $3 }' | sort -u)
+	own=$(nm -D --defined-only "$TOP/tests/sim/libavfsim.so" | awk '{ print $3 }' | sort -u)
+	[ -n "$own" ] && [[ "$own" == *ioctl* ]]
+	# what the library exports that libc does not: would shadow the program's own symbols
+	run comm -23 <(echo "$own") <(echo "$libc")
+	[ "$status" -eq 0 ] && [ -z "$output" ]
+}
+
 @test "vfio faults: no iommu_group, not vfio-pci, not viable, busy, permission" {
 	for f in no-iommu-group not-vfio-pci group-not-viable group-busy permission-denied; do
 		probe_ok --fault "$f" -- "$PROBE" "$f" || { echo "fault $f"; return 1; }
