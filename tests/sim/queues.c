@@ -59,14 +59,26 @@ static uint8_t tx_buf[AVF_MAX_FRAME]; /* a frame of several buffers, gathered */
  * on another core: asking for a turn's lines up front overlaps those cache
  * misses instead of taking them one after the other.  The buffer address
  * is the descriptor's first qword in both ring formats. */
+/* Ring index arithmetic without a division per descriptor (a 32-bit
+ * divide costs as much as the rest of a descriptor's bookkeeping). */
+static uint32_t ring_next(uint32_t i, uint32_t len)
+{
+	return i + 1 < len ? i + 1 : 0;
+}
+
+/* Descriptors from `from` up to but not including `to`. */
+static uint32_t ring_span(uint32_t from, uint32_t to, uint32_t len)
+{
+	return to >= from ? to - from : to + len - from;
+}
+
 static void turn_prefetch(const volatile void *ring, uint32_t desc_size, uint32_t len, uint32_t first,
 			  uint32_t n, int access)
 {
 	if (n > ENGINE_BATCH)
 		n = ENGINE_BATCH;
-	for (uint32_t i = 0; i < n; i++) {
-		const volatile uint64_t *d = (const volatile uint64_t *)((const char *)ring +
-									   (size_t)((first + i) % len) * desc_size);
+	for (uint32_t i = 0, slot = first; i < n; i++, slot = ring_next(slot, len)) {
+		const volatile uint64_t *d = (const volatile uint64_t *)((const char *)ring + (size_t)slot * desc_size);
 		sim_dma_prefetch(*d, access);
 	}
 }
@@ -268,7 +280,7 @@ static bool tx_complete(struct tx_pass *p, uint32_t first, uint32_t end)
 {
 	uint32_t len = txq[p->q].len;
 
-	for (uint32_t i = first; i != end; i = (i + 1) % len) {
+	for (uint32_t i = first; i != end; i = ring_next(i, len)) {
 		uint64_t qw1 = __atomic_load_n(&p->ring[i].cmd_type_offset_bsz, __ATOMIC_ACQUIRE);
 
 		if (!(qw1 & (AVF_TX_DESC_CMD_RS << AVF_TXD_QW1_CMD_SHIFT)))
@@ -299,7 +311,7 @@ static enum tx_result tx_frame(struct tx_pass *p)
 		const void *buf;
 
 		if (dtype == AVF_TX_DESC_DTYPE_CONTEXT) {
-			i = (i + 1) % t->len;
+			i = ring_next(i, t->len);
 			continue;
 		}
 		if (dtype != AVF_TX_DESC_DTYPE_DATA)
@@ -326,7 +338,7 @@ static enum tx_result tx_frame(struct tx_pass *p)
 			frame = tx_buf;
 		}
 		total += bsz;
-		i = (i + 1) % t->len;
+		i = ring_next(i, t->len);
 		if (!(cmd & AVF_TX_DESC_CMD_EOP))
 			continue;
 		if (total < AVF_MIN_TX_LEN)
@@ -364,7 +376,7 @@ static bool txq_poll(unsigned q)
 		mdd("TX", q, t->head, "descriptor ring not mapped");
 		return true;
 	}
-	given = (p.tail + t->len - t->head) % t->len;
+	given = ring_span(t->head, p.tail, t->len);
 	turn_prefetch(p.ring, sizeof(*p.ring), t->len, t->head, given, SIM_DMA_READ);
 	for (unsigned n = 0; n < ENGINE_BATCH && t->head != p.tail; n++) {
 		enum tx_result res = tx_frame(&p);
@@ -518,7 +530,7 @@ static void rx_write(struct rx_pass *p, const uint8_t *f, uint32_t len, unsigned
 		d->qword[2] = 0;
 		d->qword[3] = 0;
 		__atomic_store_n(&d->qword[1], qw1, __ATOMIC_RELEASE);
-		r->head = (r->head + 1) % r->len;
+		r->head = ring_next(r->head, r->len);
 	}
 	sim_report.rx_delivered++;
 	pf_stats.rx_bytes += len;
@@ -535,7 +547,7 @@ static void rx_write(struct rx_pass *p, const uint8_t *f, uint32_t len, unsigned
 /* Free descriptors: from head up to but not including the tail. */
 static uint32_t rx_room(const struct rx_pass *p)
 {
-	return (p->tail + p->r->len - p->r->head) % p->r->len;
+	return ring_span(p->r->head, p->tail, p->r->len);
 }
 
 /* The ring view for this pass, or false when the queue cannot take frames
@@ -605,7 +617,7 @@ static bool rx_poll(uint64_t now)
 			rx_drop_no_desc();
 			continue;
 		}
-		need = (len + p.r->buf_size - 1) / p.r->buf_size;
+		need = len <= p.r->buf_size ? 1 : (len + p.r->buf_size - 1) / p.r->buf_size;
 		if (len > p.r->max_pkt || need >= p.r->len) {
 			sim_report.rx_dropped_oversize++;
 			wire_consume();
