@@ -14,7 +14,10 @@
 #   bench name=... size=... mpps=... gbps=... ns_per_frame=... up_ms=... peak_rss_kib=...
 # mpps counts frames echoed per second; gbps is the line rate they make
 # (+24 bytes a frame: preamble, inter-frame gap, FCS); ns_per_frame is the
-# driver thread's CPU time per frame; up_ms is exec to link up.
+# driver thread's CPU time per frame; up_ms is exec to link up; device_busy_pct
+# is the share of the run the simulated device spent working (the report's
+# device_busy_ns over busy + idle): near 100, the device set the pace, and
+# the driver could have gone faster.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 RUNS=${RUNS:-5}
@@ -22,8 +25,8 @@ FRAMES=${FRAMES:-4000000}
 BDF=0000:3b:02.0
 MAC=02:00:00:aa:bb:cc
 WIRE_OVERHEAD=24
-SIM=(tests/sim/avfsim --device-cpu 1 --mac "$MAC")
 tmp=$(mktemp -d)
+SIM=(tests/sim/avfsim --device-cpu 1 --mac "$MAC" --report "$tmp/report")
 trap 'rm -rf "$tmp"' EXIT
 
 [ "$(nproc)" -ge 2 ] || { echo "bench: needs 2 CPUs, one for the driver and one for the device"; exit 1; }
@@ -36,8 +39,16 @@ milli() { local i=${1%.*} f=${1#*.}000; echo $((10#$i * 1000 + 10#${f:0:3})); }
 # thousandths N: N/1000 printed with three decimals.
 thousandths() { printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)); }
 
+# device_busy [WINDOW_NS]: the device's busy share of the last run, in
+# percent: of the time queues were enabled, or of WINDOW_NS (testpmd keeps
+# its queues enabled before and after the traffic).
+device_busy() {
+	awk -F= -v w="${1:-0}" '$1 == "device_busy_ns" { b = $2 } $1 == "device_idle_ns" { i = $2 }
+		END { t = w > 0 ? w : b + i; p = t ? int(100 * b / t) : 0; print (p > 100 ? 100 : p) }' "$tmp/report"
+}
+
 # avf_run BIN SIZE: one echo run of FRAMES generated frames.
-# Prints "mpps ns_per_frame up_ms rss_kib".
+# Prints "mpps ns_per_frame up_ms rss_kib device_busy_pct".
 avf_run() {
 	local line up
 	taskset -c 0 "${SIM[@]}" --gen "$FRAMES:$2" -- "$1" -c "$FRAMES" "$BDF" >/dev/null 2>"$tmp/err" ||
@@ -46,7 +57,7 @@ avf_run() {
 	line=$(grep '^avf: cpu ' "$tmp/err")
 	[[ "$line" =~ \ ([0-9.]+)\ Mpps,\ ([0-9.]+)\ ns\ of\ cpu\ per\ frame\;\ peak\ RSS\ ([0-9]+)\ KiB$ ]] ||
 		{ echo "bench: $1 printed no cost line" >&2; return 1; }
-	echo "${BASH_REMATCH[1]} ${BASH_REMATCH[2]} $up ${BASH_REMATCH[3]}"
+	echo "${BASH_REMATCH[1]} ${BASH_REMATCH[2]} $up ${BASH_REMATCH[3]} $(device_busy)"
 }
 
 # testpmd_run SIZE: the same workload through testpmd, interactive, its
@@ -95,46 +106,52 @@ testpmd_run() {
 	exec 7>&-
 	wait "$pid"
 	local us=$(((t_end - t_start) / 1000)) cpu_ns=$(((ticks1 - ticks0) * 1000000000 / $(getconf CLK_TCK)))
-	echo "$(thousandths $((last * 1000 / us))) $(thousandths $((cpu_ns * 1000 / last))) $(((t_up - t0) / 1000000)) $rss"
+	echo "$(thousandths $((last * 1000 / us))) $(thousandths $((cpu_ns * 1000 / last))) $(((t_up - t0) / 1000000)) $rss $(device_busy $((t_end - t_start)))"
 }
 
 # result NAME SIZE [CEILING_MPPS]: the medians of the runs on stdin, as a
 # table row and a bench line; a note when within 10% of the ceiling.
 result() {
-	local rows m n up rss g note=""
+	local rows m n up rss busy g note=""
 	rows=$(cat)
 	[ "$(wc -l <<<"$rows")" -eq "$RUNS" ] || { echo "bench: $1 at $2 B: a run failed"; exit 1; }
 	m=$(median 1 <<<"$rows")
 	n=$(median 2 <<<"$rows")
 	up=$(median 3 <<<"$rows")
 	rss=$(median 4 <<<"$rows")
+	busy=$(median 5 <<<"$rows")
 	g=$(thousandths $(($(milli "$m") * ($2 + WIRE_OVERHEAD) * 8 / 1000)))
 	if [ -n "${3:-}" ] && [ $(($(milli "$m") * 10)) -ge $(($(milli "$3") * 9)) ]; then
-		note="  (within 10% of the simulator's ceiling: the device limits this, not the driver)"
+		note="  within 10% of the ceiling"
 	fi
-	printf '%-26s %5s B %9s Mpps %8s Gbit/s %9s ns %7s ms %9s KiB%s\n' "$1" "$2" "$m" "$g" "$n" "$up" "$rss" "$note"
+	printf '%-14s %5s B %9s Mpps %8s Gbit/s %9s ns %7s ms %9s KiB %8s%%%s\n' "$1" "$2" "$m" "$g" "$n" "$up" "$rss" \
+		"$busy" "$note"
 	echo "bench name=$1 size=$2 frames=$FRAMES runs=$RUNS mpps=$m gbps=$g ns_per_frame=$n up_ms=$up peak_rss_kib=$rss" \
-		>>"$tmp/lines"
+		"device_busy_pct=$busy" >>"$tmp/lines"
 	eval "mpps_${1//[^a-z0-9]/_}_$2=$m"
 }
 
 runs() { for ((r = 0; r < RUNS; r++)); do "$@" || exit 1; done; }
-header() { printf '%-26s %7s %14s %15s %12s %10s %13s\n' name size rate "line rate" "cpu/frame" "to link up" "peak RSS"; }
+header() {
+	printf '%-14s %7s %14s %15s %12s %10s %13s %9s\n' name size rate "line rate" "cpu/frame" "to link up" "peak RSS" \
+		"dev busy"
+}
 
 echo "make bench: $FRAMES frames a run, median of $RUNS runs; driver on CPU 0, device thread on CPU 1"
 echo
 # The batching curve comes first: its best burst is the driver doing the
 # least per frame, and that run is the simulator's ceiling.
 echo "Batching curve: avf-poll-echo at 64 B, built with -DAVF_BURST=N"
-printf '%6s %10s %14s\n' burst Mpps "ns/frame cpu"
+printf '%6s %10s %14s %12s\n' burst Mpps "ns/frame cpu" "device busy"
 best=0 best_burst=32
 for b in 1 2 4 8 16 32 64 128 256; do
 	cc -std=c11 -O2 -DPOLL -DECHO -DAVF_BURST="$b" -o "$tmp/avf-b$b" avf.c || exit 1
 	rows=$(runs avf_run "$tmp/avf-b$b" 64)
 	m=$(median 1 <<<"$rows")
 	n=$(median 2 <<<"$rows")
-	printf '%6s %10s %14s\n' "$b" "$m" "$n"
-	echo "bench name=batch_$b size=64 frames=$FRAMES runs=$RUNS mpps=$m ns_per_frame=$n" >>"$tmp/lines"
+	busy=$(median 5 <<<"$rows")
+	printf '%6s %10s %14s %11s%%\n' "$b" "$m" "$n" "$busy"
+	echo "bench name=batch_$b size=64 frames=$FRAMES runs=$RUNS mpps=$m ns_per_frame=$n device_busy_pct=$busy" >>"$tmp/lines"
 	[ "$(milli "$m")" -gt "$best" ] && best=$(milli "$m") best_burst=$b
 done
 
@@ -171,5 +188,8 @@ else
 	echo "testpmd: skipped, dpdk-testpmd is not installed (apt-get install dpdk-dev; DPDK is optional)"
 fi
 
+echo
+echo "device busy: the share of the run the simulated device spent working.  Near 100%, or within 10% of"
+echo "the ceiling, the device set the pace: the driver was waiting for it, not the other way round."
 echo
 cat "$tmp/lines"
