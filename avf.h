@@ -345,6 +345,7 @@ struct avf_pcap_record_header {
 #define AVF_MAX_ERRNO 4095 /* a negative status down to -4095 is an errno (Linux's MAX_ERRNO) */
 #define AVF_BITS_PER_MBIT 1e6
 #define AVF_FRAMES_PER_MFRAME 1e6
+#define AVF_PERCENT 100.0
 
 /* Why the run ends; AVF_STOP_PF and AVF_STOP_ERROR exit with status 1. */
 enum avf_stop {
@@ -361,6 +362,7 @@ struct avf_counters {
 	uint64_t rx_stray_dd;           /* DD on a descriptor avf had not posted */
 	uint64_t tx_frames, tx_bytes, tx_ring_full;
 	uint64_t tx_stray_done;         /* DESC_DONE on a descriptor not awaited */
+	uint64_t polls, empty_polls;    /* POLL: RX bursts tried, and those that found no frame */
 };
 
 struct avf {

@@ -169,6 +169,19 @@ teardown() { kill_bg; }
 	assert_report irqs_vector1 0
 }
 
+@test "POLL echo reports its polls: how many found frames, at most a burst each" {
+	local polls each
+	avf avf-poll-echo --gen 100000 -- -c 100000 "$BDF"
+	[ "$status" -eq 0 ]
+	[[ "$(grep '^avf: [0-9]* polls' "$ERR")" =~ ^avf:\ ([0-9]+)\ polls,\ [0-9.]+%\ found\ frames,\ ([0-9]+)\.[0-9]\ frames\ each$ ]]
+	polls=${BASH_REMATCH[1]} each=${BASH_REMATCH[2]}
+	# 100000 frames in bursts of at most 32 (AVF_BURST) take at least 3125 polls
+	[ "$polls" -ge 3125 ] && [ "$each" -ge 1 ] && [ "$each" -le 32 ]
+	# the MSI-X build does not poll, and says nothing of polls
+	avf avf-echo --gen 1000 -- -c 1000 "$BDF"
+	[ "$status" -eq 0 ] && ! grep -q ' polls, ' "$ERR"
+}
+
 # --- stopping -------------------------------------------------------------
 
 @test "-c stops cleanly with status 0 and a clean teardown" {

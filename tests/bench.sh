@@ -48,7 +48,8 @@ device_busy() {
 }
 
 # avf_run BIN SIZE: one echo run of FRAMES generated frames.
-# Prints "mpps ns_per_frame up_ms rss_kib device_busy_pct".
+# Prints "mpps ns_per_frame up_ms rss_kib device_busy_pct full_polls_pct
+# frames_per_poll" (the last two "-" for a build that does not poll).
 avf_run() {
 	local line up
 	taskset -c 0 "${SIM[@]}" --gen "$FRAMES:$2" -- "$1" -c "$FRAMES" "$BDF" >/dev/null 2>"$tmp/err" ||
@@ -57,7 +58,13 @@ avf_run() {
 	line=$(grep '^avf: cpu ' "$tmp/err")
 	[[ "$line" =~ \ ([0-9.]+)\ Mpps,\ ([0-9.]+)\ ns\ of\ cpu\ per\ frame\;\ peak\ RSS\ ([0-9]+)\ KiB$ ]] ||
 		{ echo "bench: $1 printed no cost line" >&2; return 1; }
-	echo "${BASH_REMATCH[1]} ${BASH_REMATCH[2]} $up ${BASH_REMATCH[3]} $(device_busy)"
+	local cost="${BASH_REMATCH[1]} ${BASH_REMATCH[2]} $up ${BASH_REMATCH[3]} $(device_busy)"
+	line=$(grep '^avf: [0-9]* polls, ' "$tmp/err")
+	if [[ "$line" =~ ,\ ([0-9.]+)%\ found\ frames,\ ([0-9.]+)\ frames\ each$ ]]; then
+		echo "$cost ${BASH_REMATCH[1]} ${BASH_REMATCH[2]}"
+	else
+		echo "$cost - -"
+	fi
 }
 
 # testpmd_run SIZE: the same workload through testpmd, interactive, its
@@ -112,7 +119,7 @@ testpmd_run() {
 # result NAME SIZE [CEILING_MPPS]: the medians of the runs on stdin, as a
 # table row and a bench line; a note when within 10% of the ceiling.
 result() {
-	local rows m n up rss busy g note=""
+	local rows m n up rss busy polls g note=""
 	rows=$(cat)
 	[ "$(wc -l <<<"$rows")" -eq "$RUNS" ] || { echo "bench: $1 at $2 B: a run failed"; exit 1; }
 	m=$(median 1 <<<"$rows")
@@ -120,6 +127,8 @@ result() {
 	up=$(median 3 <<<"$rows")
 	rss=$(median 4 <<<"$rows")
 	busy=$(median 5 <<<"$rows")
+	polls=$(median 6 <<<"$rows")
+	[[ "$polls" =~ ^[0-9] ]] && polls=" full_polls_pct=$polls frames_per_poll=$(median 7 <<<"$rows")" || polls=""
 	g=$(thousandths $(($(milli "$m") * ($2 + WIRE_OVERHEAD) * 8 / 1000)))
 	if [ -n "${3:-}" ] && [ $(($(milli "$m") * 10)) -ge $(($(milli "$3") * 9)) ]; then
 		note="  within 10% of the ceiling"
@@ -127,7 +136,7 @@ result() {
 	printf '%-14s %5s B %9s Mpps %8s Gbit/s %9s ns %7s ms %9s KiB %8s%%%s\n' "$1" "$2" "$m" "$g" "$n" "$up" "$rss" \
 		"$busy" "$note"
 	echo "bench name=$1 size=$2 frames=$FRAMES runs=$RUNS mpps=$m gbps=$g ns_per_frame=$n up_ms=$up peak_rss_kib=$rss" \
-		"device_busy_pct=$busy" >>"$tmp/lines"
+		"device_busy_pct=$busy$polls" >>"$tmp/lines"
 	eval "mpps_${1//[^a-z0-9]/_}_$2=$m"
 }
 
@@ -142,7 +151,8 @@ echo
 # The batching curve comes first: its best burst is the driver doing the
 # least per frame, and that run is the simulator's ceiling.
 echo "Batching curve: avf-poll-echo at 64 B, built with -DAVF_BURST=N"
-printf '%6s %10s %14s %12s\n' burst Mpps "ns/frame cpu" "device busy"
+echo "(polls with frames: the share of avf's polls that found any; the rest is headroom)"
+printf '%6s %10s %14s %12s %18s %14s\n' burst Mpps "ns/frame cpu" "device busy" "polls with frames" "frames/poll"
 best=0 best_burst=32
 for b in 1 2 4 8 16 32 64 128 256; do
 	cc -std=c11 -O2 -DPOLL -DECHO -DAVF_BURST="$b" -o "$tmp/avf-b$b" avf.c || exit 1
@@ -150,8 +160,11 @@ for b in 1 2 4 8 16 32 64 128 256; do
 	m=$(median 1 <<<"$rows")
 	n=$(median 2 <<<"$rows")
 	busy=$(median 5 <<<"$rows")
-	printf '%6s %10s %14s %11s%%\n' "$b" "$m" "$n" "$busy"
-	echo "bench name=batch_$b size=64 frames=$FRAMES runs=$RUNS mpps=$m ns_per_frame=$n device_busy_pct=$busy" >>"$tmp/lines"
+	full=$(median 6 <<<"$rows")
+	per=$(median 7 <<<"$rows")
+	printf '%6s %10s %14s %11s%% %17s%% %14s\n' "$b" "$m" "$n" "$busy" "$full" "$per"
+	echo "bench name=batch_$b size=64 frames=$FRAMES runs=$RUNS mpps=$m ns_per_frame=$n device_busy_pct=$busy" \
+		"full_polls_pct=$full frames_per_poll=$per" >>"$tmp/lines"
 	[ "$(milli "$m")" -gt "$best" ] && best=$(milli "$m") best_burst=$b
 done
 
