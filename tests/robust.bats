@@ -419,6 +419,13 @@ use() {
 	assert_released
 }
 
+@test "admin queue: a PF message written to the ARQ with ERR is dropped, named by slot and retval" {
+	avf avf --fault arq-error=version -- "$BDF"
+	expect 1
+	err_has "^avf: ARQ descriptor 0 completed with ERR \(retval 5\): dropped$" "^avf: no reply to VERSION from the PF in "
+	assert_released
+}
+
 @test "a VF reset that never completes: RSTAT decoded, the time waited (20 s, normal pass only)" {
 	[[ "$AVF_DIR" != *build-asan* ]] || skip "the 20 s wait runs once, in the normal pass"
 	avf avf --fault reset-stuck -- "$BDF"

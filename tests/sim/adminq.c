@@ -43,28 +43,33 @@ static struct {
 } fifo;
 
 static uint8_t atq_buf[AVF_AQ_BUF_SIZE]; /* the message as the PF gets it */
-static uint32_t aq_error_op = UINT32_MAX; /* --fault aq-error=OPCODE */
+static uint32_t aq_error_op = UINT32_MAX;  /* --fault aq-error=OPCODE */
+static uint32_t arq_error_op = UINT32_MAX; /* --fault arq-error=OPCODE */
 
 /* ------------------------------------------------------------- faults */
 
-static void aq_fault_init(void)
+/* --fault NAME=OPCODE as a virtchnl opcode; UINT32_MAX when absent. */
+static uint32_t opcode_fault(const char *name)
 {
-	const struct sim_fault *f = sim_fault("aq-error");
+	const struct sim_fault *f = sim_fault(name);
 	char *end;
+	uint32_t op;
 
 	if (!f)
-		return;
+		return UINT32_MAX;
 	/* options.c normalises the opcode to a decimal number */
-	aq_error_op = (uint32_t)strtoul(f->value, &end, 10);
+	op = (uint32_t)strtoul(f->value, &end, 10);
 	if (!f->value[0] || *end) {
-		sim_log("--fault aq-error=%s: not a virtchnl opcode number", f->value);
+		sim_log("--fault %s=%s: not a virtchnl opcode number", name, f->value);
 		_exit(2);
 	}
+	return op;
 }
 
 void aq_init(void)
 {
-	aq_fault_init();
+	aq_error_op = opcode_fault("aq-error");
+	arq_error_op = opcode_fault("arq-error");
 }
 
 void aq_reset(void)
@@ -248,6 +253,12 @@ static bool arq_put(const struct aq_ring *q, const struct arq_msg *m)
 	memcpy(&d, (const void *)slot, sizeof(d));
 	room = d.flags & AVF_AQ_FLAG_BUF ? d.datalen : 0;
 	n = m->len;
+	if (m->v_opcode == arq_error_op) {
+		sim_log("fault arq-error: PF message %s written to the ARQ with ERR/EIO and no data",
+			pf_op_name(m->v_opcode));
+		n = 0;
+		rc = AVF_AQ_RC_EIO;
+	}
 	if (n > room) {
 		sim_log("ARQ descriptor %u: %s message of %u bytes truncated to the %u-byte posted buffer",
 			q->head, pf_op_name(m->v_opcode), m->len, room);
