@@ -54,13 +54,7 @@ static uint8_t tx_buf[AVF_MAX_FRAME]; /* a frame of several buffers, gathered */
  * turns keep the two (and the admin queue) interleaved as finely. */
 #define ENGINE_BATCH 32
 
-/* A NIC fetches descriptors in bursts, not one at a time.  Here the
- * descriptors and the buffers they point to were last written by the driver
- * on another core: asking for a turn's lines up front overlaps those cache
- * misses instead of taking them one after the other.  The buffer address
- * is the descriptor's first qword in both ring formats. */
-/* Ring index arithmetic without a division per descriptor (a 32-bit
- * divide costs as much as the rest of a descriptor's bookkeeping). */
+/* The index after i in a ring of len descriptors. */
 static uint32_t ring_next(uint32_t i, uint32_t len)
 {
 	return i + 1 < len ? i + 1 : 0;
@@ -72,6 +66,11 @@ static uint32_t ring_span(uint32_t from, uint32_t to, uint32_t len)
 	return to >= from ? to - from : to + len - from;
 }
 
+/* A NIC fetches descriptors in bursts, not one at a time.  Here the
+ * descriptors and the buffers they point to were last written by the driver
+ * on another core: asking for a turn's lines up front overlaps those cache
+ * misses instead of taking them one after the other.  The buffer address
+ * is the descriptor's first qword in both ring formats. */
 static void turn_prefetch(const volatile void *ring, uint32_t desc_size, uint32_t len, uint32_t first,
 			  uint32_t n, int access)
 {
@@ -358,7 +357,6 @@ static bool txq_poll(unsigned q)
 {
 	struct txq *t = &txq[q];
 	struct tx_pass p = { .q = q };
-	uint32_t given;
 	bool busy = tail_watch(QTX_TAIL1(q), &t->tl);
 
 	if (!t->enabled)
@@ -376,8 +374,7 @@ static bool txq_poll(unsigned q)
 		mdd("TX", q, t->head, "descriptor ring not mapped");
 		return true;
 	}
-	given = ring_span(t->head, p.tail, t->len);
-	turn_prefetch(p.ring, sizeof(*p.ring), t->len, t->head, given, SIM_DMA_READ);
+	turn_prefetch(p.ring, sizeof(*p.ring), t->len, t->head, ring_span(t->head, p.tail, t->len), SIM_DMA_READ);
 	for (unsigned n = 0; n < ENGINE_BATCH && t->head != p.tail; n++) {
 		enum tx_result res = tx_frame(&p);
 
@@ -578,7 +575,6 @@ static uint32_t rx_room(const struct rx_pass *p)
 static bool rx_pass_begin(struct rx_pass *p)
 {
 	struct rxq *r = p->r;
-	uint32_t room;
 
 	if (p->ring)
 		return true;
@@ -600,8 +596,7 @@ static bool rx_pass_begin(struct rx_pass *p)
 		sim_log("RX queue 0: descriptor ring not mapped for device access; queue stopped");
 		return false;
 	}
-	room = rx_room(p);
-	turn_prefetch(p->ring, sizeof(*p->ring), r->len, r->head, room, SIM_DMA_WRITE);
+	turn_prefetch(p->ring, sizeof(*p->ring), r->len, r->head, rx_room(p), SIM_DMA_WRITE);
 	return true;
 }
 
@@ -639,7 +634,7 @@ static bool rx_poll(uint64_t now)
 			rx_drop_no_desc();
 			continue;
 		}
-		need = len <= p.r->buf_size ? 1 : (len + p.r->buf_size - 1) / p.r->buf_size;
+		need = (len + p.r->buf_size - 1) / p.r->buf_size;
 		if (len > p.r->max_pkt || need >= p.r->len) {
 			sim_report.rx_dropped_oversize++;
 			wire_consume();
