@@ -370,12 +370,13 @@ static int vfio_open_device(struct avf *a)
 	a->config_offset = config.offset;
 	a->bar0_offset = bar0.offset;
 	a->bar0_size = bar0.size;
+	a->msix_count = msix.flags & VFIO_IRQ_INFO_EVENTFD ? msix.count : 0;
 	if (!(bar0.flags & VFIO_REGION_INFO_FLAG_MMAP) || bar0.size < AVF_BAR0_MIN_SIZE)
 		return fail("BAR0 of %s is unusable: %llu bytes, flags %#x (needs mmap and %u bytes)", a->bdf,
 			    (unsigned long long)bar0.size, bar0.flags, AVF_BAR0_MIN_SIZE);
-	if (VECTORS_USED > 1 && (msix.count < VECTORS_USED || !(msix.flags & VFIO_IRQ_INFO_EVENTFD)))
-		return fail("%s has %u MSI-X vectors, the MSI-X build needs %u: use avf-poll", a->bdf, msix.count,
-			    VECTORS_USED);
+	if (a->msix_count < VECTORS_USED)
+		return fail("%s has %u MSI-X vectors with eventfds, avf needs %u: check that vfio-pci drives it",
+			    a->bdf, a->msix_count, VECTORS_USED);
 	return 0;
 }
 
@@ -752,6 +753,13 @@ static int vc_get_vf_resources(struct avf *a)
 	a->num_queue_pairs = sriov->num_queue_pairs;
 	a->max_vectors = r->max_vectors;
 	a->max_mtu = r->max_mtu;
+	a->rss_lut_size = r->rss_lut_size;
+	a->queue_vector = AVF_QUEUE_VECTOR;
+#ifdef POLL
+	if (!(a->caps & VIRTCHNL_VF_OFFLOAD_WB_ON_ITR) || a->max_vectors <= AVF_QUEUE_VECTOR ||
+	    a->msix_count <= AVF_QUEUE_VECTOR)
+		a->queue_vector = AVF_MISC_VECTOR;
+#endif
 	memcpy(a->mac, sriov->default_mac_addr, ETH_ALEN);
 	return 0;
 }
@@ -804,52 +812,121 @@ static int vc_config_vsi_queues(struct avf *a)
 	return vc_call(a, VIRTCHNL_OP_CONFIG_VSI_QUEUES, sizeof *m + m->num_queue_pairs * sizeof *qp, 0, 0);
 }
 
-/* §7.5.  MSI-X: vector 1 serves the queue pair; vector 0 (admin queue) goes
- * last, without queues, as iavf sends it.  POLL: vector 0 alone, no queue
- * mapped.  Legacy length as above: 14 + 12 * n bytes. */
+/* §7.5.  The queue pair on a->queue_vector; vector 0 (admin queue) goes last
+ * without queues, as iavf sends it, unless the queues ride it (a polling
+ * build without WB_ON_ITR).  Legacy length as above: 14 + 12 * n bytes. */
 static int vc_config_irq_map(struct avf *a)
 {
 	struct virtchnl_irq_map_info *m = vc_msg(a);
 	struct virtchnl_vector_map *v = m->vecmap;
-	if (VECTORS_USED > 1)
-		*v++ = (struct virtchnl_vector_map){
-			.vsi_id = a->vsi_id, .vector_id = AVF_QUEUE_VECTOR, .rxq_map = 1u << AVF_QUEUE_ID,
-			.txq_map = 1u << AVF_QUEUE_ID, .rxitr_idx = AVF_RX_ITR, .txitr_idx = AVF_TX_ITR,
-		};
-	*v++ = (struct virtchnl_vector_map){ .vsi_id = a->vsi_id, .vector_id = AVF_MISC_VECTOR };
+	*v = (struct virtchnl_vector_map){
+		.vsi_id = a->vsi_id, .vector_id = a->queue_vector, .rxq_map = 1u << AVF_QUEUE_ID,
+		.txq_map = 1u << AVF_QUEUE_ID, .rxitr_idx = AVF_RX_ITR, .txitr_idx = AVF_TX_ITR,
+	};
+	v++;
+	if (a->queue_vector != AVF_MISC_VECTOR) {
+		*v = (struct virtchnl_vector_map){ .vsi_id = a->vsi_id, .vector_id = AVF_MISC_VECTOR };
+		v++;
+	}
 	m->num_vectors = (uint16_t)(v - m->vecmap);
+	vlog(a, "   queue pair %u on vector %u", AVF_QUEUE_ID, a->queue_vector);
 	return vc_call(a, VIRTCHNL_OP_CONFIG_IRQ_MAP, sizeof *m + m->num_vectors * sizeof *v, 0, 0);
 }
 
-#ifndef POLL
 /* vfio §1: an eventfd per vector, all given in ONE SET_IRQS (ixy filled in
- * only the first), an epoll set to sleep on; then vector 0 is enabled for
- * the admin queue (iavf_misc_irq_enable) and vector n through DYN_CTLN1(n-1). */
+ * only the first).  ICR0_ENA1 lets the admin queue raise vector 0; avf sets
+ * it as iavf_misc_irq_enable does and never clears it: it survives VF resets,
+ * and i40e_sync_vfr_reset stalls every later reset of a VF that cleared it.
+ * The MSI-X build sleeps on the vectors (an epoll set).  The polling build
+ * enables MSI-X too, because an interrupt is what makes the device write back
+ * a partial cache line of descriptors (ice_set_wb_on_itr): WB_ON_ITR on the
+ * queue's vector where granted, else the queues ride vector 0 with INTENA and
+ * an ITR, as DPDK's iavf_config_rx_queues_irqs does. */
 static int irq_setup(struct avf *a)
 {
 	union {
 		struct vfio_irq_set set;
 		uint8_t bytes[sizeof(struct vfio_irq_set) + sizeof a->efd];
 	} irq = { .set = { .argsz = sizeof irq, .flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
-			   .index = VFIO_PCI_MSIX_IRQ_INDEX, .start = 0, .count = AVF_MSIX_VECTORS } };
-	if ((a->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0)
-		return fail("epoll_create1: %s", strerror(errno));
-	for (unsigned v = 0; v < AVF_MSIX_VECTORS; v++) {
-		struct epoll_event ev = { .events = EPOLLIN, .data.u32 = v };
-		if ((a->efd[v] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0 ||
-		    epoll_ctl(a->epfd, EPOLL_CTL_ADD, a->efd[v], &ev) < 0)
+			   .index = VFIO_PCI_MSIX_IRQ_INDEX, .start = 0, .count = a->queue_vector + 1u } };
+	for (unsigned v = 0; v < irq.set.count; v++) {
+		a->efd[v] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (a->efd[v] < 0)
 			return fail("eventfd for MSI-X vector %u: %s", v, strerror(errno));
 	}
 	memcpy(irq.set.data, a->efd, sizeof a->efd);
 	if (ioctl(a->device, VFIO_DEVICE_SET_IRQS, &irq) < 0)
-		return fail("VFIO_DEVICE_SET_IRQS (MSI-X, %u vectors): %s", AVF_MSIX_VECTORS, strerror(errno));
+		return fail("VFIO_DEVICE_SET_IRQS (MSI-X, %u vectors): %s", irq.set.count, strerror(errno));
 	a->irqs_set = true;
 	wr32(a, VFINT_ICR0_ENA1, VFINT_ICR0_ENA1_ADMINQ);
+#ifdef POLL
+	if (a->queue_vector == AVF_MISC_VECTOR)
+		wr32(a, VFINT_DYN_CTL01, VFINT_DYN_CTL_INTENA | AVF_RX_ITR << VFINT_DYN_CTL_ITR_INDX_SHIFT |
+		     (AVF_POLL_ITR_US / VFINT_ITR_USEC_PER_UNIT) << VFINT_DYN_CTL_INTERVAL_SHIFT);
+	else
+		wr32(a, VFINT_DYN_CTLN1(a->queue_vector - 1), VFINT_DYN_CTL_WB_ON_ITR |
+		     AVF_RX_ITR << VFINT_DYN_CTL_ITR_INDX_SHIFT | AVF_WB_ON_ITR_INTERVAL << VFINT_DYN_CTL_INTERVAL_SHIFT);
+	return 0;
+#else
+	a->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (a->epfd < 0)
+		return fail("epoll_create1: %s", strerror(errno));
+	for (unsigned v = 0; v < AVF_MSIX_VECTORS; v++) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.u32 = v };
+		if (epoll_ctl(a->epfd, EPOLL_CTL_ADD, a->efd[v], &ev) < 0)
+			return fail("epoll_ctl for MSI-X vector %u: %s", v, strerror(errno));
+	}
 	wr32(a, VFINT_DYN_CTL01, IRQ_ARM);
 	wr32(a, VFINT_DYN_CTLN1(AVF_QUEUE_VECTOR - 1), IRQ_ARM);
 	return 0;
-}
 #endif
+}
+
+/* RSS is on before avf says a word: ice spreads IP flows over every granted
+ * queue pair from the start (ice_vsi_cfg_rss_lut_key), and an i40e VF keeps
+ * the LUT its last user left, the host's iavf: entry i = i % pairs.  Frames
+ * hashed to a queue avf never enabled are dropped, so every entry points at
+ * queue 0: CONFIG_RSS_LUT with RSS_PF, as DPDK's iavf_init_rss does for one
+ * queue; the VFQF_HLUT registers with RSS_REG (i40e_config_rss_reg).  The
+ * legacy length counts lut[1]: sizeof + entries - 1 bytes. */
+static int vc_config_rss_lut(struct avf *a)
+{
+	struct virtchnl_rss_lut *m = vc_msg(a);
+	if (a->caps & VIRTCHNL_VF_OFFLOAD_RSS_PF) {
+		if (a->rss_lut_size == 0 || a->rss_lut_size > AVF_AQ_BUF_SIZE - sizeof *m + 1)
+			return fail("the PF grants RSS_PF with an RSS LUT of %" PRIu32 " entries: a LUT message holds 1 to "
+				    "%zu; check the host's i40e/ice", a->rss_lut_size, AVF_AQ_BUF_SIZE - sizeof *m + 1);
+		m->vsi_id = a->vsi_id;
+		m->lut_entries = (uint16_t)a->rss_lut_size;
+		memset(m->lut, AVF_QUEUE_ID, a->rss_lut_size);
+		if (vc_call(a, VIRTCHNL_OP_CONFIG_RSS_LUT, sizeof *m + m->lut_entries - 1, 0, 0) < 0)
+			return degrade(a, "the PF's RSS still spreads flows over its queue pairs: only queue 0's reach avf");
+		a->rss_done = "every LUT entry -> queue 0 (CONFIG_RSS_LUT)";
+	} else if (a->caps & VIRTCHNL_VF_OFFLOAD_RSS_REG) {
+		for (unsigned i = 0; i < AVF_RSS_LUT_REGS; i++)
+			wr32(a, VFQF_HLUT(i), AVF_RSS_LUT_REG_QUEUE_0);
+		a->rss_done = "every LUT entry -> queue 0 (VFQF_HLUT registers)";
+	} else {
+		a->rss_done = "not granted: if the PF spreads flows, only queue 0's reach avf";
+	}
+	vlog(a, "   RSS: %s", a->rss_done);
+	return 0;
+}
+
+/* i40e strips received VLAN tags by default (i40e_add_vsi, SR-IOV VSI) and
+ * puts them in the descriptor; avf shows frames as they were on the wire, so
+ * it turns that off (needs OFFLOAD_VLAN, as DPDK and VPP do).  Where it
+ * cannot, rx_burst puts the tag back from the descriptor. */
+static int vc_disable_vlan_stripping(struct avf *a)
+{
+	a->vlan_stripped = true;
+	if (!(a->caps & VIRTCHNL_VF_OFFLOAD_VLAN))
+		return 0;
+	if (vc_call(a, VIRTCHNL_OP_DISABLE_VLAN_STRIPPING, 0, 0, 0) < 0)
+		return degrade(a, "the PF strips VLAN tags: avf puts them back from the RX descriptor");
+	a->vlan_stripped = false;
+	return 0;
+}
 
 /* §7.7.  Needed only for a MAC avf chose itself: for the MAC the host
  * assigned, the PF installed the filter already. */
@@ -897,12 +974,17 @@ static void rx_drop(struct avf *a, uint16_t slot, uint64_t qw1, uint64_t *counte
 	a->rx_warned = true;
 }
 
-/* §6.1: hand the device the slots up to (not including) tail.  Each is
+/* §6.1: hand the device the slots up to (not including) tail, rounded down
+ * to a multiple of 8: E810 ignores QRX_TAIL's low bits (ice_release_rx_desc),
+ * so a slot past the last multiple would stay ours anyway.  Each is
  * written in the read format just before: pkt_addr, and hdr_addr = 0, since
  * DD lands in that qword and must start clear.  rx_burst cleared DD when it
  * took a slot back, so a DD here was written while avf owned the slot. */
 static void rx_post(struct avf *a, uint16_t tail)
 {
+	tail -= tail % AVF_RX_TAIL_MULTIPLE;
+	if (tail == a->rx_tail)
+		return;
 	for (uint16_t s = a->rx_tail; s != tail; s = RX_NEXT(s)) {
 		if (a->rx_ring[s].qword[1] & AVF_RXD_QW1_STATUS_DD)
 			rx_drop(a, s, a->rx_ring[s].qword[1], &a->cnt.rx_stray_dd, "DD on a slot avf had not posted");
@@ -963,6 +1045,21 @@ static int stats_baseline(struct avf *a)
 	return 0;
 }
 
+/* How completed descriptors reach memory: the device writes a partial
+ * 64-byte line of them back only when the queue's vector fires or its
+ * WB_ON_ITR timer expires (ice_set_wb_on_itr; irq_setup). */
+static const char *write_back_mode(const struct avf *a)
+{
+#ifdef POLL
+	if (a->queue_vector == AVF_MISC_VECTOR)
+		return "queues on vector 0 with INTENA and a 32 us ITR (WB_ON_ITR not granted)";
+	return "WB_ON_ITR on vector 1, every 4 us";
+#else
+	(void)a;
+	return "on each interrupt of vector 1";
+#endif
+}
+
 static int banner(struct avf *a)
 {
 	static const char *const cap_names[32] = {
@@ -985,8 +1082,11 @@ static int banner(struct avf *a)
 		a->device_id, avf_device_name(a->device_id), a->group_num,
 		a->type1v2 ? "type1v2" : "type1", AVF_DMA_SIZE >> 10, a->hugepage ? "2 MiB hugepages" : "4 KiB pages",
 		a->pf_version.major, a->pf_version.minor, caps, a->vsi_id, a->num_queue_pairs, a->max_vectors,
-		VECTORS_USED, a->max_mtu, mac_str(a->mac).s, a->mac_random ? " (random, locally administered)" : "",
+		a->queue_vector + 1u, a->max_mtu, mac_str(a->mac).s, a->mac_random ? " (random, locally administered)" : "",
 		a->link_up ? "up" : "down", a->link_mbps);
+	fprintf(stderr, "  rss        %s\n  vlan       %s\n  write-back %s\n", a->rss_done,
+		a->vlan_stripped ? "the PF strips tags: avf puts them back from the descriptor"
+		: "tags kept on received frames (DISABLE_VLAN_STRIPPING)", write_back_mode(a));
 	a->running = true;
 	a->start_ns = a->tick_ns = now_ns(CLOCK_MONOTONIC);
 	a->start_cpu_ns = now_ns(CLOCK_THREAD_CPUTIME_ID);
@@ -994,6 +1094,20 @@ static int banner(struct avf *a)
 }
 
 /* ---------------------------------------------------------------- data path */
+/* The frame as it was on the wire when the device stripped its VLAN tag
+ * (L2TAG1P): the tag goes back after the two MACs, in a copy, since the
+ * buffer has no room in front.  Only where stripping could not be disabled. */
+static const uint8_t *vlan_restore(struct avf *a, const uint8_t *f, uint32_t *len, uint16_t tag)
+{
+	const uint16_t tpid = htons(ETH_P_8021Q), tci = htons(tag);
+	memcpy(a->vlan_frame, f, 2 * ETH_ALEN);
+	memcpy(a->vlan_frame + 2 * ETH_ALEN, &tpid, sizeof tpid);
+	memcpy(a->vlan_frame + 2 * ETH_ALEN + sizeof tpid, &tci, sizeof tci);
+	memcpy(a->vlan_frame + 2 * ETH_ALEN + AVF_VLAN_HLEN, f + 2 * ETH_ALEN, *len - 2 * ETH_ALEN);
+	*len += AVF_VLAN_HLEN;
+	return a->vlan_frame;
+}
+
 /* The frame as it arrived, to the -w capture (one timestamp per burst). */
 static void pcap_write(struct avf *a, const uint8_t *frame, uint32_t len, struct timespec *ts)
 {
@@ -1059,10 +1173,12 @@ static void dump_frame(const struct avf *a, const uint8_t *f, uint32_t len)
 #else
 /* Echo, zero-copy: the frame goes back to its sender in its own buffer, from
  * the VF's own MAC (the PF drops spoofed sources).  RS is left to tx_flush.
- * False when the TX ring is full: the frame is dropped. */
-static bool echo_frame(struct avf *a, uint16_t buf, uint32_t len)
+ * A tag the device stripped goes back on as it leaves (IL2TAG1, §5).  False
+ * when the TX ring is full: the frame is dropped. */
+static bool echo_frame(struct avf *a, uint16_t buf, uint32_t len, bool tagged, uint16_t tag)
 {
 	uint16_t slot = a->tx_next;
+	uint64_t cmd = AVF_TX_DESC_CMD_EOP | AVF_TX_DESC_CMD_ICRC;
 	struct ethhdr *eh = (struct ethhdr *)buf_addr(a, buf);
 	if (TX_NEXT(slot) == a->tx_clean)
 		return a->cnt.tx_ring_full++, false;
@@ -1075,9 +1191,10 @@ static bool echo_frame(struct avf *a, uint16_t buf, uint32_t len)
 		len = AVF_MIN_TX_LEN;
 	}
 	a->tx_ring[slot].buffer_addr = buf_iova(a, buf);
-	a->tx_ring[slot].cmd_type_offset_bsz = AVF_TX_DESC_DTYPE_DATA |
-		(AVF_TX_DESC_CMD_EOP | AVF_TX_DESC_CMD_ICRC) << AVF_TXD_QW1_CMD_SHIFT |
-		(uint64_t)len << AVF_TXD_QW1_TX_BUF_SZ_SHIFT;
+	if (tagged)
+		cmd |= AVF_TX_DESC_CMD_IL2TAG1;
+	a->tx_ring[slot].cmd_type_offset_bsz = AVF_TX_DESC_DTYPE_DATA | cmd << AVF_TXD_QW1_CMD_SHIFT |
+		(uint64_t)len << AVF_TXD_QW1_TX_BUF_SZ_SHIFT | (uint64_t)tag << AVF_TXD_QW1_L2TAG1_SHIFT;
 	a->tx_buf[slot] = buf;
 	a->tx_next = TX_NEXT(slot);
 	a->cnt.tx_frames++;
@@ -1158,15 +1275,23 @@ static unsigned rx_burst(struct avf *a)
 		a->rx_ring[slot].qword[1] = 0; /* ours now: see rx_post */
 		a->rx_next = RX_NEXT(slot);
 		if (rx_desc_ok(a, slot, qw1, len)) {
+			bool tagged = qw1 & AVF_RXD_QW1_STATUS_L2TAG1P;
+			uint16_t tag = 0;
+			const uint8_t *wire = buf_addr(a, buf);
+			uint32_t wire_len = len;
+			if (tagged) {
+				tag = (uint16_t)((a->rx_ring[slot].qword[0] >> AVF_RXD_QW0_L2TAG1_SHIFT) & AVF_RXD_QW0_L2TAG1_MASK);
+				wire = vlan_restore(a, wire, &wire_len, tag);
+			}
 			a->cnt.rx_frames++;
 			a->cnt.rx_bytes += len;
 			if (a->pcap)
-				pcap_write(a, buf_addr(a, buf), len, &ts);
+				pcap_write(a, wire, wire_len, &ts);
 #ifdef ECHO
-			if (echo_frame(a, buf, len))
+			if (echo_frame(a, buf, len, tagged, tag))
 				a->rx_buf[slot] = a->free_buf[--a->nfree]; /* never empty: see AVF_NUM_BUFS */
 #else
-			dump_frame(a, buf_addr(a, buf), len);
+			dump_frame(a, wire, wire_len);
 #endif
 		}
 	}
@@ -1229,7 +1354,10 @@ static void tick(struct avf *a)
 
 #ifdef POLL
 /* Never sleeps.  The admin queue (events) is looked at every
- * AVF_POLL_SERVICE_EVERY loops: one MMIO read of ARQH when nothing came. */
+ * AVF_POLL_SERVICE_EVERY loops: one MMIO read of ARQH when nothing came.
+ * Where the queues ride vector 0 (no WB_ON_ITR), that is also when vector 0
+ * is re-armed: its firing, which writes back a partial descriptor line,
+ * masks it again (irq_setup). */
 static void run(struct avf *a)
 {
 	for (unsigned i = 0; !stopping(a) && !count_reached(a); i++) {
@@ -1237,6 +1365,8 @@ static void run(struct avf *a)
 		a->cnt.empty_polls += !rx_burst(a);
 		if (i % AVF_POLL_SERVICE_EVERY == 0) {
 			arq_service(a);
+			if (a->queue_vector == AVF_MISC_VECTOR)
+				wr32(a, VFINT_DYN_CTL01, IRQ_ARM);
 			tick(a);
 		}
 	}
@@ -1346,9 +1476,9 @@ static void teardown(struct avf *a)
 	if (a->running)
 		report(a);
 	if (a->irqs_set) {
-		wr32(a, VFINT_DYN_CTLN1(AVF_QUEUE_VECTOR - 1), 0);
-		wr32(a, VFINT_DYN_CTL01, 0);
-		wr32(a, VFINT_ICR0_ENA1, 0);
+		if (a->queue_vector != AVF_MISC_VECTOR)
+			wr32(a, VFINT_DYN_CTLN1(a->queue_vector - 1), 0);
+		wr32(a, VFINT_DYN_CTL01, 0); /* not ICR0_ENA1: see irq_setup */
 		if (ioctl(a->device, VFIO_DEVICE_SET_IRQS, &irq_off) < 0)
 			note("VFIO_DEVICE_SET_IRQS (off): %s", strerror(errno));
 	}
@@ -1380,10 +1510,7 @@ int main(int argc, char **argv)
 		STEP(vfio_open_group), STEP(vfio_open_device), STEP(pci_enable), STEP(bar0_map), STEP(dma_init),
 		STEP(vf_reset), STEP(aq_init), STEP(vc_version), STEP(vc_get_vf_resources), STEP(vf_mac),
 		STEP(queues_alloc), STEP(vc_config_vsi_queues), STEP(vc_config_irq_map),
-#ifndef POLL
-		STEP(irq_setup),
-#endif
-		STEP(vc_add_eth_addr),
+		STEP(irq_setup), STEP(vc_config_rss_lut), STEP(vc_disable_vlan_stripping), STEP(vc_add_eth_addr),
 #ifndef ECHO
 		STEP(vc_config_promiscuous_mode),
 #endif

@@ -44,6 +44,8 @@
 #define VFQF_HENA(i) (0x0C400 + 4 * (i))  /* i = 0..1 */
 #define VFQF_HKEY(i) (0x0CC00 + 4 * (i))  /* i = 0..12 */
 #define VFQF_HLUT(i) (0x0D000 + 4 * (i))  /* i = 0..15 */
+#define AVF_RSS_LUT_REGS 16          /* VFQF_HLUT(0..15): four one-byte entries each */
+#define AVF_RSS_LUT_REG_QUEUE_0 0u   /* all four entries -> queue 0 */
 
 #define AVF_MAX_QUEUES 16       /* QTX_TAIL1/QRX_TAIL1 index range */
 #define AVF_MAX_VECTORS 17      /* vector 0 + VFINT_DYN_CTLN1(0..15) on i40e */
@@ -64,6 +66,9 @@
 
 /* QTX_TAIL1 / QRX_TAIL1 */
 #define QTAIL_MASK 0x00001FFFu
+/* E810 ignores the low 3 bits of QRX_TAIL (ice_txrx.c, ice_release_rx_desc:
+ * "only bump tail on multiples of 8"): RX tails are written rounded down. */
+#define AVF_RX_TAIL_MULTIPLE 8
 
 /* VFGEN_RSTAT: VFR_STATE, written by the PF (enum virtchnl_vfr_states) */
 #define VFGEN_RSTAT_VFR_STATE_MASK 0x3u
@@ -219,6 +224,10 @@ _Static_assert(sizeof(struct avf_rx_desc) == 32, "avf_rx_desc");
 #define AVF_RXD_QW1_PTYPE_MASK (0xFFull << AVF_RXD_QW1_PTYPE_SHIFT)
 #define AVF_RXD_QW1_LENGTH_PBUF_SHIFT 38
 #define AVF_RXD_QW1_LENGTH_PBUF_MASK (0x3FFFull << AVF_RXD_QW1_LENGTH_PBUF_SHIFT)
+/* qword[0] of the write-back: the VLAN tag the device stripped, valid with
+ * L2TAG1P (iavf_rx_desc wb.qword0.lo_dword.l2tag1 in Linux iavf_type.h) */
+#define AVF_RXD_QW0_L2TAG1_SHIFT 16
+#define AVF_RXD_QW0_L2TAG1_MASK 0xFFFFull
 
 /* Packet types the legacy write-back reports (DPDK's ptype table) */
 #define AVF_PTYPE_L2 1
@@ -263,6 +272,13 @@ _Static_assert(sizeof(struct avf_rx_desc) == 32, "avf_rx_desc");
 #define AVF_MSIX_VECTORS 2
 #define AVF_RX_ITR 0
 #define AVF_TX_ITR 1
+/* A polling build gets its write-backs as DPDK's iavf_config_rx_queues_irqs
+ * does without RX interrupts: WB_ON_ITR on the queue's vector with a 2-unit
+ * (4 us) interval, or, without WB_ON_ITR, the queues on vector 0 with INTENA
+ * and the default 32 us ITR (IAVF_QUEUE_ITR_INTERVAL_DEFAULT). */
+#define AVF_WB_ON_ITR_INTERVAL 2
+#define AVF_POLL_ITR_US 32
+#define AVF_VLAN_HLEN 4           /* an 802.1Q tag: TPID + TCI */
 
 /* Rings (§9: multiples of 32 within 64..4096; powers of two here so ring
  * indexes wrap with a mask) and buffers (a multiple of 128, §7.4). */
@@ -276,8 +292,12 @@ _Static_assert(sizeof(struct avf_rx_desc) == 32, "avf_rx_desc");
 #define AVF_BURST 32              /* RX descriptors per tail write */
 #endif
 
-/* GET_VF_RESOURCES request (§3.4, §7.3): plain L2, link speed in Mbps */
-#define AVF_VF_CAPS (VIRTCHNL_VF_OFFLOAD_L2 | VIRTCHNL_VF_CAP_ADV_LINK_SPEED)
+/* GET_VF_RESOURCES request: plain L2, link speed in Mbps, and what avf needs
+ * to undo the PF's defaults (i40e_vc_get_vf_resources_msg grants only what
+ * is asked and the hardware has): RSS_PF to point the LUT at queue 0, VLAN to
+ * turn i40e's tag stripping off, WB_ON_ITR so a polling build sees lone frames. */
+#define AVF_VF_CAPS (VIRTCHNL_VF_OFFLOAD_L2 | VIRTCHNL_VF_CAP_ADV_LINK_SPEED | VIRTCHNL_VF_OFFLOAD_RSS_PF | \
+		     VIRTCHNL_VF_OFFLOAD_VLAN | VIRTCHNL_VF_OFFLOAD_WB_ON_ITR)
 /* Largest PCI device and function numbers of a bus address */
 #define AVF_PCI_MAX_DEVICE 0x1f
 #define AVF_PCI_MAX_FUNCTION 7
@@ -386,6 +406,7 @@ struct avf {
 	volatile uint8_t *bar0;
 	uint64_t bar0_offset;
 	size_t bar0_size;
+	uint32_t msix_count;             /* MSI-X vectors vfio-pci offers */
 
 	/* DMA region */
 	uint8_t *dma;
@@ -421,6 +442,10 @@ struct avf {
 	bool mac_random;
 	bool link_up;
 	uint32_t link_mbps;
+	uint32_t rss_lut_size;          /* LUT entries (CONFIG_RSS_LUT) */
+	const char *rss_done;           /* what avf did to the PF's RSS, for the banner */
+	bool vlan_stripped;             /* the PF strips tags: avf puts them back */
+	uint16_t queue_vector;          /* the vector the queue pair is mapped to */
 	bool queues_enabled;
 	bool have_stats_base;
 	struct virtchnl_eth_stats stats_base;
@@ -441,6 +466,7 @@ struct avf {
 	uint16_t tx_batch_end[AVF_TX_RING_LEN];    /* batch start -> its RS slot */
 	uint16_t free_buf[AVF_NUM_BUFS];
 	uint16_t nfree;
+	uint8_t vlan_frame[AVF_RX_BUF_SIZE + AVF_VLAN_HLEN]; /* a frame with its tag put back */
 
 	/* Interrupts (MSI-X build) */
 	int efd[AVF_MSIX_VECTORS];
