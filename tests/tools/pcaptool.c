@@ -3,6 +3,8 @@
  * pcaptool - the test suite's capture helper (no libpcap, no Python).
  *
  *   pcaptool known VFMAC OUT.pcap     write the known capture the tests use
+ *   pcaptool flows VFMAC COUNT OUT.pcap  COUNT frames to the VF, each a flow of its own
+ *   pcaptool vlan VFMAC OUT.pcap      VLAN-tagged frames to the VF, and one untagged
  *   pcaptool hex FILE.pcap            print each frame as one line of hex
  *   pcaptool undump                   read avf's dump on stdin, print each
  *                                     dumped frame as one line of hex
@@ -59,6 +61,20 @@ static size_t eth(uint8_t *f, const uint8_t *dst, const uint8_t *src, uint16_t t
 	return 14;
 }
 
+/* The IPv4 header checksum (RFC 791), over the 20 bytes at ip. */
+static void checksum(uint8_t *ip)
+{
+	uint32_t sum = 0;
+	ip[10] = 0;
+	ip[11] = 0;
+	for (int i = 0; i < 20; i += 2)
+		sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	ip[10] = (uint8_t)(~sum >> 8);
+	ip[11] = (uint8_t)~sum;
+}
+
 /* IPv4 header (no options) + UDP or TCP header, then a pattern payload. */
 static size_t ipv4(uint8_t *f, size_t len, uint8_t proto, unsigned n)
 {
@@ -72,13 +88,7 @@ static size_t ipv4(uint8_t *f, size_t len, uint8_t proto, unsigned n)
 	ip[9] = proto;
 	memcpy(ip + 12, (uint8_t[]){10, 0, 0, 1}, 4);
 	memcpy(ip + 16, (uint8_t[]){10, 0, 0, 2}, 4);
-	uint32_t sum = 0;
-	for (int i = 0; i < 20; i += 2)
-		sum += (uint32_t)(ip[i] << 8 | ip[i + 1]);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	ip[10] = (uint8_t)(~sum >> 8);
-	ip[11] = (uint8_t)~sum;
+	checksum(ip);
 	uint8_t *l = ip + 20;
 	l[0] = 0x30; l[1] = 0x39;           /* port 12345 */
 	l[2] = 0x00; l[3] = (uint8_t)(9 + n); /* port 9+n: tells frames apart */
@@ -104,15 +114,30 @@ static void put(FILE *out, const uint8_t *f, size_t len, unsigned n)
 		die("write failed", NULL);
 }
 
+/* A new capture file with its header; finish() closes it, checked. */
+static FILE *start(const char *path)
+{
+	struct pcap_hdr h = {PCAP_MAGIC_US, 2, 4, 0, 0, 65535, PCAP_LINKTYPE_ETHERNET};
+	FILE *out = fopen(path, "wb");
+	if (!out)
+		die("cannot create", path);
+	if (fwrite(&h, sizeof h, 1, out) != 1)
+		die("write failed", path);
+	return out;
+}
+
+static int finish(FILE *out, const char *path)
+{
+	if (fclose(out) != 0)
+		die("write failed", path);
+	return 0;
+}
+
 static int cmd_known(const char *macstr, const char *path)
 {
 	uint8_t vf[6], f[MAX_FRAME];
 	parse_mac(macstr, vf);
-	FILE *out = fopen(path, "wb");
-	if (!out)
-		die("cannot create", path);
-	struct pcap_hdr h = {PCAP_MAGIC_US, 2, 4, 0, 0, 65535, PCAP_LINKTYPE_ETHERNET};
-	fwrite(&h, sizeof h, 1, out);
+	FILE *out = start(path);
 	unsigned n = 0;
 	size_t len, off;
 
@@ -150,9 +175,76 @@ static int cmd_known(const char *macstr, const char *path)
 	/* 8: IPv4/UDP to the VF again, odd size, after everything above */
 	len = 123; off = eth(f, vf, PEER, 0x0800); off = ipv4(f, len, 17, ++n);
 	pattern(f, off, len, n); put(out, f, len, n);
-	if (fclose(out) != 0)
-		die("write failed", path);
-	return 0;
+	return finish(out, path);
+}
+
+/* ------------------------------------------------- flows and VLAN captures */
+
+/* "flows": COUNT frames to the VF, each its own flow (the source address and
+ * port change, TCP and UDP alternate, every fourth is IPv6/UDP), so that a
+ * device that hashes flows over several queues spreads them. */
+static int cmd_flows(const char *macstr, const char *count, const char *path)
+{
+	uint8_t vf[6], f[MAX_FRAME];
+	char *end;
+	unsigned long total = strtoul(count, &end, 10);
+	if (*end || total == 0 || total > 65535)
+		die("bad COUNT (1..65535)", count);
+	parse_mac(macstr, vf);
+	FILE *out = start(path);
+	for (unsigned n = 1; n <= total; n++) {
+		size_t len = 60 + n % 64, off;
+		if (n % 4 == 0) {
+			off = eth(f, vf, PEER, 0x86dd);
+			memset(f + off, 0, 48);
+			f[off] = 0x60;
+			f[off + 5] = (uint8_t)(len - off - 40);
+			f[off + 6] = 17;
+			f[off + 7] = 64;
+			f[off + 8] = 0xfd; f[off + 22] = (uint8_t)(n >> 8); f[off + 23] = (uint8_t)n;
+			f[off + 24] = 0xfd; f[off + 39] = 2;
+			f[off + 40] = (uint8_t)(n >> 8); f[off + 41] = (uint8_t)n; /* source port */
+			f[off + 43] = 53;
+			f[off + 44] = (uint8_t)((len - off - 40) >> 8); f[off + 45] = (uint8_t)(len - off - 40);
+			off += 48;
+		} else {
+			off = eth(f, vf, PEER, 0x0800);
+			off = ipv4(f, len, n % 2 ? 17 : 6, n);
+			f[14 + 14] = (uint8_t)(n >> 8); /* source 10.0.x.y */
+			f[14 + 15] = (uint8_t)n;
+			f[14 + 20] = (uint8_t)(n >> 8); /* source port */
+			f[14 + 21] = (uint8_t)n;
+			checksum(f + 14);
+		}
+		pattern(f, off, len, n);
+		put(out, f, len, n);
+	}
+	return finish(out, path);
+}
+
+/* "vlan": frames to the VF tagged with VLAN 100, with VLAN 200 and priority 5,
+ * priority-tagged (VLAN 0), and one untagged: a VF must see each as sent. */
+static int cmd_vlan(const char *macstr, const char *path)
+{
+	static const uint16_t tci[] = { 100, 5 << 13 | 200, 3 << 13, 0xffff };
+	uint8_t vf[6], f[MAX_FRAME], plain[MAX_FRAME];
+	parse_mac(macstr, vf);
+	FILE *out = start(path);
+	for (unsigned n = 1; n <= sizeof tci / sizeof tci[0]; n++) {
+		size_t len = 64 + 16 * n, off = eth(plain, vf, PEER, 0x0800);
+		off = ipv4(plain, len, 17, n);
+		pattern(plain, off, len, n);
+		if (tci[n - 1] == 0xffff) { /* the untagged one */
+			put(out, plain, len, n);
+			continue;
+		}
+		memcpy(f, plain, 12);
+		f[12] = 0x81; f[13] = 0x00;
+		f[14] = (uint8_t)(tci[n - 1] >> 8); f[15] = (uint8_t)tci[n - 1];
+		memcpy(f + 16, plain + 12, len - 12);
+		put(out, f, len + 4, n);
+	}
+	return finish(out, path);
 }
 
 /* ------------------------------------------------------------ hex of a pcap */
@@ -291,10 +383,15 @@ int main(int argc, char **argv)
 {
 	if (argc == 4 && !strcmp(argv[1], "known"))
 		return cmd_known(argv[2], argv[3]);
+	if (argc == 5 && !strcmp(argv[1], "flows"))
+		return cmd_flows(argv[2], argv[3], argv[4]);
+	if (argc == 4 && !strcmp(argv[1], "vlan"))
+		return cmd_vlan(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "hex"))
 		return cmd_hex(argv[2]);
 	if (argc == 2 && !strcmp(argv[1], "undump"))
 		return cmd_undump();
-	fprintf(stderr, "usage: pcaptool known VFMAC OUT.pcap | hex FILE.pcap | undump < avf-output\n");
+	fprintf(stderr, "usage: pcaptool known VFMAC OUT.pcap | flows VFMAC COUNT OUT.pcap | vlan VFMAC OUT.pcap |\n"
+		"                hex FILE.pcap | undump < avf-output\n");
 	return 2;
 }
