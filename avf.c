@@ -246,7 +246,8 @@ static void parse_args(struct avf *a, int argc, char **argv)
 	     !(matches(bdf, "hhhh:hh:hh.h") && sscanf(bdf, "%x:%x:%x.%x", &dom, &bus, &dev, &fn) == 4)) ||
 	    dev > AVF_PCI_MAX_DEVICE || fn > AVF_PCI_MAX_FUNCTION)
 		usage_error(prog, "'%s' is not a PCI address: use dddd:bb:dd.f or bb:dd.f (device up to %x, "
-			    "function up to %u), as lspci -D shows", bdf, AVF_PCI_MAX_DEVICE, AVF_PCI_MAX_FUNCTION);
+			    "function up to %u), as lspci -D shows; for a network interface, ethtool -i IF shows it as bus-info",
+			    bdf, AVF_PCI_MAX_DEVICE, AVF_PCI_MAX_FUNCTION);
 	snprintf(a->bdf, sizeof a->bdf, "%04x:%02x:%02x.%x", dom, bus, dev, fn);
 	if (a->pcap_path) {
 		struct avf_pcap_file_header h = { .magic = AVF_PCAP_MAGIC, .version_major = AVF_PCAP_VERSION_MAJOR,
@@ -271,6 +272,72 @@ static const char *link_name(const char *dir, const char *name, char *buf, size_
 		return none;
 	buf[n] = '\0';
 	return strrchr(buf, '/') ? strrchr(buf, '/') + 1 : buf;
+}
+
+/* §8: drivers match vendor and device only. */
+static const char *avf_device_name(uint16_t id)
+{
+	switch (id) {
+	case AVF_DEV_ID_ADAPTIVE_VF: return "Ethernet Adaptive Virtual Function";
+	case AVF_DEV_ID_VF: return "Ethernet Virtual Function 700 Series";
+	case AVF_DEV_ID_VF_HV: return "Ethernet Virtual Function 700 Series (Hyper-V)";
+	case AVF_DEV_ID_X722_VF: return "Ethernet Virtual Function 700 Series (X722)";
+	default: return NULL;
+	}
+}
+
+
+/* A number from a sysfs attribute file (vendor, device, sriov_totalvfs). */
+static bool sysfs_number(const char *dir, const char *name, unsigned long *v)
+{
+	char path[PATH_MAX + NAME_MAX], text[32] = "", *end;
+	FILE *f;
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	bool got = fgets(text, sizeof text, f) != NULL;
+	fclose(f);
+	errno = 0;
+	*v = strtoul(text, &end, 0);
+	return got && end != text && !errno;
+}
+
+/* The device's identity, from sysfs, before any VFIO call or advice: the
+ * advice for a VF (bind it to vfio-pci) would take a PF, and with it the
+ * host's port and every VF on it, away from the host.  A PF is told where
+ * its VFs are (its virtfnN links) or how to create them. */
+static int pci_identify(struct avf *a)
+{
+	char dev[PATH_MAX], drv[PATH_MAX], link[PATH_MAX], vfs[AVF_NOTE_MAX / 2] = "";
+	unsigned long vendor = 0, device = 0, total = 0;
+	snprintf(dev, sizeof dev, "/sys/bus/pci/devices/%s", a->bdf);
+	if (access(dev, F_OK) < 0)
+		return fail("no PCI device %s (%s): check the address with lspci -D; for a network interface, "
+			    "ethtool -i IF shows it as bus-info", a->bdf, strerror(errno));
+	if (!sysfs_number(dev, "vendor", &vendor) || !sysfs_number(dev, "device", &device))
+		return fail("cannot read the vendor and device ids of %s in %s", a->bdf, dev);
+	if (vendor == AVF_PCI_VENDOR_INTEL && avf_device_name((uint16_t)device))
+		return 0;
+	const char *driver = link_name(dev, "driver", drv, sizeof drv, "no driver");
+	if (!sysfs_number(dev, "sriov_totalvfs", &total) || total == 0)
+		return fail("%s is %04lx:%04lx (%s), not an Intel AVF VF (8086:%04x, %04x, %04x or %04x): give avf "
+			    "the address of a VF", a->bdf, vendor, device, driver, AVF_DEV_ID_ADAPTIVE_VF, AVF_DEV_ID_VF,
+			    AVF_DEV_ID_VF_HV, AVF_DEV_ID_X722_VF);
+	for (unsigned i = 0; i < total; i++) {
+		char name[32];
+		size_t used = strlen(vfs);
+		snprintf(name, sizeof name, "virtfn%u", i);
+		const char *vf = link_name(dev, name, link, sizeof link, NULL);
+		if (vf && used + strlen(vf) + 2 < sizeof vfs)
+			snprintf(vfs + used, sizeof vfs - used, " %s", vf);
+	}
+	if (vfs[0])
+		return fail("%s is a PF (%04lx:%04lx, %s), not a VF: avf drives one of its VFs, "
+			    "here:%s", a->bdf, vendor, device, driver, vfs);
+	return fail("%s is a PF (%04lx:%04lx, %s) with no VFs: avf drives a VF; create one as root "
+		    "with echo 1 > %s/sriov_numvfs (up to %lu), then give avf one of them (ls -l %s/virtfn*)", a->bdf,
+		    vendor, device, driver, dev, total, dev);
 }
 
 /* vfio §2: a group is viable when each of its devices is bound to vfio-pci
@@ -304,8 +371,6 @@ static int vfio_open_group(struct avf *a)
 	struct vfio_group_status status = { .argsz = sizeof status };
 	const char *group;
 	snprintf(dev, sizeof dev, "/sys/bus/pci/devices/%s", a->bdf);
-	if (access(dev, F_OK) < 0)
-		return fail("no PCI device %s (%s): check the address with lspci -D", a->bdf, strerror(errno));
 	if (!(group = link_name(dev, "iommu_group", link, sizeof link, NULL)))
 		return fail("%s has no iommu_group: the IOMMU is off.  Boot with intel_iommu=on iommu=pt (or "
 			    "amd_iommu=on) and enable VT-d/AMD-Vi in the firmware; avf does not support vfio's "
@@ -388,19 +453,8 @@ static int config_rw16(struct avf *a, bool write, unsigned reg, uint16_t *v)
 	return n == (ssize_t)sizeof *v ? 0 : fail("config space %s at %#x failed", write ? "write" : "read", reg);
 }
 
-/* §8: drivers match vendor and device only. */
-static const char *avf_device_name(uint16_t id)
-{
-	switch (id) {
-	case AVF_DEV_ID_ADAPTIVE_VF: return "Ethernet Adaptive Virtual Function";
-	case AVF_DEV_ID_VF: return "Ethernet Virtual Function 700 Series";
-	case AVF_DEV_ID_VF_HV: return "Ethernet Virtual Function 700 Series (Hyper-V)";
-	case AVF_DEV_ID_X722_VF: return "Ethernet Virtual Function 700 Series (X722)";
-	default: return NULL;
-	}
-}
-
-/* An AVF VF?  Then let it answer on BAR0 and master DMA (vfio §3). */
+/* Still the AVF VF sysfs named?  Then let it answer on BAR0 and master DMA
+ * (vfio §3). */
 static int pci_enable(struct avf *a)
 {
 	uint16_t vendor, cmd;
@@ -408,9 +462,8 @@ static int pci_enable(struct avf *a)
 	    config_rw16(a, false, PCI_COMMAND, &a->command) < 0)
 		return -1;
 	if (vendor != AVF_PCI_VENDOR_INTEL || !avf_device_name(a->device_id))
-		return fail("%s is %04x:%04x, not an Intel AVF VF (8086:%04x, %04x, %04x or %04x); if it is the PF, "
-			    "create VFs: echo N > /sys/bus/pci/devices/%s/sriov_numvfs", a->bdf, vendor, a->device_id,
-			    AVF_DEV_ID_ADAPTIVE_VF, AVF_DEV_ID_VF, AVF_DEV_ID_VF_HV, AVF_DEV_ID_X722_VF, a->bdf);
+		return fail("the config space of %s reads %04x:%04x, not the Intel AVF VF its sysfs entry named: is "
+			    "the address right (lspci -D -s %s)?", a->bdf, vendor, a->device_id, a->bdf);
 	cmd = a->command | PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
 	a->command_set = config_rw16(a, true, PCI_COMMAND, &cmd) == 0;
 	return a->command_set ? 0 : -1;
@@ -1507,7 +1560,8 @@ int main(int argc, char **argv)
 {
 #define STEP(f) { #f, f }
 	static const struct { const char *name; int (*run)(struct avf *); } bring_up[] = {
-		STEP(vfio_open_group), STEP(vfio_open_device), STEP(pci_enable), STEP(bar0_map), STEP(dma_init),
+		STEP(pci_identify), STEP(vfio_open_group), STEP(vfio_open_device), STEP(pci_enable), STEP(bar0_map),
+		STEP(dma_init),
 		STEP(vf_reset), STEP(aq_init), STEP(vc_version), STEP(vc_get_vf_resources), STEP(vf_mac),
 		STEP(queues_alloc), STEP(vc_config_vsi_queues), STEP(vc_config_irq_map),
 		STEP(irq_setup), STEP(vc_config_rss_lut), STEP(vc_disable_vlan_stripping), STEP(vc_add_eth_addr),

@@ -131,7 +131,7 @@ usage_case() {
 @test "host: the device is absent" {
 	avf avf --bdf 0000:3b:02.1 -- 3b:02.0
 	expect 1
-	err_has '^avf: no PCI device 0000:3b:02.0 \(No such file or directory\): check the address with lspci -D$'
+	err_has '^avf: no PCI device 0000:3b:02.0 \(No such file or directory\): check the address with lspci -D; for a network interface, ethtool -i IF shows it as bus-info$'
 	assert_released
 }
 
@@ -181,10 +181,24 @@ usage_case() {
 	assert_released
 }
 
-@test "host: not an AVF device id (the PF's, 8086:1572)" {
-	avf avf --device-id 0x1572 -- "$BDF"
+@test "host: a PF's address, bound to i40e, to ice or to vfio-pci: where its VFs are, no unbind recipe, no VFIO call" {
+	pf=0000:3b:00.0
+	for args in "--device-id 0x1572:i40e" "--device-id 0x1592:ice" \
+		"--device-id 0x1572 --fault vf-token=2ab74924-c335-45f4-9b16-8569e5b08258:vfio-pci"; do
+		rm -f "$REPORT"
+		# shellcheck disable=SC2086 # the simulator's options, split
+		avf avf --bdf "$pf" ${args%:*} --trace -- "$pf"
+		expect 1
+		err_has "^avf: $pf is a PF \(8086:15[79]2, ${args##*:}\), not a VF: avf drives one of its VFs, here: 0000:3b:02\.0 0000:3b:02\.1$"
+		! grep -qE 'unbind|driver_override|^avfsim: vfio:' "$ERR" || { cat "$ERR"; return 1; }
+		[ ! -e "$REPORT" ] || { echo "$args: avf opened VFIO"; return 1; }
+	done
+}
+
+@test "host: not an AVF device id and not a PF (8086:1234)" {
+	avf avf --device-id 0x1234 -- "$BDF"
 	expect 1
-	err_has "^avf: $BDF is 8086:1572, not an Intel AVF VF \(8086:1889, 154c, 1571 or 37cd\); if it is the PF, create VFs: echo N > /sys/bus/pci/devices/$BDF/sriov_numvfs$"
+	err_has "^avf: $BDF is 8086:1234 \(vfio-pci\), not an Intel AVF VF \(8086:1889, 154c, 1571 or 37cd\): give avf the address of a VF$"
 	assert_released
 }
 

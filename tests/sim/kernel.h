@@ -63,6 +63,9 @@ const char *sysfs_path(const char *path, char *buf, size_t len);
 /* ------------------------------------------------------------ vfio.c */
 
 #define PCI_CFG_SIZE 4096
+/* A PF at --bdf (a PF device id): SR-IOV capacity and the VFs it has enabled. */
+#define SIM_PF_TOTAL_VFS 64
+#define SIM_PF_NUM_VFS 2
 /* The function's config space as it reads after power-on. */
 void pci_config_init(uint8_t cfg[PCI_CFG_SIZE]);
 

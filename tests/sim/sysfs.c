@@ -161,6 +161,44 @@ static int pci_function(const char *bdf, uint16_t device, const char *driver,
 	return mkdirs(dir) || link_at(dir, bdf, target);
 }
 
+
+/* A PF's device id (Linux i40e_devids.h and ice_devids.h): the address then
+ * names a PF, bound to its own driver, whose VFs are elsewhere. */
+static const char *pf_driver(uint16_t device)
+{
+	static const uint16_t i40e[] = { 0x1572, 0x1574, 0x1580, 0x1581, 0x1583, 0x1584, 0x1585, 0x1586, 0x1587,
+					 0x1588, 0x1589, 0x158a, 0x158b, 0x37ce, 0x37cf, 0x37d0, 0x37d1, 0x37d2, 0x37d3 };
+	static const uint16_t ice[] = { 0x1591, 0x1592, 0x1593, 0x1599, 0x159a, 0x159b };
+	for (size_t i = 0; i < sizeof i40e / sizeof i40e[0]; i++)
+		if (device == i40e[i])
+			return "i40e";
+	for (size_t i = 0; i < sizeof ice / sizeof ice[0]; i++)
+		if (device == ice[i])
+			return "ice";
+	return NULL;
+}
+
+/* The SR-IOV side of a PF in sysfs (drivers/pci/iov.c, sriov_*_show and the
+ * virtfnN links): two VFs enabled, two devices further along its bus. */
+static int pf_sriov(const char *bdf)
+{
+	char dir[64], name[16], target[64];
+	unsigned dom, bus, dev, fn;
+	if (sscanf(bdf, "%x:%x:%x.%x", &dom, &bus, &dev, &fn) != 4)
+		return -1;
+	snprintf(dir, sizeof(dir), "devices/%s", bdf);
+	if (put_str(dir, "sriov_totalvfs", "%d\n", SIM_PF_TOTAL_VFS) ||
+	    put_str(dir, "sriov_numvfs", "%d\n", SIM_PF_NUM_VFS))
+		return -1;
+	for (unsigned vf = 0; vf < SIM_PF_NUM_VFS; vf++) {
+		snprintf(name, sizeof(name), "virtfn%u", vf);
+		snprintf(target, sizeof(target), "../%04x:%02x:%02x.%u", dom, bus, (dev + 2) & 0x1f, vf);
+		if (link_at(dir, name, target))
+			return -1;
+	}
+	return 0;
+}
+
 static int rm_entry(const char *p, const struct stat *st, int type, struct FTW *ftw)
 {
 	(void)st, (void)ftw;
@@ -222,12 +260,17 @@ int sysfs_create(void)
 	/* The PF sits on the VF's bus as function 0; it shares the VF's IOMMU
 	 * group, bound to i40e, only when the group is to be "not viable". */
 	snprintf(pf, sizeof(pf), "%.8s00.0", bdf);
-	if (pci_function(bdf, sim_opts.device_id,
-			 sim_fault("not-vfio-pci") ? "iavf" : "vfio-pci", vf_start, vf_size) ||
+	/* A PF's id: the device is the PF, bound to its driver, or to vfio-pci
+	 * when it hands out VF tokens (vf-token). */
+	const char *pf_drv = pf_driver(sim_opts.device_id);
+	const char *driver = sim_fault("not-vfio-pci") ? "iavf" : "vfio-pci";
+	if (pf_drv && !sim_fault("vf-token"))
+		driver = pf_drv;
+	if (pci_function(bdf, sim_opts.device_id, driver, vf_start, vf_size) || (pf_drv && pf_sriov(bdf)) ||
 	    (sim_fault("group-not-viable") &&
 	     pci_function(pf, 0x1572 /* X710 for 10GbE SFP+ */, "i40e", pf_start, pf_size)) ||
 	    mkdirs("bus/pci/drivers/vfio-pci") || mkdirs("bus/pci/drivers/iavf") ||
-	    mkdirs("bus/pci/drivers/i40e") || mkdirs("module/vfio/parameters") ||
+	    mkdirs("bus/pci/drivers/i40e") || mkdirs("bus/pci/drivers/ice") || mkdirs("module/vfio/parameters") ||
 	    mkdirs("module/vfio_pci")) {
 		sysfs_remove();
 		return -1;
