@@ -110,9 +110,60 @@ static void vf_gone(struct avf *a, enum avf_stop why) { a->vf_lost = true; stop_
 
 static bool stopping(struct avf *a) { if (stop_signal) stop_with(a, AVF_STOP_SIGNAL); return a->stop != AVF_RUNNING; }
 
+/* A BAR0 offset by its Intel name (iavf_register.h), for -vv. */
+static const char *reg_name(uint32_t reg, char *buf, size_t len)
+{
+	static const struct { uint32_t reg; const char *name; } fixed[] = {
+		{ VFINT_ICR01, "VFINT_ICR01" }, { VFINT_ICR0_ENA1, "VFINT_ICR0_ENA1" },
+		{ VFINT_STAT_CTL01, "VFINT_STAT_CTL01" }, { VFINT_DYN_CTL01, "VFINT_DYN_CTL01" },
+		{ VF_ARQBAH1, "VF_ARQBAH1" }, { VF_ATQH1, "VF_ATQH1" }, { VF_ATQLEN1, "VF_ATQLEN1" },
+		{ VF_ARQBAL1, "VF_ARQBAL1" }, { VF_ARQT1, "VF_ARQT1" }, { VF_ARQH1, "VF_ARQH1" },
+		{ VF_ATQBAH1, "VF_ATQBAH1" }, { VF_ATQBAL1, "VF_ATQBAL1" }, { VF_ARQLEN1, "VF_ARQLEN1" },
+		{ VF_ATQT1, "VF_ATQT1" }, { VFGEN_RSTAT, "VFGEN_RSTAT" },
+	};
+	static const struct { uint32_t base, stride, count; const char *name; } arrays[] = {
+		{ QTX_TAIL1(0), 4, AVF_MAX_QUEUES, "QTX_TAIL1" }, { QRX_TAIL1(0), 4, AVF_MAX_QUEUES, "QRX_TAIL1" },
+		{ VFINT_DYN_CTLN1(0), 4, AVF_MAX_VECTORS - 1, "VFINT_DYN_CTLN1" },
+		{ VFINT_ITR01(0), 4, AVF_ITR_INDEXES, "VFINT_ITR01" }, { VFQF_HENA(0), 4, 2, "VFQF_HENA" },
+		{ VFQF_HKEY(0), 4, VIRTCHNL_RSS_KEY_SIZE / 4, "VFQF_HKEY" },
+		{ VFQF_HLUT(0), 4, AVF_RSS_LUT_REGS, "VFQF_HLUT" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
+		if (reg == fixed[i].reg)
+			return fixed[i].name;
+	for (size_t i = 0; i < ARRAY_SIZE(arrays); i++) {
+		uint32_t off = reg - arrays[i].base;
+		if (reg >= arrays[i].base && off % arrays[i].stride == 0 && off / arrays[i].stride < arrays[i].count) {
+			snprintf(buf, len, "%s(%" PRIu32 ")", arrays[i].name, off / arrays[i].stride);
+			return buf;
+		}
+	}
+	snprintf(buf, len, "BAR0+%#" PRIx32, reg);
+	return buf;
+}
+
+/* -vv logs each register access, in program order: what the device sees of
+ * the driver, on real hardware as on the simulated VF. */
+static void mmio_log(const struct avf *a, const char *dir, uint32_t reg, uint32_t v)
+{
+	char buf[32];
+	if (a->verbose >= AVF_VERBOSE_MMIO)
+		note("mmio %s %-20s 0x%08" PRIx32, dir, reg_name(reg, buf, sizeof buf), v);
+}
+
 /* BAR0 registers: 32-bit, volatile so that every access reaches the device. */
-static inline uint32_t rd32(const struct avf *a, uint32_t reg) { return *(volatile uint32_t *)(a->bar0 + reg); }
-static inline void wr32(struct avf *a, uint32_t reg, uint32_t v) { *(volatile uint32_t *)(a->bar0 + reg) = v; }
+static inline uint32_t rd32(const struct avf *a, uint32_t reg)
+{
+	uint32_t v = *(volatile uint32_t *)(a->bar0 + reg);
+	mmio_log(a, "rd", reg, v);
+	return v;
+}
+
+static inline void wr32(struct avf *a, uint32_t reg, uint32_t v)
+{
+	mmio_log(a, "wr", reg, v);
+	*(volatile uint32_t *)(a->bar0 + reg) = v;
+}
 static inline uint32_t upper_32_bits(uint64_t v) { return (uint32_t)(v >> 32); }
 static inline uint32_t lower_32_bits(uint64_t v) { return (uint32_t)v; }
 
@@ -139,13 +190,39 @@ static struct mac_str mac_str(const uint8_t *m)
 	return r;
 }
 
+/* Capability flags by their virtchnl.h names, without VIRTCHNL_VF_OFFLOAD_ /
+ * VIRTCHNL_VF_CAP_, bit 0 first. */
+struct cap_str { char s[512]; };
+
+static struct cap_str cap_str(uint32_t caps)
+{
+	static const char *const cap_names[32] = {
+		"L2", "IWARP", "RSVD", "RSS_AQ", "RSS_REG", "WB_ON_ITR", "REQ_QUEUES", "ADV_LINK_SPEED",
+		"INLINE_IPSEC_CRYPTO", "LARGE_NUM_QPAIRS", "CRC", "TC_U32", "QGRPS", "FLOW_STEER_TO_QGRP",
+		"FSUB_PF", "VLAN_V2", "VLAN", "RX_POLLING", "RSS_PCTYPE_V2", "RSS_PF", "ENCAP", "ENCAP_CSUM",
+		"RX_ENCAP_CSUM", "ADQ", "ADQ_V2", "USO", "RX_FLEX_DESC", "ADV_RSS_PF", "FDIR_PF", "QOS", "DCF", "PTP",
+	};
+	struct cap_str r = { "" };
+	size_t n = 0;
+	for (unsigned bit = 0; bit < ARRAY_SIZE(cap_names); bit++) {
+		if (!(caps & 1u << bit))
+			continue;
+		if (n)
+			r.s[n++] = ' ';
+		n += (size_t)snprintf(r.s + n, sizeof r.s - n, "%s", cap_names[bit]);
+	}
+	return r;
+}
+
 static const char *vc_op_name(uint32_t op)
 {
 #define OP(name) [VIRTCHNL_OP_##name] = #name
 	static const char *const names[] = {
 		OP(UNKNOWN), OP(VERSION), OP(RESET_VF), OP(GET_VF_RESOURCES), OP(CONFIG_VSI_QUEUES),
-		OP(CONFIG_IRQ_MAP), OP(ENABLE_QUEUES), OP(DISABLE_QUEUES), OP(ADD_ETH_ADDR),
-		OP(CONFIG_PROMISCUOUS_MODE), OP(GET_STATS), OP(EVENT),
+		OP(CONFIG_IRQ_MAP), OP(ENABLE_QUEUES), OP(DISABLE_QUEUES), OP(ADD_ETH_ADDR), OP(DEL_ETH_ADDR),
+		OP(ADD_VLAN), OP(DEL_VLAN), OP(CONFIG_PROMISCUOUS_MODE), OP(GET_STATS), OP(EVENT),
+		OP(CONFIG_RSS_KEY), OP(CONFIG_RSS_LUT), OP(GET_RSS_HENA_CAPS), OP(SET_RSS_HENA),
+		OP(ENABLE_VLAN_STRIPPING), OP(DISABLE_VLAN_STRIPPING), OP(REQUEST_QUEUES),
 	};
 #undef OP
 	static char other[sizeof "opcode 4294967295"];
@@ -217,7 +294,7 @@ static void parse_args(struct avf *a, int argc, char **argv)
 				usage_error(prog, "-c needs a positive integer, not '%s'", optarg);
 			break;
 		case 'w': a->pcap_path = optarg; break;
-		case 'v': a->verbose = true; break;
+		case 'v': a->verbose++; break;
 		case 't':
 			if (!matches(optarg, "hhhhhhhh-hhhh-hhhh-hhhh-hhhhhhhhhhhh"))
 				usage_error(prog, "-t needs the VF token, a UUID (8-4-4-4-12 hex digits), not '%s'", optarg);
@@ -762,9 +839,12 @@ static int vc_version(struct avf *a)
 {
 	struct virtchnl_version_info *v = vc_msg(a);
 	*v = (struct virtchnl_version_info){ VIRTCHNL_VERSION_MAJOR, VIRTCHNL_VERSION_MINOR };
+	vlog(a, "   avf speaks %d.%d", VIRTCHNL_VERSION_MAJOR, VIRTCHNL_VERSION_MINOR);
 	if (vc_call(a, VIRTCHNL_OP_VERSION, sizeof *v, sizeof *v, sizeof *v) < 0)
 		return -1;
 	a->pf_version = a->reply.version;
+	vlog(a, "   the PF speaks %" PRIu32 ".%" PRIu32, a->pf_version.major, a->pf_version.minor);
+
 	if (a->pf_version.major != VIRTCHNL_VERSION_MAJOR || a->pf_version.minor != VIRTCHNL_VERSION_MINOR)
 		return fail("the PF speaks virtchnl %" PRIu32 ".%" PRIu32 ", avf speaks %d.%d: update the host's "
 			    "i40e/ice driver", a->pf_version.major, a->pf_version.minor, VIRTCHNL_VERSION_MAJOR,
@@ -779,11 +859,14 @@ static int vc_get_vf_resources(struct avf *a)
 	const struct virtchnl_vf_resource *r = &a->reply.res;
 	const struct virtchnl_vsi_resource *vsi = r->vsi_res, *sriov = NULL;
 	*caps = AVF_VF_CAPS;
+	vlog(a, "   asks for %s", cap_str(*caps).s);
 	if (vc_call(a, VIRTCHNL_OP_GET_VF_RESOURCES, sizeof *caps, VIRTCHNL_VF_RESOURCE_HDR_LEN + sizeof *vsi,
 		    AVF_AQ_BUF_SIZE) < 0)
 		return -1;
-	vlog(a, "   %u VSIs, %u queue pairs, %u vectors, max MTU %u, caps %#" PRIx32, r->num_vsis,
-	     r->num_queue_pairs, r->max_vectors, r->max_mtu, r->vf_cap_flags);
+	vlog(a, "   granted %s", cap_str(r->vf_cap_flags).s);
+	vlog(a, "   %u VSIs, %u queue pairs, %u vectors, max MTU %u, RSS key %" PRIu32 " bytes, LUT %" PRIu32
+	     " entries", r->num_vsis, r->num_queue_pairs, r->max_vectors, r->max_mtu, r->rss_key_size,
+	     r->rss_lut_size);
 	if (r->num_vsis == 0 || a->wait.len < VIRTCHNL_VF_RESOURCE_HDR_LEN + r->num_vsis * sizeof *vsi)
 		return fail("the GET_VF_RESOURCES reply lists %u VSIs in %u bytes: at least one is needed, %zu bytes "
 			    "each after %d; check the host's i40e/ice", r->num_vsis, a->wait.len, sizeof *vsi,
@@ -814,6 +897,8 @@ static int vc_get_vf_resources(struct avf *a)
 		a->queue_vector = AVF_MISC_VECTOR;
 #endif
 	memcpy(a->mac, sriov->default_mac_addr, ETH_ALEN);
+	vlog(a, "   VSI %u (type %u): %u queue pairs, default MAC %s", a->vsi_id, sriov->vsi_type,
+	     sriov->num_queue_pairs, mac_str(a->mac).s);
 	return 0;
 }
 
@@ -860,8 +945,9 @@ static int vc_config_vsi_queues(struct avf *a)
 		.max_pkt_size = AVF_RX_BUF_SIZE, /* a frame always fits one buffer */
 		.rxdid = VIRTCHNL_RXDID_1_32B_BASE,
 	};
-	vlog(a, "   TX ring %u at %#" PRIx64 ", RX ring %u at %#" PRIx64, AVF_TX_RING_LEN, a->tx_ring_iova,
-	     AVF_RX_RING_LEN, a->rx_ring_iova);
+	vlog(a, "   VSI %u, queue pair %u: TX ring %u at %#" PRIx64 ", RX ring %u at %#" PRIx64 ", %u-byte buffers, "
+	     "frames up to %u bytes, RXDID %u", a->vsi_id, AVF_QUEUE_ID, AVF_TX_RING_LEN, a->tx_ring_iova,
+	     AVF_RX_RING_LEN, a->rx_ring_iova, AVF_RX_BUF_SIZE, AVF_RX_BUF_SIZE, VIRTCHNL_RXDID_1_32B_BASE);
 	return vc_call(a, VIRTCHNL_OP_CONFIG_VSI_QUEUES, sizeof *m + m->num_queue_pairs * sizeof *qp, 0, 0);
 }
 
@@ -882,7 +968,9 @@ static int vc_config_irq_map(struct avf *a)
 		v++;
 	}
 	m->num_vectors = (uint16_t)(v - m->vecmap);
-	vlog(a, "   queue pair %u on vector %u", AVF_QUEUE_ID, a->queue_vector);
+	vlog(a, "   VSI %u: queue pair %u on vector %u (RX ITR %u, TX ITR %u)%s", a->vsi_id, AVF_QUEUE_ID,
+	     a->queue_vector, AVF_RX_ITR, AVF_TX_ITR, m->num_vectors > 1 ? ", vector 0 without queues" : "");
+
 	return vc_call(a, VIRTCHNL_OP_CONFIG_IRQ_MAP, sizeof *m + m->num_vectors * sizeof *v, 0, 0);
 }
 
@@ -952,6 +1040,8 @@ static int vc_config_rss_lut(struct avf *a)
 		m->vsi_id = a->vsi_id;
 		m->lut_entries = (uint16_t)a->rss_lut_size;
 		memset(m->lut, AVF_QUEUE_ID, a->rss_lut_size);
+		vlog(a, "   VSI %u: %u LUT entries, each queue %u", m->vsi_id, m->lut_entries, AVF_QUEUE_ID);
+
 		if (vc_call(a, VIRTCHNL_OP_CONFIG_RSS_LUT, sizeof *m + m->lut_entries - 1, 0, 0) < 0)
 			return degrade(a, "the PF's RSS still spreads flows over its queue pairs: only queue 0's reach avf");
 		a->rss_done = "every LUT entry -> queue 0 (CONFIG_RSS_LUT)";
@@ -990,6 +1080,7 @@ static int vc_add_eth_addr(struct avf *a)
 	m->num_elements = 1;
 	memcpy(m->list[0].addr, a->mac, ETH_ALEN);
 	m->list[0].type = VIRTCHNL_ETHER_ADDR_PRIMARY;
+	vlog(a, "   VSI %u: %s, PRIMARY", a->vsi_id, mac_str(a->mac).s);
 	if (vc_call(a, VIRTCHNL_OP_ADD_ETH_ADDR, sizeof *m + m->num_elements * sizeof m->list[0], 0, 0) == 0)
 		return 0;
 	if (a->mac_random)
@@ -1005,6 +1096,7 @@ static int vc_config_promiscuous_mode(struct avf *a)
 {
 	struct virtchnl_promisc_info *m = vc_msg(a);
 	*m = (struct virtchnl_promisc_info){ a->vsi_id, FLAG_VF_UNICAST_PROMISC | FLAG_VF_MULTICAST_PROMISC };
+	vlog(a, "   VSI %u: unicast and multicast promiscuous", a->vsi_id);
 	if (vc_call(a, VIRTCHNL_OP_CONFIG_PROMISCUOUS_MODE, sizeof *m, 0, 0) < 0)
 		return degrade(a, "no promiscuous mode: only frames for this MAC, broadcast and multicast arrive");
 	note("promiscuous mode requested: it takes effect only if the VF is trusted (on the host: ip link "
@@ -1065,6 +1157,7 @@ static int vc_queue_select(struct avf *a, uint32_t op, uint16_t reply_len)
 	struct virtchnl_queue_select *m = vc_msg(a);
 	*m = (struct virtchnl_queue_select){ .vsi_id = a->vsi_id, .rx_queues = 1u << AVF_QUEUE_ID,
 					     .tx_queues = 1u << AVF_QUEUE_ID };
+	vlog(a, "   VSI %u, rx_queues %#" PRIx32 ", tx_queues %#" PRIx32, m->vsi_id, m->rx_queues, m->tx_queues);
 	return vc_call(a, op, sizeof *m, reply_len, reply_len);
 }
 
@@ -1095,6 +1188,10 @@ static int stats_baseline(struct avf *a)
 		return degrade(a, "the PF's counters will not be shown");
 	a->stats_base = a->reply.stats;
 	a->have_stats_base = true;
+	vlog(a, "   baseline: rx_bytes %" PRIu64 ", rx_unicast %" PRIu64 ", rx_discards %" PRIu64 ", tx_bytes %" PRIu64
+	     ", tx_unicast %" PRIu64 ", tx_errors %" PRIu64, a->stats_base.rx_bytes, a->stats_base.rx_unicast,
+	     a->stats_base.rx_discards, a->stats_base.tx_bytes, a->stats_base.tx_unicast, a->stats_base.tx_errors);
+
 	return 0;
 }
 
@@ -1115,17 +1212,7 @@ static const char *write_back_mode(const struct avf *a)
 
 static int banner(struct avf *a)
 {
-	static const char *const cap_names[32] = {
-		"L2", "IWARP", "RSVD", "RSS_AQ", "RSS_REG", "WB_ON_ITR", "REQ_QUEUES", "ADV_LINK_SPEED",
-		"INLINE_IPSEC_CRYPTO", "LARGE_NUM_QPAIRS", "CRC", "TC_U32", "QGRPS", "FLOW_STEER_TO_QGRP",
-		"FSUB_PF", "VLAN_V2", "VLAN", "RX_POLLING", "RSS_PCTYPE_V2", "RSS_PF", "ENCAP", "ENCAP_CSUM",
-		"RX_ENCAP_CSUM", "ADQ", "ADQ_V2", "USO", "RX_FLEX_DESC", "ADV_RSS_PF", "FDIR_PF", "QOS", "DCF", "PTP",
-	};
-	char caps[512] = "";
-	size_t n = 0;
-	for (unsigned bit = 0; bit < ARRAY_SIZE(cap_names); bit++)
-		if (a->caps & 1u << bit)
-			n += (size_t)snprintf(caps + n, sizeof caps - n, "%s%s", n ? " " : "", cap_names[bit]);
+	struct cap_str caps = cap_str(a->caps);
 	fprintf(stderr, "avf: %s is up, %" PRIu64 " ms after start\n  device     %04x:%04x %s\n"
 		"  iommu      group %d, VFIO %s, %u KiB of DMA memory in %s\n  virtchnl   %" PRIu32 ".%" PRIu32 "\n"
 		"  caps       %s\n  vsi        %u: %u queue pairs (using 1), %u MSI-X vectors (using %u)\n"
@@ -1134,7 +1221,7 @@ static int banner(struct avf *a)
 		a->bdf, (uint64_t)((now_ns(CLOCK_MONOTONIC) - a->exec_ns) / AVF_NSEC_PER_MSEC), AVF_PCI_VENDOR_INTEL,
 		a->device_id, avf_device_name(a->device_id), a->group_num,
 		a->type1v2 ? "type1v2" : "type1", AVF_DMA_SIZE >> 10, a->hugepage ? "2 MiB hugepages" : "4 KiB pages",
-		a->pf_version.major, a->pf_version.minor, caps, a->vsi_id, a->num_queue_pairs, a->max_vectors,
+		a->pf_version.major, a->pf_version.minor, caps.s, a->vsi_id, a->num_queue_pairs, a->max_vectors,
 		a->queue_vector + 1u, a->max_mtu, mac_str(a->mac).s, a->mac_random ? " (random, locally administered)" : "",
 		a->link_up ? "up" : "down", a->link_mbps);
 	fprintf(stderr, "  rss        %s\n  vlan       %s\n  write-back %s\n", a->rss_done,
@@ -1524,24 +1611,31 @@ static void teardown(struct avf *a)
 	uint16_t cmd = a->command & ~PCI_COMMAND_MASTER;
 	int fds[] = { a->efd[0], a->efd[1], a->epfd, a->device, a->group, a->container };
 	a->teardown = true;
+	vlog(a, "step teardown");
 	if (a->queues_enabled && !a->vf_lost && vc_queue_select(a, VIRTCHNL_OP_DISABLE_QUEUES, 0) == 0)
 		a->queues_enabled = false;
 	if (a->running)
 		report(a);
 	if (a->irqs_set) {
+		vlog(a, "   interrupts off: the vectors disarmed, then MSI-X disabled in VFIO");
 		if (a->queue_vector != AVF_MISC_VECTOR)
 			wr32(a, VFINT_DYN_CTLN1(a->queue_vector - 1), 0);
 		wr32(a, VFINT_DYN_CTL01, 0); /* not ICR0_ENA1: see irq_setup */
 		if (ioctl(a->device, VFIO_DEVICE_SET_IRQS, &irq_off) < 0)
 			note("VFIO_DEVICE_SET_IRQS (off): %s", strerror(errno));
 	}
-	if (a->atq && vf_reset(a) == 0) /* not if bring-up never got past the reset */
+	vlog(a, "   VF reset, so the PF frees its queues and filters");
+	if (a->atq && vf_reset(a) == 0) { /* not if bring-up never got past the reset */
+		vlog(a, "   admin queue registers cleared");
 		for (size_t i = 0; i < ARRAY_SIZE(aq_reg); i++)
 			wr32(a, aq_reg[i], 0);
+	}
+	vlog(a, "   bus mastering off, then the DMA memory unmapped: the device can no longer reach it");
 	if (a->command_set)
 		config_rw16(a, true, PCI_COMMAND, &cmd);
 	if (a->dma_mapped && ioctl(a->container, VFIO_IOMMU_UNMAP_DMA, &unmap) < 0)
 		note("VFIO_IOMMU_UNMAP_DMA: %s", strerror(errno));
+
 	if (a->dma)
 		munmap(a->dma, AVF_DMA_SIZE);
 	if (a->bar0)

@@ -313,6 +313,9 @@ _Static_assert(sizeof(struct avf_rx_desc) == 32, "avf_rx_desc");
 #define AVF_IOVA_BASE 0x10000000ull
 #define AVF_BAR0_MIN_SIZE (VFGEN_RSTAT + 4) /* highest register avf.c touches */
 
+/* -v messages and their key fields, -vv also every register access */
+#define AVF_VERBOSE_MMIO 2
+
 /* Bounded waits */
 #define AVF_ASQ_TIMEOUT_MS 250     /* IAVF_ASQ_CMD_TIMEOUT (§9) */
 #define AVF_AQ_POLL_US 50          /* ATQ/ARQ polling interval (§2.4) */
@@ -392,7 +395,7 @@ struct avf {
 	const char *token;              /* -t */
 	const char *pcap_path;          /* -w */
 	FILE *pcap;
-	bool verbose;
+	unsigned verbose;              /* -v: 1 messages, 2 also registers */
 
 	/* VFIO */
 	int container, group, device;
