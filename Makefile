@@ -2,6 +2,7 @@
 #
 #   make          the driver in its four variants
 #   make demo     run ./avf on the simulated VF with a small bundled capture
+#   make trace    the same conversation in full: every VFIO call, register and message
 #   make test     the test suite (bats) against the simulated VF
 #   make sanitize the driver built with -fsanitize=address,undefined (build-asan/)
 #   make bench    avf echo throughput on the simulated VF, beside DPDK's testpmd
@@ -20,7 +21,8 @@ PROBES := tests/sim/probe tests/sim/probe-dev tests/sim/probe-pf
 TOOLS := tests/tools/pcaptool $(PROBES)
 SIM := tests/sim/libavfsim.so tests/sim/avfsim
 
-.PHONY: all sim tools test demo sanitize bench clean
+.PHONY: all sim tools test demo trace sanitize bench clean
+
 all: $(VARIANTS) sim tools
 
 # The variant a name stands for: avf-poll = -DPOLL, avf-echo = -DECHO.
@@ -54,6 +56,11 @@ test: all sanitize
 
 demo: avf sim tools
 	tests/sim/avfsim --mac 02:00:00:aa:bb:cc --rx tests/data/demo.pcap -- ./avf -c 5 0000:3b:02.0
+
+# The whole conversation, in order, for learners: the simulator's view (every
+# VFIO call, message, descriptor write-back) and avf's (-vv: every register).
+trace: avf-echo sim tools
+	tests/sim/avfsim --mac 02:00:00:aa:bb:cc --rx tests/data/demo.pcap --trace -- ./avf-echo -vv -c 5 0000:3b:02.0
 
 # Throughput, CPU per frame, start-up time and memory, beside DPDK when
 # installed, and the batching curve: measured, never part of make test.

@@ -306,7 +306,9 @@ static void parse_args(struct avf *a, int argc, char **argv)
 			       "address, dddd:bb:dd.f or bb:dd.f (lspci -D lists them).\n"
 			       "  -c COUNT     stop after COUNT received frames (echo: once they were sent back)\n"
 			       "  -w FILE      also write every received frame to FILE (pcap)\n"
-			       "  -v           log every virtchnl request and reply\n"
+			       "  -v           log each step and virtchnl message with its key fields; -vv also\n"
+			       "               every register read and write, by name\n"
+
 			       "  -t VF_TOKEN  the VF token (a UUID) when the PF is bound to vfio-pci\n"
 			       "This build: " MODE ", " IRQ_MODE ".  Frames go to stdout, the rest to stderr.  Exit\n"
 			       "status: 0 after COUNT frames, SIGINT, SIGTERM; 1 on an error or when the PF stops the VF.\n");
