@@ -27,6 +27,7 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -73,7 +74,10 @@ _Static_assert(AVF_BURST < AVF_TX_RING_LEN, "a burst fits the TX ring");
 /* (Re-)arm a vector (§1.2): INTENA, with ITR index NONE so the interval stays. */
 #define IRQ_ARM (VFINT_DYN_CTL_INTENA | VFINT_DYN_CTL_ITR_NONE << VFINT_DYN_CTL_ITR_INDX_SHIFT)
 
-static volatile sig_atomic_t stop_signal; /* SIGINT or SIGTERM received */
+/* What asks for a clean stop (teardown, counters): Ctrl-C, kill, a closed
+ * terminal (SIGHUP), SIGQUIT, and a reader that went away (`avf BDF | head`). */
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE };
+static volatile sig_atomic_t stop_signal; /* the first of them received */
 
 /* ------------------------------------------------------------------ helpers */
 /* One line to stderr, in one write: stderr is unbuffered, and pieces of it
@@ -109,6 +113,36 @@ static void stop_with(struct avf *a, enum avf_stop why) { a->stop = a->stop == A
 static void vf_gone(struct avf *a, enum avf_stop why) { a->vf_lost = true; stop_with(a, why); }
 
 static bool stopping(struct avf *a) { if (stop_signal) stop_with(a, AVF_STOP_SIGNAL); return a->stop != AVF_RUNNING; }
+
+/* A write to stdout or to the -w capture failed.  EINTR (a stop signal, or
+ * the SIGALRM that follows one: see on_signal) and EPIPE (the reader went
+ * away; SIGPIPE came with it) end the run as that signal does; anything else
+ * (a full disk, /dev/full) is an error.  The stream's buffered bytes are
+ * dropped and it is not written again, so nothing can block on it later. */
+static void output_failed(struct avf *a, FILE *f, const char *what, const char *name)
+{
+	int err = errno;
+	__fpurge(f);
+	if (err == EINTR || err == EPIPE)
+		return stop_with(a, AVF_STOP_SIGNAL);
+	note("writing %s%s failed: %s; stopping: check where it goes (a full disk or device?)", what, name,
+	     strerror(err));
+	a->write_failed = true;
+	stop_with(a, AVF_STOP_ERROR);
+}
+
+static void dump_failed(struct avf *a) { output_failed(a, stdout, "the dump to stdout", ""); }
+static void pcap_failed(struct avf *a) { output_failed(a, a->pcap, "the capture to ", a->pcap_path); }
+
+/* What is still buffered, written out; a stream that failed is not written
+ * again. */
+static void output_flush(struct avf *a)
+{
+	if (!ferror(stdout) && fflush(stdout) == EOF)
+		dump_failed(a);
+	if (a->pcap && !ferror(a->pcap) && fflush(a->pcap) == EOF)
+		pcap_failed(a);
+}
 
 /* BAR0 registers: 32-bit, volatile so that every access reaches the device. */
 static inline uint32_t rd32(const struct avf *a, uint32_t reg) { return *(volatile uint32_t *)(a->bar0 + reg); }
@@ -254,7 +288,8 @@ static void parse_args(struct avf *a, int argc, char **argv)
 			.linktype = AVF_PCAP_LINKTYPE_ETHERNET };
 		if (!(a->pcap = fopen(a->pcap_path, "wb")))
 			usage_error(prog, "cannot write '%s' (%s): give -w a writable path", a->pcap_path, strerror(errno));
-		setvbuf(a->pcap, NULL, _IOFBF, AVF_PCAP_BUFFER);
+		static char buf[AVF_PCAP_BUFFER]; /* glibc ignores the size of a buffer it allocates */
+		setvbuf(a->pcap, buf, _IOFBF, sizeof buf);
 		fwrite(&h, sizeof h, 1, a->pcap);
 	}
 }
@@ -1003,8 +1038,8 @@ static void pcap_write(struct avf *a, const uint8_t *frame, uint32_t len, struct
 		.ts_sec = (uint32_t)ts->tv_sec, .ts_usec = (uint32_t)((uint64_t)ts->tv_nsec / AVF_NSEC_PER_USEC),
 		.incl_len = len, .orig_len = len,
 	};
-	fwrite(&h, sizeof h, 1, a->pcap);
-	fwrite(frame, len, 1, a->pcap);
+	if (fwrite(&h, sizeof h, 1, a->pcap) != 1 || fwrite(frame, len, 1, a->pcap) != 1)
+		pcap_failed(a);
 }
 
 #ifndef ECHO
@@ -1143,7 +1178,7 @@ static unsigned rx_burst(struct avf *a)
 	tx_reclaim(a);
 	if (a->count && a->count - a->cnt.rx_frames < budget)
 		budget = (unsigned)(a->count - a->cnt.rx_frames);
-	for (n = 0; n < budget; n++) {
+	for (n = 0; n < budget && !stopping(a); n++) {
 		uint16_t slot = a->rx_next, buf = a->rx_buf[slot];
 		/* A volatile load: the device writes DD behind the compiler's back,
 		 * and a plain load lets -O2 hoist it out of the poll loop and spin
@@ -1177,8 +1212,10 @@ static unsigned rx_burst(struct avf *a)
 		tx_flush(a, tx_first);
 #else
 	(void)tx_first;
-	if (n) /* a burst's dump reaches a pipe or file now, not when stdio's buffer fills */
-		fflush(stdout);
+	/* A burst's dump reaches a pipe or file now, in one write: stdout's
+	 * buffer holds a burst (main), so a failed write is the last one. */
+	if (n && fflush(stdout) == EOF)
+		dump_failed(a);
 #endif
 	return n;
 }
@@ -1242,25 +1279,43 @@ static void run(struct avf *a)
 	}
 }
 #else
-/* Sleeps in epoll until a vector fires; the device masks a vector when it
- * fires, so: service, then re-arm.  Signals stay blocked except inside
- * epoll_pwait, so a SIGINT cannot slip in between the check and the sleep. */
-static void run(struct avf *a)
+/* Sleep until a vector fires or a tick passed: the events, or -1 once the run
+ * should stop.  The stop signals are blocked from the check to the sleep,
+ * which unblocks them atomically, so one that comes in between ends the
+ * sleep instead of being seen a tick later.  epoll_pwait does not deliver a
+ * signal that came while events were ready: the sigprocmask below does, and
+ * the next turn's check sees it. */
+static int irq_wait(struct avf *a, struct epoll_event *ev, const sigset_t *stops)
 {
-	struct epoll_event ev[AVF_MSIX_VECTORS];
-	sigset_t block, old;
-	uint64_t fired;
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, &old);
-	while (!stopping(a) && !count_reached(a)) {
+	sigset_t open;
+	int n = -1;
+	sigprocmask(SIG_BLOCK, stops, &open);
+	if (!stopping(a) && !count_reached(a)) {
 		bool draining = a->count && a->cnt.rx_frames >= a->count; /* echoes still in flight */
-		int n = epoll_pwait(a->epfd, ev, AVF_MSIX_VECTORS, draining ? AVF_DRAIN_POLL_MS : AVF_TICK_MS, &old);
+		n = epoll_pwait(a->epfd, ev, AVF_MSIX_VECTORS, draining ? AVF_DRAIN_POLL_MS : AVF_TICK_MS, &open);
 		if (n < 0 && errno != EINTR) {
 			note("epoll_pwait: %s", strerror(errno));
 			stop_with(a, AVF_STOP_ERROR);
 		}
+		if (n < 0)
+			n = 0;
+	}
+	sigprocmask(SIG_SETMASK, &open, NULL);
+	return n;
+}
+
+/* Sleeps in epoll until a vector fires; the device masks a vector when it
+ * fires, so: service, then re-arm. */
+static void run(struct avf *a)
+{
+	struct epoll_event ev[AVF_MSIX_VECTORS];
+	sigset_t stops;
+	uint64_t fired;
+	int n;
+	sigemptyset(&stops);
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++)
+		sigaddset(&stops, stop_signals[i]);
+	while ((n = irq_wait(a, ev, &stops)) >= 0) {
 		for (int i = 0; i < n; i++) {
 			if (read(a->efd[ev[i].data.u32], &fired, sizeof fired) < 0 && errno != EAGAIN)
 				note("reading the eventfd of vector %" PRIu32 ": %s", ev[i].data.u32, strerror(errno));
@@ -1271,13 +1326,13 @@ static void run(struct avf *a)
 			}
 		}
 		/* Every wake-up drains the ring (a lost interrupt costs a tick at
-		 * most), in a bounded number of bursts so nothing starves. */
+		 * most), in a bounded number of bursts so nothing starves; a burst
+		 * cut short by a stop ends it. */
 		for (unsigned b = 0; b < AVF_RX_RING_LEN / AVF_BURST && rx_burst(a) == AVF_BURST; b++)
 			;
 		wr32(a, VFINT_DYN_CTLN1(AVF_QUEUE_VECTOR - 1), IRQ_ARM);
 		tick(a);
 	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 #endif
 
@@ -1296,7 +1351,6 @@ static void report(struct avf *a)
 #undef STAT
 	const struct avf_counters *c = &a->cnt;
 	uint64_t now, base;
-	fflush(stdout);
 	fprintf(stderr, "avf: driver counters\n  rx_frames: %" PRIu64 "\n  rx_bytes: %" PRIu64 "\n  rx_dropped_bad_desc: %"
 		PRIu64 " (no_eof %" PRIu64 ", hw_error %" PRIu64 ", bad_length %" PRIu64 ", stray_dd %" PRIu64 ")\n"
 		"  tx_frames: %" PRIu64 "\n  tx_bytes: %" PRIu64 "\n  tx_dropped_ring_full: %" PRIu64 "\n"
@@ -1341,6 +1395,7 @@ static void teardown(struct avf *a)
 	uint16_t cmd = a->command & ~PCI_COMMAND_MASTER;
 	int fds[] = { a->efd[0], a->efd[1], a->epfd, a->device, a->group, a->container };
 	a->teardown = true;
+	output_flush(a); /* before the counters: stdout and stderr may be one file */
 	if (a->queues_enabled && !a->vf_lost && vc_queue_select(a, VIRTCHNL_OP_DISABLE_QUEUES, 0) == 0)
 		a->queues_enabled = false;
 	if (a->running)
@@ -1366,12 +1421,44 @@ static void teardown(struct avf *a)
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
-	if (a->pcap && fclose(a->pcap) != 0)
-		note("writing %s failed: %s", a->pcap_path, strerror(errno));
+	if (a->pcap && fclose(a->pcap) != 0 && !a->write_failed) {
+		note("closing the capture %s failed: %s", a->pcap_path, strerror(errno));
+		a->write_failed = true;
+	}
 }
 
 /* --------------------------------------------------------------------- main */
-static void on_signal(int sig) { stop_signal = sig; }
+/* Signal handling, all of it.  The handler records the first stop signal;
+ * every wait and the run loop check it each turn (interrupted(), stopping(),
+ * rx_burst's every frame).  No SA_RESTART, and the signals stay unblocked
+ * (but in irq_wait, from its check to its sleep): a write blocked on a
+ * reader that stopped reading returns EINTR (output_failed).  A signal that
+ * lands just before such a write cannot interrupt it, so from the first one
+ * on SIGALRM comes every AVF_STOP_ALARM_S: no write outlasts that. */
+static void on_signal(int sig)
+{
+	if (sig != SIGALRM && !stop_signal)
+		stop_signal = sig;
+	alarm(AVF_STOP_ALARM_S);
+}
+
+static void signals_init(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++)
+		sigaction(stop_signals[i], &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
+}
+
+/* fds 0-2 open before anything else: a closed one would go to the next open()
+ * (the capture, a VFIO fd, BAR0) and the dump or a message into it. */
+static void std_fds_open(void)
+{
+	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
+			_exit(1); /* nowhere to say it */
+}
 
 int main(int argc, char **argv)
 {
@@ -1393,11 +1480,11 @@ int main(int argc, char **argv)
 	static struct avf avf = { .container = -1, .group = -1, .device = -1, .epfd = -1, .efd = { -1, -1 } };
 	struct avf *a = &avf;
 	a->exec_ns = now_ns(CLOCK_MONOTONIC); /* for "up, N ms after start" */
-	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+	std_fds_open();
+	static char stdout_buf[AVF_STDOUT_BUFFER]; /* see rx_burst */
+	setvbuf(stdout, stdout_buf, _IOFBF, sizeof stdout_buf);
 	parse_args(a, argc, argv);
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	signals_init();
 	for (size_t i = 0; i < ARRAY_SIZE(bring_up) && !stopping(a); i++) {
 		vlog(a, "step %s", bring_up[i].name);
 		if (bring_up[i].run(a) < 0)
@@ -1408,5 +1495,5 @@ int main(int argc, char **argv)
 	if (a->stop == AVF_STOP_SIGNAL)
 		note("%s%s: stopping", strsignal(stop_signal), a->running ? "" : " during bring-up");
 	teardown(a);
-	return a->stop == AVF_STOP_COUNT || a->stop == AVF_STOP_SIGNAL ? 0 : 1;
+	return (a->stop == AVF_STOP_COUNT || a->stop == AVF_STOP_SIGNAL) && !a->write_failed ? 0 : 1;
 }

@@ -304,6 +304,7 @@ _Static_assert(sizeof(struct avf_rx_desc) == 32, "avf_rx_desc");
 #define AVF_TICK_MS 1000           /* rate line, watchdog */
 #define AVF_DRAIN_POLL_MS 1        /* MSI-X: -c reached, TX completions due */
 #define AVF_TX_DRAIN_MS 1000       /* -c reached: how long echoes may take to complete */
+#define AVF_STOP_ALARM_S 1         /* after a stop signal: the longest a write may block */
 
 /* Ethernet on the wire: preamble + SFD + inter-frame gap, and the FCS the
  * device strips from the length it reports. */
@@ -336,6 +337,11 @@ struct avf_pcap_record_header {
 /* Dump: `hexdump -C` lines */
 #define AVF_HEXDUMP_LINE 16
 #define AVF_HEXDUMP_GROUP 8
+/* stdout's buffer holds a burst's dump: its header, hex and length lines are
+ * each under AVF_DUMP_LINE_MAX bytes, so one write(2) per burst. */
+#define AVF_DUMP_LINE_MAX 256
+#define AVF_DUMP_FRAME_MAX ((AVF_RX_BUF_SIZE / AVF_HEXDUMP_LINE + 2) * AVF_DUMP_LINE_MAX)
+#define AVF_STDOUT_BUFFER (AVF_BURST * AVF_DUMP_FRAME_MAX)
 
 #define AVF_NSEC_PER_SEC 1000000000ull
 #define AVF_NSEC_PER_MSEC 1000000ull
@@ -450,6 +456,7 @@ struct avf {
 	/* The run */
 	enum avf_stop stop;
 	bool running, teardown;
+	bool write_failed;                         /* stdout or -w: exit 1 */
 	struct avf_counters cnt, last;             /* last: at the previous tick */
 	uint64_t exec_ns, tick_ns, start_ns, start_cpu_ns;
 	uint64_t drain_end_ns;                     /* -c reached: echoes must complete by then */

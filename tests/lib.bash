@@ -98,7 +98,10 @@ avf_bg() {
 	shift
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do sim_args+=("$1"); shift; done
 	shift
-	"$SIM" --mac "$VF_MAC" --report "$REPORT" "${sim_args[@]}" -- "$bin" "$@" >"$OUT" 2>"$ERR" 3>&- &
+	# Emptied here, not by the background job's redirection: a wait_for that
+	# ran first would find the previous run's lines.
+	: >"$ERR"
+	"$SIM" --mac "$VF_MAC" --report "$REPORT" "${sim_args[@]}" -- "$bin" "$@" >"$OUT" 2>>"$ERR" 3>&- &
 	BG=$!
 }
 

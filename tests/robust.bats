@@ -18,7 +18,10 @@ setup() {
 	known_capture "$IN"
 }
 
-teardown() { kill_bg; }
+teardown() {
+	kill_bg
+	[ -z "${SMALL_FS:-}" ] || umount "$SMALL_FS" 2>/dev/null || true
+}
 
 # err_has REGEX...: each extended regex matches a line of the driver's stderr.
 err_has() {
@@ -580,6 +583,110 @@ signal_at() {
 			assert_report bus_master_blocked 0
 		done
 	done
+}
+
+# --- stopping when asked, whatever the output does (issue 14) ----------------
+
+@test "SIGTERM under saturating traffic of every size, all four variants: a stop within one loop turn" {
+	for v in avf avf-poll avf-echo avf-poll-echo; do
+		for size in 60 1024 1514; do
+			OUT=/dev/null avf_bg "$v" --gen 1000000000:$size -- "$BDF"
+			wait_for "$ERR" "is up"
+			sleep 0.3
+			stop_bg TERM || { echo "$v, $size-byte frames"; return 1; }
+			expect 0
+			err_has '^avf: Terminated: stopping$'
+			assert_clean_teardown
+		done
+	done
+}
+
+@test "stdout or -w to a pipe whose reader stopped reading: SIGINT/SIGTERM still stop it, cleanly" {
+	local fifo="$BATS_TEST_TMPDIR/fifo" reader
+	mkfifo "$fifo"
+	for v in avf avf-poll avf-echo avf-poll-echo; do
+		for sig in INT TERM; do
+			# The reader opens the pipe and never reads: the pipe fills.
+			sleep 1000 <"$fifo" 3>&- &
+			reader=$!
+			if [[ $v == *echo ]]; then
+				avf_bg "$v" --gen 1000000000 -- -w "$fifo" "$BDF"
+			else
+				OUT=$fifo avf_bg "$v" --gen 1000000000 -- "$BDF"
+			fi
+			wait_for "$ERR" "is up"
+			sleep 0.5
+			stop_bg "$sig" || { kill "$reader"; echo "$v SIG$sig"; return 1; }
+			kill "$reader"
+			expect 0
+			err_has '^avf: (Interrupt|Terminated): stopping$' '^avf: driver counters$'
+			assert_clean_teardown
+		done
+	done
+}
+
+@test "avf | head -1, SIGHUP, SIGQUIT, SIGPIPE: a clean stop, teardown and counters, exit 0" {
+	for v in avf avf-poll; do
+		timeout -s KILL 30 "$SIM" --mac "$VF_MAC" --report "$REPORT" --gen 1000000000 -- "$AVF_DIR/$v" "$BDF" \
+			2>"$ERR" | head -1 >"$OUT"
+		status=${PIPESTATUS[0]}
+		no_sanitizer_report
+		expect 0
+		[ "$(wc -l <"$OUT")" -eq 1 ]
+		err_has '^avf: Broken pipe: stopping$' '^avf: driver counters$' '^  rx_unicast: [1-9]'
+		assert_clean_teardown
+	done
+	for v in avf avf-poll-echo; do
+		for sig in HUP:Hangup QUIT:Quit PIPE:'Broken pipe'; do
+			avf_bg "$v" --gen 1000000000 --rx-rate 100000 -- "$BDF"
+			wait_for "$ERR" "is up"
+			stop_bg "${sig%%:*}"
+			expect 0
+			err_has "^avf: ${sig#*:}: stopping$" '^avf: driver counters$'
+			assert_clean_teardown
+		done
+	done
+}
+
+@test "write errors: stdout and -w to /dev/full, -w on a full filesystem: stopped at the first, named, exit 1" {
+	# 100000 frames would take a whole run: the first failed write ends it.
+	OUT=/dev/full avf avf --gen 100000 -- -c 100000 "$BDF"
+	expect 1
+	err_has '^avf: writing the dump to stdout failed: No space left on device; stopping'
+	[ "$(sed -n 's/^  rx_frames: //p' "$ERR")" -lt 100000 ]
+	assert_clean_teardown
+	avf avf-echo --gen 100000 -- -c 100000 -w /dev/full "$BDF"
+	expect 1
+	err_has '^avf: writing the capture to /dev/full failed: No space left on device; stopping'
+	[ "$(sed -n 's/^  rx_frames: //p' "$ERR")" -lt 100000 ]
+	assert_clean_teardown
+	SMALL_FS="$BATS_TEST_TMPDIR/small"
+	mkdir "$SMALL_FS"
+	mount -t tmpfs -o size=64k avf-test "$SMALL_FS" 2>/dev/null || skip "cannot mount a tmpfs (not root?)"
+	avf avf-poll --gen 100000 -- -c 100000 -w "$SMALL_FS/capture.pcap" "$BDF"
+	expect 1
+	err_has "^avf: writing the capture to $SMALL_FS/capture.pcap failed: No space left on device; stopping"
+	[ "$(sed -n 's/^  rx_frames: //p' "$ERR")" -lt 100000 ]
+	assert_clean_teardown
+}
+
+@test "closed stdin, stdout or stderr: opened on /dev/null first; the dump and capture go where they should" {
+	local cap="$BATS_TEST_TMPDIR/cap.pcap" status=0
+	on_sim --gen 5 -- "$AVF_DIR/avf" -c 5 "$BDF" >&- 2>"$ERR" || status=$?
+	no_sanitizer_report
+	expect 0
+	assert_clean_teardown
+	status=0
+	on_sim --gen 5 -- "$AVF_DIR/avf" -c 5 -w "$cap" "$BDF" >&- 2>"$ERR" || status=$?
+	no_sanitizer_report
+	expect 0
+	[ "$("$PCAPTOOL" hex "$cap" | wc -l)" -eq 5 ]
+	assert_clean_teardown
+	status=0
+	on_sim --gen 5 -- "$AVF_DIR/avf" -c 5 "$BDF" <&- 2>&- >"$OUT" || status=$?
+	expect 0
+	[ "$(grep -c '^#' "$OUT")" -eq 5 ]
+	assert_clean_teardown
 }
 
 # --- the randomized run -----------------------------------------------------
