@@ -331,6 +331,10 @@ static int group_not_viable(const struct avf *a)
 	return -1;
 }
 
+/* Out of file descriptors: each VFIO file, eventfd and the epoll set takes one. */
+#define FD_LIMIT_HINT "close files or raise the open-file limit (ulimit -n)"
+static bool fd_limit_hit(int err) { return err == EMFILE || err == ENFILE; }
+
 /* vfio §1 steps 1-5: the IOMMU group from sysfs, a container with a type1
  * IOMMU, and the group in it. */
 static int vfio_open_group(struct avf *a)
@@ -350,7 +354,8 @@ static int vfio_open_group(struct avf *a)
 	if (*end || errno || end == group)
 		return fail("no IOMMU group number in %s/iommu_group -> %s", dev, link);
 	if ((a->container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC)) < 0)
-		return fail("cannot open /dev/vfio/vfio (%s): load VFIO with modprobe vfio-pci", strerror(errno));
+		return fail("cannot open /dev/vfio/vfio (%s): %s", strerror(errno),
+			    fd_limit_hit(errno) ? FD_LIMIT_HINT : "load VFIO with modprobe vfio-pci");
 	if (ioctl(a->container, VFIO_GET_API_VERSION) != VFIO_API_VERSION)
 		return fail("this kernel's VFIO API version is not %d", VFIO_API_VERSION);
 	a->type1v2 = ioctl(a->container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) == 1;
@@ -368,7 +373,7 @@ static int vfio_open_group(struct avf *a)
 				    a->group_num, path);
 		if (errno == EACCES || errno == EPERM)
 			return fail("no permission to open %s: run as root, or chown $USER %s", path, path);
-		return fail("cannot open %s: %s", path, strerror(errno));
+		return fail("cannot open %s: %s%s", path, strerror(errno), fd_limit_hit(errno) ? ": " FD_LIMIT_HINT : "");
 	}
 	if (ioctl(a->group, VFIO_GROUP_GET_STATUS, &status) < 0)
 		return fail("VFIO_GROUP_GET_STATUS of group %d: %s", a->group_num, strerror(errno));
@@ -389,10 +394,19 @@ static int vfio_open_device(struct avf *a)
 	struct vfio_region_info bar0 = { .argsz = sizeof bar0, .index = VFIO_PCI_BAR0_REGION_INDEX };
 	struct vfio_irq_info msix = { .argsz = sizeof msix, .index = VFIO_PCI_MSIX_IRQ_INDEX };
 	snprintf(name, sizeof name, "%s%s%s", a->bdf, a->token ? " vf_token=" : "", a->token ? a->token : "");
-	if ((a->device = ioctl(a->group, VFIO_GROUP_GET_DEVICE_FD, name)) < 0)
-		return fail(errno != EACCES ? "VFIO_GROUP_GET_DEVICE_FD %s: %s" : a->token ? "%s: VF token rejected: "
-			    "pass the token the PF's vfio-pci was given" : "%s: the PF is bound to vfio-pci: pass its VF "
-			    "token with -t", a->bdf, strerror(errno));
+	/* vfio_pci_core.c, vfio_pci_validate_vf_token: EACCES for a token
+	 * missing or wrong, EINVAL for one given when the PF is not vfio-pci's. */
+	if ((a->device = ioctl(a->group, VFIO_GROUP_GET_DEVICE_FD, name)) < 0) {
+		if (errno == EACCES && a->token)
+			return fail("%s: VF token rejected: pass the token the PF's vfio-pci was given", a->bdf);
+		if (errno == EACCES)
+			return fail("%s: the PF is bound to vfio-pci: pass its VF token with -t", a->bdf);
+		if (errno == EINVAL && a->token)
+			return fail("%s: -t gave a VF token, but this VF takes none (its PF is not bound to vfio-pci): "
+				    "run without -t", a->bdf);
+		return fail("VFIO_GROUP_GET_DEVICE_FD %s: %s%s", a->bdf, strerror(errno),
+			    fd_limit_hit(errno) ? ": " FD_LIMIT_HINT : "");
+	}
 	if (ioctl(a->device, VFIO_DEVICE_GET_INFO, &info) < 0 || !(info.flags & VFIO_DEVICE_FLAGS_PCI) ||
 	    info.num_regions <= VFIO_PCI_CONFIG_REGION_INDEX || info.num_irqs <= VFIO_PCI_MSIX_IRQ_INDEX)
 		return fail("%s is not a VFIO PCI device (flags %#x, %u regions, %u IRQ types)", a->bdf, info.flags,
@@ -461,16 +475,13 @@ static int bar0_map(struct avf *a)
 }
 
 /* ------------------------------------------------------------- DMA memory */
-static int memlock_error(const char *what)
-{
-	struct rlimit r = { 0, 0 };
-	getrlimit(RLIMIT_MEMLOCK, &r);
-	return fail("%s of %u bytes failed: the locked-memory limit is %llu bytes; raise it, e.g. "
-		    "sudo prlimit --memlock=-1 ./avf ...", what, AVF_DMA_SIZE, (unsigned long long)r.rlim_cur);
-}
-
 /* One region for all rings and buffers: 2 MiB hugepages when they are free,
- * else normal pages; locked, and given to the device with one MAP_DMA. */
+ * else normal pages, given to the device with one MAP_DMA.  No mlock(), as
+ * DPDK does none: MAP_DMA pins the pages (vfio_iommu_type1.c,
+ * vfio_pin_pages_remote), and both would be charged to RLIMIT_MEMLOCK, to the
+ * same mm->locked_vm (mm/mlock.c, mlock_fixup; vfio_lock_acct), so an
+ * unprivileged user would need twice the region.  Root (CAP_IPC_LOCK) is
+ * exempt from the limit. */
 static int dma_init(struct avf *a)
 {
 	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof map, .iova = AVF_IOVA_BASE, .size = AVF_DMA_SIZE,
@@ -481,13 +492,17 @@ static int dma_init(struct avf *a)
 	    (p = mmap(NULL, AVF_DMA_SIZE, PROT_READ | PROT_WRITE, flags, -1, 0)) == MAP_FAILED)
 		return fail("cannot allocate %u bytes of DMA memory: %s", AVF_DMA_SIZE, strerror(errno));
 	a->dma = p;
-	if (mlock(p, AVF_DMA_SIZE) < 0)
-		return memlock_error("mlock");
 	map.vaddr = (uintptr_t)p;
-	if (ioctl(a->container, VFIO_IOMMU_MAP_DMA, &map) < 0)
-		return errno == ENOMEM ? memlock_error("VFIO_IOMMU_MAP_DMA")
-				       : fail("VFIO_IOMMU_MAP_DMA of %u bytes at IOVA %#llx: %s", AVF_DMA_SIZE,
-					      AVF_IOVA_BASE, strerror(errno));
+	if (ioctl(a->container, VFIO_IOMMU_MAP_DMA, &map) < 0) {
+		struct rlimit r = { 0, 0 };
+		if (errno != ENOMEM)
+			return fail("VFIO_IOMMU_MAP_DMA of %u bytes at IOVA %#llx: %s", AVF_DMA_SIZE, AVF_IOVA_BASE,
+				    strerror(errno));
+		getrlimit(RLIMIT_MEMLOCK, &r);
+		return fail("VFIO_IOMMU_MAP_DMA of %u bytes failed: the locked-memory limit is %llu bytes, and VFIO "
+			    "counts the pages it pins against it; raise it for your shell (sudo prlimit --pid $$ "
+			    "--memlock=unlimited) or run avf as root", AVF_DMA_SIZE, (unsigned long long)r.rlim_cur);
+	}
 	a->dma_mapped = true;
 	return 0;
 }
@@ -644,11 +659,29 @@ static void vc_event(struct avf *a, const uint8_t *msg, uint16_t len)
 		note("link %s, %" PRIu32 " Mbit/s", a->link_up ? "up" : "down", a->link_mbps);
 }
 
+/* A VF reset nobody announced (or whose RESET_IMPENDING was lost) shows as
+ * a disabled admin queue, as iavf's watchdog checks (iavf_main.c,
+ * iavf_watchdog_task): the run ends.  True once the VF is gone. */
+static bool vf_reset_seen(struct avf *a)
+{
+	uint32_t atq = rd32(a, VF_ATQLEN1), arq = rd32(a, VF_ARQLEN1);
+	if (a->vf_lost)
+		return true;
+	if (!aq_reg_gone(atq) && !aq_reg_gone(arq))
+		return false;
+	note("the VF was reset (ATQLEN %#" PRIx32 ", ARQLEN %#" PRIx32 "): stopping; start avf again", atq, arq);
+	vf_gone(a, AVF_STOP_PF);
+	return true;
+}
+
 /* §2.6: handle, in order, what the PF posted since the last call, giving
  * each descriptor back.  Stop after the awaited reply, so that the events
- * behind it (LINK_CHANGE after GET_VF_RESOURCES) are read once it is parsed. */
+ * behind it (LINK_CHANGE after GET_VF_RESOURCES) are read once it is parsed.
+ * Every wait that services the ARQ thus notices a reset. */
 static void arq_service(struct avf *a)
 {
+	if (vf_reset_seen(a))
+		return;
 	uint32_t head = rd32(a, VF_ARQH1);
 	bool cleaned = false;
 	if (head >= AVF_AQ_LEN) {
@@ -1114,9 +1147,9 @@ static bool echo_frame(struct avf *a, uint16_t buf, uint32_t len)
 		(AVF_TX_DESC_CMD_EOP | AVF_TX_DESC_CMD_ICRC) << AVF_TXD_QW1_CMD_SHIFT |
 		(uint64_t)len << AVF_TXD_QW1_TX_BUF_SZ_SHIFT;
 	a->tx_buf[slot] = buf;
+	a->tx_len[slot] = (uint16_t)len;
 	a->tx_next = TX_NEXT(slot);
-	a->cnt.tx_frames++;
-	a->cnt.tx_bytes += len;
+	a->cnt.tx_queued++;
 	return true;
 }
 
@@ -1134,16 +1167,19 @@ static void tx_flush(struct avf *a, uint16_t first)
 #endif
 
 /* §5: a batch is done when its RS descriptor reads DTYPE DESC_DONE; its
- * buffers go back to the pool.  Only the RS slots avf chose are looked at:
- * write-backs anywhere else are ignored. */
+ * buffers go back to the pool, and its frames count as sent.  Only the RS
+ * slots avf chose are looked at: write-backs anywhere else are ignored. */
 static void tx_reclaim(struct avf *a)
 {
 	while (a->tx_clean != a->tx_next) {
 		uint16_t last = a->tx_batch_end[a->tx_clean];
 		if ((a->tx_ring[last].cmd_type_offset_bsz & AVF_TXD_QW1_DTYPE_MASK) != AVF_TX_DESC_DTYPE_DESC_DONE)
 			return;
-		for (uint16_t s = a->tx_clean; s != TX_NEXT(last); s = TX_NEXT(s))
+		for (uint16_t s = a->tx_clean; s != TX_NEXT(last); s = TX_NEXT(s)) {
 			a->free_buf[a->nfree++] = a->tx_buf[s];
+			a->cnt.tx_frames++;
+			a->cnt.tx_bytes += a->tx_len[s];
+		}
 		a->tx_ring[last].cmd_type_offset_bsz = 0; /* a DESC_DONE seen later is a stray (echo_frame) */
 		a->tx_clean = TX_NEXT(last);
 	}
@@ -1220,6 +1256,15 @@ static unsigned rx_burst(struct avf *a)
 	return n;
 }
 
+/* Echoes the device does not complete: the PF stopped the TX queue (i40e
+ * does on an MDD, i40e_handle_mdd_event).  The run ends, exit 1. */
+static void tx_queue_stopped(struct avf *a, unsigned waited_ms)
+{
+	note("the device did not send back the last %u frames in %u ms: is the TX queue stopped? check the host's "
+	     "dmesg for MDD", (a->tx_next - a->tx_clean) & (AVF_TX_RING_LEN - 1), waited_ms);
+	stop_with(a, AVF_STOP_ERROR);
+}
+
 /* -c COUNT frames received, and in echo mode every echo written back, for
  * a bounded time: a TX queue the PF stopped (MDD) never completes. */
 static bool count_reached(struct avf *a)
@@ -1233,32 +1278,31 @@ static bool count_reached(struct avf *a)
 	a->drain_end_ns = a->drain_end_ns ? a->drain_end_ns : now + AVF_TX_DRAIN_MS * AVF_NSEC_PER_MSEC;
 	if (now < a->drain_end_ns)
 		return false;
-	note("the device did not send back the last %u frames in %u ms: is the TX queue stopped? check the host's "
-	     "dmesg for MDD", (a->tx_next - a->tx_clean) & (AVF_TX_RING_LEN - 1), AVF_TX_DRAIN_MS);
-	return stop_with(a, AVF_STOP_ERROR), true;
+	tx_queue_stopped(a, AVF_TX_DRAIN_MS);
+	return true;
 }
 
-/* Once a second: a VF reset the PF did not announce shows as a disabled
- * admin queue (iavf's watchdog, §7.12); echo prints the rate line, counting
- * preamble, IFG and the FCS the device strips: line rate reads as link speed. */
+/* Once a second: a VF reset the PF did not announce (vf_reset_seen); echo
+ * prints the rate line, counting preamble, IFG and the FCS the device
+ * strips: line rate reads as link speed.  Echoes that waited on the TX queue
+ * through a whole tick, none completed: the queue is stopped. */
 static void tick(struct avf *a)
 {
 	uint64_t now = now_ns(CLOCK_MONOTONIC), dt = now - a->tick_ns;
 	if (dt < AVF_TICK_MS * AVF_NSEC_PER_MSEC)
 		return;
-	uint32_t atq = rd32(a, VF_ATQLEN1), arq = rd32(a, VF_ARQLEN1);
-	if (aq_reg_gone(atq) || aq_reg_gone(arq)) {
-		note("the VF was reset (ATQLEN %#" PRIx32 ", ARQLEN %#" PRIx32 "): stopping; start avf again", atq, arq);
-		vf_gone(a, AVF_STOP_PF);
-	}
+	vf_reset_seen(a);
 #ifdef ECHO
 	double s = (double)dt / AVF_NSEC_PER_SEC, wire = AVF_WIRE_OVERHEAD + AVF_ETH_FCS_LEN;
 	uint64_t rx = a->cnt.rx_frames - a->last.rx_frames, tx = a->cnt.tx_frames - a->last.tx_frames;
-	fprintf(stderr, "[%s] RX: %.0f Mbit/s %.2f Mpps | TX: %.0f Mbit/s %.2f Mpps\n", a->bdf,
+	bool tx_stopped = a->last.tx_queued > a->last.tx_frames && !tx;
+	fprintf(stderr, "[%s] RX: %.0f Mbit/s %.2f Mpps | TX: %.0f Mbit/s %.2f Mpps%s\n", a->bdf,
 		((double)(a->cnt.rx_bytes - a->last.rx_bytes) + (double)rx * wire) * CHAR_BIT / AVF_BITS_PER_MBIT / s,
 		(double)rx / AVF_FRAMES_PER_MFRAME / s,
 		((double)(a->cnt.tx_bytes - a->last.tx_bytes) + (double)tx * wire) * CHAR_BIT / AVF_BITS_PER_MBIT / s,
-		(double)tx / AVF_FRAMES_PER_MFRAME / s);
+		(double)tx / AVF_FRAMES_PER_MFRAME / s, tx_stopped ? ", TX queue stopped" : "");
+	if (tx_stopped)
+		tx_queue_stopped(a, (unsigned)(dt / AVF_NSEC_PER_MSEC));
 #endif
 	a->last = a->cnt;
 	a->tick_ns = now;
@@ -1351,12 +1395,13 @@ static void report(struct avf *a)
 #undef STAT
 	const struct avf_counters *c = &a->cnt;
 	uint64_t now, base;
+	tx_reclaim(a); /* the queues are off: what completed by now was sent */
 	fprintf(stderr, "avf: driver counters\n  rx_frames: %" PRIu64 "\n  rx_bytes: %" PRIu64 "\n  rx_dropped_bad_desc: %"
 		PRIu64 " (no_eof %" PRIu64 ", hw_error %" PRIu64 ", bad_length %" PRIu64 ", stray_dd %" PRIu64 ")\n"
-		"  tx_frames: %" PRIu64 "\n  tx_bytes: %" PRIu64 "\n  tx_dropped_ring_full: %" PRIu64 "\n"
+		"  tx_frames: %" PRIu64 "\n  tx_bytes: %" PRIu64 "\n  tx_queued: %" PRIu64 "\n  tx_dropped_ring_full: %" PRIu64 "\n"
 		"  tx_stray_done_ignored: %" PRIu64 "\n", c->rx_frames, c->rx_bytes,
 		c->rx_no_eof + c->rx_hw_error + c->rx_bad_length + c->rx_stray_dd, c->rx_no_eof, c->rx_hw_error,
-		c->rx_bad_length, c->rx_stray_dd, c->tx_frames, c->tx_bytes, c->tx_ring_full, c->tx_stray_done);
+		c->rx_bad_length, c->rx_stray_dd, c->tx_frames, c->tx_bytes, c->tx_queued, c->tx_ring_full, c->tx_stray_done);
 	if (a->have_stats_base && !a->vf_lost &&
 	    vc_queue_select(a, VIRTCHNL_OP_GET_STATS, sizeof a->reply.stats) == 0) {
 		fprintf(stderr, "avf: PF counters of VSI %u since start\n", a->vsi_id);

@@ -366,7 +366,9 @@ struct avf_counters {
 	uint64_t rx_frames, rx_bytes;
 	uint64_t rx_no_eof, rx_hw_error, rx_bad_length; /* bad descriptors */
 	uint64_t rx_stray_dd;           /* DD on a descriptor avf had not posted */
-	uint64_t tx_frames, tx_bytes, tx_ring_full;
+	uint64_t tx_queued;             /* echoes put on the TX ring */
+	uint64_t tx_frames, tx_bytes;   /* of them, those the device completed: sent */
+	uint64_t tx_ring_full;
 	uint64_t tx_stray_done;         /* DESC_DONE on a descriptor not awaited */
 	uint64_t polls, empty_polls;    /* POLL: RX bursts tried, and those that found no frame */
 };
@@ -444,6 +446,7 @@ struct avf {
 	bool rx_warned;
 	uint16_t tx_next, tx_clean;                /* tail; oldest not yet done */
 	uint16_t tx_buf[AVF_TX_RING_LEN];
+	uint16_t tx_len[AVF_TX_RING_LEN];          /* frame length in each slot, for tx_bytes */
 	uint16_t tx_batch_end[AVF_TX_RING_LEN];    /* batch start -> its RS slot */
 	uint16_t free_buf[AVF_NUM_BUFS];
 	uint16_t nfree;
