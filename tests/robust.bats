@@ -612,6 +612,34 @@ signal_at() {
 
 # --- stopping when asked, whatever the output does (issue 14) ----------------
 
+@test "signals to the launcher reach the driver, its status comes back: plain, --trace, env, a script, valgrind" {
+	# avfsim execs the command: its pid is the driver's (or the wrapper's,
+	# which execs or, like valgrind, runs the driver in that same process).
+	local script="$BATS_TEST_TMPDIR/run.sh" how
+	printf '#!/bin/sh\nexec "$@"\n' >"$script"
+	chmod +x "$script"
+	for how in plain --trace env "$script" valgrind; do
+		local wrap="" opt=()
+		case $how in
+		--trace) opt=(--trace) ;;
+		env) wrap=env ;;
+		"$script") wrap=$script ;;
+		valgrind)
+			[[ "$AVF_DIR" != *build-asan* ]] && command -v valgrind >/dev/null || continue
+			wrap="valgrind -q --fair-sched=yes" ;;
+		esac
+		AVF_WRAP=$wrap avf_bg avf "${opt[@]}" --gen 1000000000 --rx-rate 1000 -- "$BDF"
+		wait_for "$ERR" "is up" 30
+		stop_bg TERM || { echo "$how"; return 1; }
+		expect 0
+		err_has '^avf: Terminated: stopping$' '^avf: driver counters$'
+		assert_clean_teardown
+	done
+	# The driver's own exit status, through the launcher.
+	avf avf --fault permission-denied -- "$BDF"
+	expect 1
+}
+
 @test "SIGTERM under saturating traffic of every size, all four variants: a stop within one loop turn" {
 	for v in avf avf-poll avf-echo avf-poll-echo; do
 		for size in 60 1024 1514; do
