@@ -266,7 +266,8 @@ static void parse_args(struct avf *a, int argc, char **argv)
 			       "  -v           log every virtchnl request and reply\n"
 			       "  -t VF_TOKEN  the VF token (a UUID) when the PF is bound to vfio-pci\n"
 			       "This build: " MODE ", " IRQ_MODE ".  Frames go to stdout, the rest to stderr.  Exit\n"
-			       "status: 0 after COUNT frames, SIGINT, SIGTERM; 1 on an error or when the PF stops the VF.\n");
+			       "status: 0 after COUNT frames or SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE (a closed\n"
+			       "pipe); 1 on an error, a failed write, or when the PF stops the VF.\n");
 			exit(0);
 		case ':': usage_error(prog, "option -%c needs a value", optopt);
 		default: usage_error(prog, "unknown option -%c; -h lists the options", optopt);

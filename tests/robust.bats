@@ -201,7 +201,7 @@ usage_case() {
 		status=$?
 	expect 1
 	err_has '^avf: cannot open /dev/vfio/vfio \(Too many open files\): close files or raise the open-file limit \(ulimit -n\)$'
-	! grep -q modprobe "$ERR"
+	if grep modprobe "$ERR"; then return 1; fi
 }
 
 @test "host: not an AVF device id (the PF's, 8086:1572)" {
@@ -736,18 +736,21 @@ signal_at() {
 	done
 }
 
-@test "tx_frames counts what the device sent: after SIGINT mid-traffic it equals the PF's and the wire's count" {
+@test "tx_frames counts what the device reported sent: after SIGINT mid-traffic never more than the wire's" {
 	for v in avf-echo avf-poll-echo; do
 		avf_bg "$v" --gen 1000000000 -- "$BDF"
 		wait_for "$ERR" "is up"
 		sleep 0.5
 		stop_bg INT
 		expect 0
+		# The device may have sent part of the batch it was on when the
+		# queue was disabled, without writing it back: sent <= wire <= queued.
 		sent=$(sed -n 's/^  tx_frames: //p' "$ERR")
 		queued=$(sed -n 's/^  tx_queued: //p' "$ERR")
-		[ "$sent" -gt 0 ] && [ "$queued" -ge "$sent" ]
-		err_has "^  tx_unicast: $sent\$"
-		assert_report tx_frames "$sent"
+		wire=$(report tx_frames)
+		err_has "^  tx_unicast: $wire\$"
+		[ "$sent" -gt 0 ] && [ "$sent" -le "$wire" ] && [ "$wire" -le "$queued" ] ||
+			{ echo "$v: tx_frames $sent, on the wire $wire, queued $queued"; return 1; }
 		assert_clean_teardown
 	done
 }
@@ -759,7 +762,7 @@ signal_at() {
 		avf "$v" --fault arq-error=event --fault reset-impending=300 -- "$BDF"
 		expect 1
 		err_has '^avf: the VF was reset \(ATQLEN (0|0x[0-9a-f]+), ARQLEN (0|0x[0-9a-f]+)\): stopping; start avf again$'
-		! grep -E 'is up|AQ opcode|link still down' "$ERR"
+		if grep -E 'is up|AQ opcode|link still down' "$ERR"; then return 1; fi
 		assert_released
 	done
 }
