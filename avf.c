@@ -665,9 +665,9 @@ static void vc_event(struct avf *a, const uint8_t *msg, uint16_t len)
  * iavf_watchdog_task): the run ends.  True once the VF is gone. */
 static bool vf_reset_seen(struct avf *a)
 {
-	uint32_t atq = rd32(a, VF_ATQLEN1), arq = rd32(a, VF_ARQLEN1);
 	if (a->vf_lost)
 		return true;
+	uint32_t atq = rd32(a, VF_ATQLEN1), arq = rd32(a, VF_ARQLEN1);
 	if (!aq_reg_gone(atq) && !aq_reg_gone(arq))
 		return false;
 	note("the VF was reset (ATQLEN %#" PRIx32 ", ARQLEN %#" PRIx32 "): stopping; start avf again", atq, arq);
