@@ -27,6 +27,7 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -73,7 +74,10 @@ _Static_assert(AVF_BURST < AVF_TX_RING_LEN, "a burst fits the TX ring");
 /* (Re-)arm a vector (§1.2): INTENA, with ITR index NONE so the interval stays. */
 #define IRQ_ARM (VFINT_DYN_CTL_INTENA | VFINT_DYN_CTL_ITR_NONE << VFINT_DYN_CTL_ITR_INDX_SHIFT)
 
-static volatile sig_atomic_t stop_signal; /* SIGINT or SIGTERM received */
+/* What asks for a clean stop (teardown, counters): Ctrl-C, kill, a closed
+ * terminal (SIGHUP), SIGQUIT, and a reader that went away (`avf BDF | head`). */
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE };
+static volatile sig_atomic_t stop_signal; /* the first of them received */
 
 /* ------------------------------------------------------------------ helpers */
 /* One line to stderr, in one write: stderr is unbuffered, and pieces of it
@@ -149,6 +153,36 @@ static void mmio_log(const struct avf *a, const char *dir, uint32_t reg, uint32_
 	char buf[32];
 	if (a->verbose >= AVF_VERBOSE_MMIO)
 		note("mmio %s %-20s 0x%08" PRIx32, dir, reg_name(reg, buf, sizeof buf), v);
+}
+
+/* A write to stdout or to the -w capture failed.  EINTR (a stop signal, or
+ * the SIGALRM that follows one: see on_signal) and EPIPE (the reader went
+ * away; SIGPIPE came with it) end the run as that signal does; anything else
+ * (a full disk, /dev/full) is an error.  The stream's buffered bytes are
+ * dropped and it is not written again, so nothing can block on it later. */
+static void output_failed(struct avf *a, FILE *f, const char *what, const char *name)
+{
+	int err = errno;
+	__fpurge(f);
+	if (err == EINTR || err == EPIPE)
+		return stop_with(a, AVF_STOP_SIGNAL);
+	note("writing %s%s failed: %s; stopping: check where it goes (a full disk or device?)", what, name,
+	     strerror(err));
+	a->write_failed = true;
+	stop_with(a, AVF_STOP_ERROR);
+}
+
+static void dump_failed(struct avf *a) { output_failed(a, stdout, "the dump to stdout", ""); }
+static void pcap_failed(struct avf *a) { output_failed(a, a->pcap, "the capture to ", a->pcap_path); }
+
+/* What is still buffered, written out; a stream that failed is not written
+ * again. */
+static void output_flush(struct avf *a)
+{
+	if (!ferror(stdout) && fflush(stdout) == EOF)
+		dump_failed(a);
+	if (a->pcap && !ferror(a->pcap) && fflush(a->pcap) == EOF)
+		pcap_failed(a);
 }
 
 /* BAR0 registers: 32-bit, volatile so that every access reaches the device. */
@@ -311,7 +345,8 @@ static void parse_args(struct avf *a, int argc, char **argv)
 
 			       "  -t VF_TOKEN  the VF token (a UUID) when the PF is bound to vfio-pci\n"
 			       "This build: " MODE ", " IRQ_MODE ".  Frames go to stdout, the rest to stderr.  Exit\n"
-			       "status: 0 after COUNT frames, SIGINT, SIGTERM; 1 on an error or when the PF stops the VF.\n");
+			       "status: 0 after COUNT frames or SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE (a closed\n"
+			       "pipe); 1 on an error, a failed write, or when the PF stops the VF.\n");
 			exit(0);
 		case ':': usage_error(prog, "option -%c needs a value", optopt);
 		default: usage_error(prog, "unknown option -%c; -h lists the options", optopt);
@@ -334,7 +369,8 @@ static void parse_args(struct avf *a, int argc, char **argv)
 			.linktype = AVF_PCAP_LINKTYPE_ETHERNET };
 		if (!(a->pcap = fopen(a->pcap_path, "wb")))
 			usage_error(prog, "cannot write '%s' (%s): give -w a writable path", a->pcap_path, strerror(errno));
-		setvbuf(a->pcap, NULL, _IOFBF, AVF_PCAP_BUFFER);
+		static char buf[AVF_PCAP_BUFFER]; /* glibc ignores the size of a buffer it allocates */
+		setvbuf(a->pcap, buf, _IOFBF, sizeof buf);
 		fwrite(&h, sizeof h, 1, a->pcap);
 	}
 }
@@ -442,6 +478,10 @@ static int group_not_viable(const struct avf *a)
 	return -1;
 }
 
+/* Out of file descriptors: each VFIO file, eventfd and the epoll set takes one. */
+#define FD_LIMIT_HINT "close files or raise the open-file limit (ulimit -n)"
+static bool fd_limit_hit(int err) { return err == EMFILE || err == ENFILE; }
+
 /* vfio §1 steps 1-5: the IOMMU group from sysfs, a container with a type1
  * IOMMU, and the group in it. */
 static int vfio_open_group(struct avf *a)
@@ -459,7 +499,8 @@ static int vfio_open_group(struct avf *a)
 	if (*end || errno || end == group)
 		return fail("no IOMMU group number in %s/iommu_group -> %s", dev, link);
 	if ((a->container = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC)) < 0)
-		return fail("cannot open /dev/vfio/vfio (%s): load VFIO with modprobe vfio-pci", strerror(errno));
+		return fail("cannot open /dev/vfio/vfio (%s): %s", strerror(errno),
+			    fd_limit_hit(errno) ? FD_LIMIT_HINT : "load VFIO with modprobe vfio-pci");
 	if (ioctl(a->container, VFIO_GET_API_VERSION) != VFIO_API_VERSION)
 		return fail("this kernel's VFIO API version is not %d", VFIO_API_VERSION);
 	a->type1v2 = ioctl(a->container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) == 1;
@@ -477,7 +518,7 @@ static int vfio_open_group(struct avf *a)
 				    a->group_num, path);
 		if (errno == EACCES || errno == EPERM)
 			return fail("no permission to open %s: run as root, or chown $USER %s", path, path);
-		return fail("cannot open %s: %s", path, strerror(errno));
+		return fail("cannot open %s: %s%s", path, strerror(errno), fd_limit_hit(errno) ? ": " FD_LIMIT_HINT : "");
 	}
 	if (ioctl(a->group, VFIO_GROUP_GET_STATUS, &status) < 0)
 		return fail("VFIO_GROUP_GET_STATUS of group %d: %s", a->group_num, strerror(errno));
@@ -498,10 +539,19 @@ static int vfio_open_device(struct avf *a)
 	struct vfio_region_info bar0 = { .argsz = sizeof bar0, .index = VFIO_PCI_BAR0_REGION_INDEX };
 	struct vfio_irq_info msix = { .argsz = sizeof msix, .index = VFIO_PCI_MSIX_IRQ_INDEX };
 	snprintf(name, sizeof name, "%s%s%s", a->bdf, a->token ? " vf_token=" : "", a->token ? a->token : "");
-	if ((a->device = ioctl(a->group, VFIO_GROUP_GET_DEVICE_FD, name)) < 0)
-		return fail(errno != EACCES ? "VFIO_GROUP_GET_DEVICE_FD %s: %s" : a->token ? "%s: VF token rejected: "
-			    "pass the token the PF's vfio-pci was given" : "%s: the PF is bound to vfio-pci: pass its VF "
-			    "token with -t", a->bdf, strerror(errno));
+	/* vfio_pci_core.c, vfio_pci_validate_vf_token: EACCES for a token
+	 * missing or wrong, EINVAL for one given when the PF is not vfio-pci's. */
+	if ((a->device = ioctl(a->group, VFIO_GROUP_GET_DEVICE_FD, name)) < 0) {
+		if (errno == EACCES && a->token)
+			return fail("%s: VF token rejected: pass the token the PF's vfio-pci was given", a->bdf);
+		if (errno == EACCES)
+			return fail("%s: the PF is bound to vfio-pci: pass its VF token with -t", a->bdf);
+		if (errno == EINVAL && a->token)
+			return fail("%s: -t gave a VF token, but this VF takes none (its PF is not bound to vfio-pci): "
+				    "run without -t", a->bdf);
+		return fail("VFIO_GROUP_GET_DEVICE_FD %s: %s%s", a->bdf, strerror(errno),
+			    fd_limit_hit(errno) ? ": " FD_LIMIT_HINT : "");
+	}
 	if (ioctl(a->device, VFIO_DEVICE_GET_INFO, &info) < 0 || !(info.flags & VFIO_DEVICE_FLAGS_PCI) ||
 	    info.num_regions <= VFIO_PCI_CONFIG_REGION_INDEX || info.num_irqs <= VFIO_PCI_MSIX_IRQ_INDEX)
 		return fail("%s is not a VFIO PCI device (flags %#x, %u regions, %u IRQ types)", a->bdf, info.flags,
@@ -559,16 +609,13 @@ static int bar0_map(struct avf *a)
 }
 
 /* ------------------------------------------------------------- DMA memory */
-static int memlock_error(const char *what)
-{
-	struct rlimit r = { 0, 0 };
-	getrlimit(RLIMIT_MEMLOCK, &r);
-	return fail("%s of %u bytes failed: the locked-memory limit is %llu bytes; raise it, e.g. "
-		    "sudo prlimit --memlock=-1 ./avf ...", what, AVF_DMA_SIZE, (unsigned long long)r.rlim_cur);
-}
-
 /* One region for all rings and buffers: 2 MiB hugepages when they are free,
- * else normal pages; locked, and given to the device with one MAP_DMA. */
+ * else normal pages, given to the device with one MAP_DMA.  No mlock(), as
+ * DPDK does none: MAP_DMA pins the pages (vfio_iommu_type1.c,
+ * vfio_pin_pages_remote), and both would be charged to RLIMIT_MEMLOCK, to the
+ * same mm->locked_vm (mm/mlock.c, mlock_fixup; vfio_lock_acct), so an
+ * unprivileged user would need twice the region.  Root (CAP_IPC_LOCK) is
+ * exempt from the limit. */
 static int dma_init(struct avf *a)
 {
 	struct vfio_iommu_type1_dma_map map = { .argsz = sizeof map, .iova = AVF_IOVA_BASE, .size = AVF_DMA_SIZE,
@@ -579,13 +626,17 @@ static int dma_init(struct avf *a)
 	    (p = mmap(NULL, AVF_DMA_SIZE, PROT_READ | PROT_WRITE, flags, -1, 0)) == MAP_FAILED)
 		return fail("cannot allocate %u bytes of DMA memory: %s", AVF_DMA_SIZE, strerror(errno));
 	a->dma = p;
-	if (mlock(p, AVF_DMA_SIZE) < 0)
-		return memlock_error("mlock");
 	map.vaddr = (uintptr_t)p;
-	if (ioctl(a->container, VFIO_IOMMU_MAP_DMA, &map) < 0)
-		return errno == ENOMEM ? memlock_error("VFIO_IOMMU_MAP_DMA")
-				       : fail("VFIO_IOMMU_MAP_DMA of %u bytes at IOVA %#llx: %s", AVF_DMA_SIZE,
-					      AVF_IOVA_BASE, strerror(errno));
+	if (ioctl(a->container, VFIO_IOMMU_MAP_DMA, &map) < 0) {
+		struct rlimit r = { 0, 0 };
+		if (errno != ENOMEM)
+			return fail("VFIO_IOMMU_MAP_DMA of %u bytes at IOVA %#llx: %s", AVF_DMA_SIZE, AVF_IOVA_BASE,
+				    strerror(errno));
+		getrlimit(RLIMIT_MEMLOCK, &r);
+		return fail("VFIO_IOMMU_MAP_DMA of %u bytes failed: the locked-memory limit is %llu bytes, and VFIO "
+			    "counts the pages it pins against it; raise it for your shell (sudo prlimit --pid $$ "
+			    "--memlock=unlimited) or run avf as root", AVF_DMA_SIZE, (unsigned long long)r.rlim_cur);
+	}
 	a->dma_mapped = true;
 	return 0;
 }
@@ -742,11 +793,29 @@ static void vc_event(struct avf *a, const uint8_t *msg, uint16_t len)
 		note("link %s, %" PRIu32 " Mbit/s", a->link_up ? "up" : "down", a->link_mbps);
 }
 
+/* A VF reset nobody announced (or whose RESET_IMPENDING was lost) shows as
+ * a disabled admin queue, as iavf's watchdog checks (iavf_main.c,
+ * iavf_watchdog_task): the run ends.  True once the VF is gone. */
+static bool vf_reset_seen(struct avf *a)
+{
+	if (a->vf_lost)
+		return true;
+	uint32_t atq = rd32(a, VF_ATQLEN1), arq = rd32(a, VF_ARQLEN1);
+	if (!aq_reg_gone(atq) && !aq_reg_gone(arq))
+		return false;
+	note("the VF was reset (ATQLEN %#" PRIx32 ", ARQLEN %#" PRIx32 "): stopping; start avf again", atq, arq);
+	vf_gone(a, AVF_STOP_PF);
+	return true;
+}
+
 /* §2.6: handle, in order, what the PF posted since the last call, giving
  * each descriptor back.  Stop after the awaited reply, so that the events
- * behind it (LINK_CHANGE after GET_VF_RESOURCES) are read once it is parsed. */
+ * behind it (LINK_CHANGE after GET_VF_RESOURCES) are read once it is parsed.
+ * Every wait that services the ARQ thus notices a reset. */
 static void arq_service(struct avf *a)
 {
+	if (vf_reset_seen(a))
+		return;
 	uint32_t head = rd32(a, VF_ARQH1);
 	bool cleaned = false;
 	if (head >= AVF_AQ_LEN) {
@@ -1259,8 +1328,8 @@ static void pcap_write(struct avf *a, const uint8_t *frame, uint32_t len, struct
 		.ts_sec = (uint32_t)ts->tv_sec, .ts_usec = (uint32_t)((uint64_t)ts->tv_nsec / AVF_NSEC_PER_USEC),
 		.incl_len = len, .orig_len = len,
 	};
-	fwrite(&h, sizeof h, 1, a->pcap);
-	fwrite(frame, len, 1, a->pcap);
+	if (fwrite(&h, sizeof h, 1, a->pcap) != 1 || fwrite(frame, len, 1, a->pcap) != 1)
+		pcap_failed(a);
 }
 
 #ifndef ECHO
@@ -1338,9 +1407,9 @@ static bool echo_frame(struct avf *a, uint16_t buf, uint32_t len, bool tagged, u
 	a->tx_ring[slot].cmd_type_offset_bsz = AVF_TX_DESC_DTYPE_DATA | cmd << AVF_TXD_QW1_CMD_SHIFT |
 		(uint64_t)len << AVF_TXD_QW1_TX_BUF_SZ_SHIFT | (uint64_t)tag << AVF_TXD_QW1_L2TAG1_SHIFT;
 	a->tx_buf[slot] = buf;
+	a->tx_len[slot] = (uint16_t)len;
 	a->tx_next = TX_NEXT(slot);
-	a->cnt.tx_frames++;
-	a->cnt.tx_bytes += len;
+	a->cnt.tx_queued++;
 	return true;
 }
 
@@ -1358,16 +1427,19 @@ static void tx_flush(struct avf *a, uint16_t first)
 #endif
 
 /* §5: a batch is done when its RS descriptor reads DTYPE DESC_DONE; its
- * buffers go back to the pool.  Only the RS slots avf chose are looked at:
- * write-backs anywhere else are ignored. */
+ * buffers go back to the pool, and its frames count as sent.  Only the RS
+ * slots avf chose are looked at: write-backs anywhere else are ignored. */
 static void tx_reclaim(struct avf *a)
 {
 	while (a->tx_clean != a->tx_next) {
 		uint16_t last = a->tx_batch_end[a->tx_clean];
 		if ((a->tx_ring[last].cmd_type_offset_bsz & AVF_TXD_QW1_DTYPE_MASK) != AVF_TX_DESC_DTYPE_DESC_DONE)
 			return;
-		for (uint16_t s = a->tx_clean; s != TX_NEXT(last); s = TX_NEXT(s))
+		for (uint16_t s = a->tx_clean; s != TX_NEXT(last); s = TX_NEXT(s)) {
 			a->free_buf[a->nfree++] = a->tx_buf[s];
+			a->cnt.tx_frames++;
+			a->cnt.tx_bytes += a->tx_len[s];
+		}
 		a->tx_ring[last].cmd_type_offset_bsz = 0; /* a DESC_DONE seen later is a stray (echo_frame) */
 		a->tx_clean = TX_NEXT(last);
 	}
@@ -1402,7 +1474,7 @@ static unsigned rx_burst(struct avf *a)
 	tx_reclaim(a);
 	if (a->count && a->count - a->cnt.rx_frames < budget)
 		budget = (unsigned)(a->count - a->cnt.rx_frames);
-	for (n = 0; n < budget; n++) {
+	for (n = 0; n < budget && !stopping(a); n++) {
 		uint16_t slot = a->rx_next, buf = a->rx_buf[slot];
 		/* A volatile load: the device writes DD behind the compiler's back,
 		 * and a plain load lets -O2 hoist it out of the poll loop and spin
@@ -1444,10 +1516,21 @@ static unsigned rx_burst(struct avf *a)
 		tx_flush(a, tx_first);
 #else
 	(void)tx_first;
-	if (n) /* a burst's dump reaches a pipe or file now, not when stdio's buffer fills */
-		fflush(stdout);
+	/* A burst's dump reaches a pipe or file now, in one write: stdout's
+	 * buffer holds a burst (main), so a failed write is the last one. */
+	if (n && fflush(stdout) == EOF)
+		dump_failed(a);
 #endif
 	return n;
+}
+
+/* Echoes the device does not complete: the PF stopped the TX queue (i40e
+ * does on an MDD, i40e_handle_mdd_event).  The run ends, exit 1. */
+static void tx_queue_stopped(struct avf *a, unsigned waited_ms)
+{
+	note("the device did not send back the last %u frames in %u ms: is the TX queue stopped? check the host's "
+	     "dmesg for MDD", (a->tx_next - a->tx_clean) & (AVF_TX_RING_LEN - 1), waited_ms);
+	stop_with(a, AVF_STOP_ERROR);
 }
 
 /* -c COUNT frames received, and in echo mode every echo written back, for
@@ -1463,32 +1546,31 @@ static bool count_reached(struct avf *a)
 	a->drain_end_ns = a->drain_end_ns ? a->drain_end_ns : now + AVF_TX_DRAIN_MS * AVF_NSEC_PER_MSEC;
 	if (now < a->drain_end_ns)
 		return false;
-	note("the device did not send back the last %u frames in %u ms: is the TX queue stopped? check the host's "
-	     "dmesg for MDD", (a->tx_next - a->tx_clean) & (AVF_TX_RING_LEN - 1), AVF_TX_DRAIN_MS);
-	return stop_with(a, AVF_STOP_ERROR), true;
+	tx_queue_stopped(a, AVF_TX_DRAIN_MS);
+	return true;
 }
 
-/* Once a second: a VF reset the PF did not announce shows as a disabled
- * admin queue (iavf's watchdog, §7.12); echo prints the rate line, counting
- * preamble, IFG and the FCS the device strips: line rate reads as link speed. */
+/* Once a second: a VF reset the PF did not announce (vf_reset_seen); echo
+ * prints the rate line, counting preamble, IFG and the FCS the device
+ * strips: line rate reads as link speed.  Echoes that waited on the TX queue
+ * through a whole tick, none completed: the queue is stopped. */
 static void tick(struct avf *a)
 {
 	uint64_t now = now_ns(CLOCK_MONOTONIC), dt = now - a->tick_ns;
 	if (dt < AVF_TICK_MS * AVF_NSEC_PER_MSEC)
 		return;
-	uint32_t atq = rd32(a, VF_ATQLEN1), arq = rd32(a, VF_ARQLEN1);
-	if (aq_reg_gone(atq) || aq_reg_gone(arq)) {
-		note("the VF was reset (ATQLEN %#" PRIx32 ", ARQLEN %#" PRIx32 "): stopping; start avf again", atq, arq);
-		vf_gone(a, AVF_STOP_PF);
-	}
+	vf_reset_seen(a);
 #ifdef ECHO
 	double s = (double)dt / AVF_NSEC_PER_SEC, wire = AVF_WIRE_OVERHEAD + AVF_ETH_FCS_LEN;
 	uint64_t rx = a->cnt.rx_frames - a->last.rx_frames, tx = a->cnt.tx_frames - a->last.tx_frames;
-	fprintf(stderr, "[%s] RX: %.0f Mbit/s %.2f Mpps | TX: %.0f Mbit/s %.2f Mpps\n", a->bdf,
+	bool tx_stopped = a->last.tx_queued > a->last.tx_frames && !tx;
+	fprintf(stderr, "[%s] RX: %.0f Mbit/s %.2f Mpps | TX: %.0f Mbit/s %.2f Mpps%s\n", a->bdf,
 		((double)(a->cnt.rx_bytes - a->last.rx_bytes) + (double)rx * wire) * CHAR_BIT / AVF_BITS_PER_MBIT / s,
 		(double)rx / AVF_FRAMES_PER_MFRAME / s,
 		((double)(a->cnt.tx_bytes - a->last.tx_bytes) + (double)tx * wire) * CHAR_BIT / AVF_BITS_PER_MBIT / s,
-		(double)tx / AVF_FRAMES_PER_MFRAME / s);
+		(double)tx / AVF_FRAMES_PER_MFRAME / s, tx_stopped ? ", TX queue stopped" : "");
+	if (tx_stopped)
+		tx_queue_stopped(a, (unsigned)(dt / AVF_NSEC_PER_MSEC));
 #endif
 	a->last = a->cnt;
 	a->tick_ns = now;
@@ -1514,25 +1596,43 @@ static void run(struct avf *a)
 	}
 }
 #else
-/* Sleeps in epoll until a vector fires; the device masks a vector when it
- * fires, so: service, then re-arm.  Signals stay blocked except inside
- * epoll_pwait, so a SIGINT cannot slip in between the check and the sleep. */
-static void run(struct avf *a)
+/* Sleep until a vector fires or a tick passed: the events, or -1 once the run
+ * should stop.  The stop signals are blocked from the check to the sleep,
+ * which unblocks them atomically, so one that comes in between ends the
+ * sleep instead of being seen a tick later.  epoll_pwait does not deliver a
+ * signal that came while events were ready: the sigprocmask below does, and
+ * the next turn's check sees it. */
+static int irq_wait(struct avf *a, struct epoll_event *ev, const sigset_t *stops)
 {
-	struct epoll_event ev[AVF_MSIX_VECTORS];
-	sigset_t block, old;
-	uint64_t fired;
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigprocmask(SIG_BLOCK, &block, &old);
-	while (!stopping(a) && !count_reached(a)) {
+	sigset_t open;
+	int n = -1;
+	sigprocmask(SIG_BLOCK, stops, &open);
+	if (!stopping(a) && !count_reached(a)) {
 		bool draining = a->count && a->cnt.rx_frames >= a->count; /* echoes still in flight */
-		int n = epoll_pwait(a->epfd, ev, AVF_MSIX_VECTORS, draining ? AVF_DRAIN_POLL_MS : AVF_TICK_MS, &old);
+		n = epoll_pwait(a->epfd, ev, AVF_MSIX_VECTORS, draining ? AVF_DRAIN_POLL_MS : AVF_TICK_MS, &open);
 		if (n < 0 && errno != EINTR) {
 			note("epoll_pwait: %s", strerror(errno));
 			stop_with(a, AVF_STOP_ERROR);
 		}
+		if (n < 0)
+			n = 0;
+	}
+	sigprocmask(SIG_SETMASK, &open, NULL);
+	return n;
+}
+
+/* Sleeps in epoll until a vector fires; the device masks a vector when it
+ * fires, so: service, then re-arm. */
+static void run(struct avf *a)
+{
+	struct epoll_event ev[AVF_MSIX_VECTORS];
+	sigset_t stops;
+	uint64_t fired;
+	int n;
+	sigemptyset(&stops);
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++)
+		sigaddset(&stops, stop_signals[i]);
+	while ((n = irq_wait(a, ev, &stops)) >= 0) {
 		for (int i = 0; i < n; i++) {
 			if (read(a->efd[ev[i].data.u32], &fired, sizeof fired) < 0 && errno != EAGAIN)
 				note("reading the eventfd of vector %" PRIu32 ": %s", ev[i].data.u32, strerror(errno));
@@ -1543,13 +1643,13 @@ static void run(struct avf *a)
 			}
 		}
 		/* Every wake-up drains the ring (a lost interrupt costs a tick at
-		 * most), in a bounded number of bursts so nothing starves. */
+		 * most), in a bounded number of bursts so nothing starves; a burst
+		 * cut short by a stop ends it. */
 		for (unsigned b = 0; b < AVF_RX_RING_LEN / AVF_BURST && rx_burst(a) == AVF_BURST; b++)
 			;
 		wr32(a, VFINT_DYN_CTLN1(AVF_QUEUE_VECTOR - 1), IRQ_ARM);
 		tick(a);
 	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 #endif
 
@@ -1568,13 +1668,13 @@ static void report(struct avf *a)
 #undef STAT
 	const struct avf_counters *c = &a->cnt;
 	uint64_t now, base;
-	fflush(stdout);
+	tx_reclaim(a); /* the queues are off: what completed by now was sent */
 	fprintf(stderr, "avf: driver counters\n  rx_frames: %" PRIu64 "\n  rx_bytes: %" PRIu64 "\n  rx_dropped_bad_desc: %"
 		PRIu64 " (no_eof %" PRIu64 ", hw_error %" PRIu64 ", bad_length %" PRIu64 ", stray_dd %" PRIu64 ")\n"
-		"  tx_frames: %" PRIu64 "\n  tx_bytes: %" PRIu64 "\n  tx_dropped_ring_full: %" PRIu64 "\n"
+		"  tx_frames: %" PRIu64 "\n  tx_bytes: %" PRIu64 "\n  tx_queued: %" PRIu64 "\n  tx_dropped_ring_full: %" PRIu64 "\n"
 		"  tx_stray_done_ignored: %" PRIu64 "\n", c->rx_frames, c->rx_bytes,
 		c->rx_no_eof + c->rx_hw_error + c->rx_bad_length + c->rx_stray_dd, c->rx_no_eof, c->rx_hw_error,
-		c->rx_bad_length, c->rx_stray_dd, c->tx_frames, c->tx_bytes, c->tx_ring_full, c->tx_stray_done);
+		c->rx_bad_length, c->rx_stray_dd, c->tx_frames, c->tx_bytes, c->tx_queued, c->tx_ring_full, c->tx_stray_done);
 	if (a->have_stats_base && !a->vf_lost &&
 	    vc_queue_select(a, VIRTCHNL_OP_GET_STATS, sizeof a->reply.stats) == 0) {
 		fprintf(stderr, "avf: PF counters of VSI %u since start\n", a->vsi_id);
@@ -1614,6 +1714,7 @@ static void teardown(struct avf *a)
 	int fds[] = { a->efd[0], a->efd[1], a->epfd, a->device, a->group, a->container };
 	a->teardown = true;
 	vlog(a, "step teardown");
+	output_flush(a); /* before the counters: stdout and stderr may be one file */
 	if (a->queues_enabled && !a->vf_lost && vc_queue_select(a, VIRTCHNL_OP_DISABLE_QUEUES, 0) == 0)
 		a->queues_enabled = false;
 	if (a->running)
@@ -1645,12 +1746,44 @@ static void teardown(struct avf *a)
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
-	if (a->pcap && fclose(a->pcap) != 0)
-		note("writing %s failed: %s", a->pcap_path, strerror(errno));
+	if (a->pcap && fclose(a->pcap) != 0 && !a->write_failed) {
+		note("closing the capture %s failed: %s", a->pcap_path, strerror(errno));
+		a->write_failed = true;
+	}
 }
 
 /* --------------------------------------------------------------------- main */
-static void on_signal(int sig) { stop_signal = sig; }
+/* Signal handling, all of it.  The handler records the first stop signal;
+ * every wait and the run loop check it each turn (interrupted(), stopping(),
+ * rx_burst's every frame).  No SA_RESTART, and the signals stay unblocked
+ * (but in irq_wait, from its check to its sleep): a write blocked on a
+ * reader that stopped reading returns EINTR (output_failed).  A signal that
+ * lands just before such a write cannot interrupt it, so from the first one
+ * on SIGALRM comes every AVF_STOP_ALARM_S: no write outlasts that. */
+static void on_signal(int sig)
+{
+	if (sig != SIGALRM && !stop_signal)
+		stop_signal = sig;
+	alarm(AVF_STOP_ALARM_S);
+}
+
+static void signals_init(void)
+{
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++)
+		sigaction(stop_signals[i], &sa, NULL);
+	sigaction(SIGALRM, &sa, NULL);
+}
+
+/* fds 0-2 open before anything else: a closed one would go to the next open()
+ * (the capture, a VFIO fd, BAR0) and the dump or a message into it. */
+static void std_fds_open(void)
+{
+	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
+			_exit(1); /* nowhere to say it */
+}
 
 int main(int argc, char **argv)
 {
@@ -1670,11 +1803,11 @@ int main(int argc, char **argv)
 	static struct avf avf = { .container = -1, .group = -1, .device = -1, .epfd = -1, .efd = { -1, -1 } };
 	struct avf *a = &avf;
 	a->exec_ns = now_ns(CLOCK_MONOTONIC); /* for "up, N ms after start" */
-	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
+	std_fds_open();
+	static char stdout_buf[AVF_STDOUT_BUFFER]; /* see rx_burst */
+	setvbuf(stdout, stdout_buf, _IOFBF, sizeof stdout_buf);
 	parse_args(a, argc, argv);
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	signals_init();
 	for (size_t i = 0; i < ARRAY_SIZE(bring_up) && !stopping(a); i++) {
 		vlog(a, "step %s", bring_up[i].name);
 		if (bring_up[i].run(a) < 0)
@@ -1685,5 +1818,5 @@ int main(int argc, char **argv)
 	if (a->stop == AVF_STOP_SIGNAL)
 		note("%s%s: stopping", strsignal(stop_signal), a->running ? "" : " during bring-up");
 	teardown(a);
-	return a->stop == AVF_STOP_COUNT || a->stop == AVF_STOP_SIGNAL ? 0 : 1;
+	return (a->stop == AVF_STOP_COUNT || a->stop == AVF_STOP_SIGNAL) && !a->write_failed ? 0 : 1;
 }

@@ -327,6 +327,7 @@ _Static_assert(sizeof(struct avf_rx_desc) == 32, "avf_rx_desc");
 #define AVF_TICK_MS 1000           /* rate line, watchdog */
 #define AVF_DRAIN_POLL_MS 1        /* MSI-X: -c reached, TX completions due */
 #define AVF_TX_DRAIN_MS 1000       /* -c reached: how long echoes may take to complete */
+#define AVF_STOP_ALARM_S 1         /* after a stop signal: the longest a write may block */
 
 /* Ethernet on the wire: preamble + SFD + inter-frame gap, and the FCS the
  * device strips from the length it reports. */
@@ -359,6 +360,11 @@ struct avf_pcap_record_header {
 /* Dump: `hexdump -C` lines */
 #define AVF_HEXDUMP_LINE 16
 #define AVF_HEXDUMP_GROUP 8
+/* stdout's buffer holds a burst's dump: its header, hex and length lines are
+ * each under AVF_DUMP_LINE_MAX bytes, so one write(2) per burst. */
+#define AVF_DUMP_LINE_MAX 256
+#define AVF_DUMP_FRAME_MAX ((AVF_RX_BUF_SIZE / AVF_HEXDUMP_LINE + 2) * AVF_DUMP_LINE_MAX)
+#define AVF_STDOUT_BUFFER (AVF_BURST * AVF_DUMP_FRAME_MAX)
 
 #define AVF_NSEC_PER_SEC 1000000000ull
 #define AVF_NSEC_PER_MSEC 1000000ull
@@ -383,7 +389,9 @@ struct avf_counters {
 	uint64_t rx_frames, rx_bytes;
 	uint64_t rx_no_eof, rx_hw_error, rx_bad_length; /* bad descriptors */
 	uint64_t rx_stray_dd;           /* DD on a descriptor avf had not posted */
-	uint64_t tx_frames, tx_bytes, tx_ring_full;
+	uint64_t tx_queued;             /* echoes put on the TX ring */
+	uint64_t tx_frames, tx_bytes;   /* of them, those the device completed: sent */
+	uint64_t tx_ring_full;
 	uint64_t tx_stray_done;         /* DESC_DONE on a descriptor not awaited */
 	uint64_t polls, empty_polls;    /* POLL: RX bursts tried, and those that found no frame */
 };
@@ -466,6 +474,7 @@ struct avf {
 	bool rx_warned;
 	uint16_t tx_next, tx_clean;                /* tail; oldest not yet done */
 	uint16_t tx_buf[AVF_TX_RING_LEN];
+	uint16_t tx_len[AVF_TX_RING_LEN];          /* frame length in each slot, for tx_bytes */
 	uint16_t tx_batch_end[AVF_TX_RING_LEN];    /* batch start -> its RS slot */
 	uint16_t free_buf[AVF_NUM_BUFS];
 	uint16_t nfree;
@@ -479,6 +488,7 @@ struct avf {
 	/* The run */
 	enum avf_stop stop;
 	bool running, teardown;
+	bool write_failed;                         /* stdout or -w: exit 1 */
 	struct avf_counters cnt, last;             /* last: at the previous tick */
 	uint64_t exec_ns, tick_ns, start_ns, start_cpu_ns;
 	uint64_t drain_end_ns;                     /* -c reached: echoes must complete by then */

@@ -92,13 +92,18 @@ avf() {
 	no_sanitizer_report
 }
 
-# avf_bg VARIANT [sim options] -- [avf args]: the same, in the background.
+# avf_bg VARIANT [sim options] -- [avf args]: the same, in the background;
+# $BG is the launcher's pid, which is the driver's (avfsim execs it).
 avf_bg() {
 	local bin="$AVF_DIR/$1" sim_args=()
 	shift
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do sim_args+=("$1"); shift; done
 	shift
-	"$SIM" --mac "$VF_MAC" --report "$REPORT" "${sim_args[@]}" -- "$bin" "$@" >"$OUT" 2>"$ERR" 3>&- &
+	# Emptied here, not by the background job's redirection: a wait_for that
+	# ran first would find the previous run's lines.
+	: >"$ERR"
+	# shellcheck disable=SC2086 # AVF_WRAP is a command line: split it
+	"$SIM" --mac "$VF_MAC" --report "$REPORT" "${sim_args[@]}" -- ${AVF_WRAP:-} "$bin" "$@" >"$OUT" 2>>"$ERR" 3>&- &
 	BG=$!
 }
 

@@ -18,7 +18,10 @@ setup() {
 	known_capture "$IN"
 }
 
-teardown() { kill_bg; }
+teardown() {
+	kill_bg
+	[ -z "${SMALL_FS:-}" ] || umount "$SMALL_FS" 2>/dev/null || true
+}
 
 # err_has REGEX...: each extended regex matches a line of the driver's stderr.
 err_has() {
@@ -177,8 +180,28 @@ usage_case() {
 @test "host: memlock too small: the limit, the bytes wanted, prlimit" {
 	avf avf --fault memlock=64K -- "$BDF"
 	expect 1
-	err_has '^avf: (mlock|VFIO_IOMMU_MAP_DMA) of 4194304 bytes failed: the locked-memory limit is 65536 bytes; raise it, e.g. sudo prlimit --memlock=-1'
+	err_has '^avf: VFIO_IOMMU_MAP_DMA of 4194304 bytes failed: the locked-memory limit is 65536 bytes, and VFIO counts the pages it pins against it; raise it for your shell \(sudo prlimit --pid \$\$ --memlock=unlimited\) or run avf as root$'
 	assert_released
+}
+
+@test "host: memlock of exactly the DMA region is enough: VFIO's pins are charged once, avf does not mlock too" {
+	# The kernel charges mlock() and VFIO's pinning to the same locked_vm;
+	# the simulator does too, so a driver that did both would need 8 MiB.
+	avf avf --gen 3 --fault memlock=4M -- -c 3 "$BDF"
+	expect 0
+	[ "$(grep -c '^#' "$OUT")" -eq 3 ]
+	assert_clean_teardown
+}
+
+@test "host: out of file descriptors (ulimit -n 5): the limit named, not modprobe" {
+	local status=0
+	# bats' own descriptors closed first: the limit counts the highest fd.
+	(for fd in $(ls /proc/self/fd); do [ "$fd" -le 2 ] || eval "exec $fd>&-"; done
+	 ulimit -n 5 && exec "$SIM" --mac "$VF_MAC" --report "$REPORT" -- "$AVF_DIR/avf" "$BDF") >"$OUT" 2>"$ERR" ||
+		status=$?
+	expect 1
+	err_has '^avf: cannot open /dev/vfio/vfio \(Too many open files\): close files or raise the open-file limit \(ulimit -n\)$'
+	if grep modprobe "$ERR"; then return 1; fi
 }
 
 @test "host: a PF's address, bound to i40e, to ice or to vfio-pci: where its VFs are, no unbind recipe, no VFIO call" {
@@ -214,6 +237,11 @@ usage_case() {
 	assert_released
 	avf avf --fault vf-token=$token --rx "$IN" -- -t "${token^^}" -c 1 "$BDF"
 	expect 0
+	# A token for a VF whose PF is not bound to vfio-pci: EINVAL from the kernel.
+	avf avf --rx "$IN" -- -t $token -c 1 "$BDF"
+	expect 1
+	err_has "^avf: $BDF: -t gave a VF token, but this VF takes none \(its PF is not bound to vfio-pci\): run without -t$"
+	assert_released
 }
 
 # --- the PF misbehaves ------------------------------------------------------
@@ -595,6 +623,182 @@ signal_at() {
 			assert_report bus_master_blocked 0
 		done
 	done
+}
+
+# --- stopping when asked, whatever the output does (issue 14) ----------------
+
+@test "signals to the launcher reach the driver, its status comes back: plain, --trace, env, a script, valgrind" {
+	# avfsim execs the command: its pid is the driver's (or the wrapper's,
+	# which execs or, like valgrind, runs the driver in that same process).
+	local script="$BATS_TEST_TMPDIR/run.sh" how
+	printf '#!/bin/sh\nexec "$@"\n' >"$script"
+	chmod +x "$script"
+	for how in plain --trace env "$script" valgrind; do
+		local wrap="" opt=()
+		case $how in
+		--trace) opt=(--trace) ;;
+		env) wrap=env ;;
+		"$script") wrap=$script ;;
+		valgrind)
+			[[ "$AVF_DIR" != *build-asan* ]] && command -v valgrind >/dev/null || continue
+			wrap="valgrind -q --fair-sched=yes" ;;
+		esac
+		AVF_WRAP=$wrap avf_bg avf "${opt[@]}" --gen 1000000000 --rx-rate 1000 -- "$BDF"
+		wait_for "$ERR" "is up" 30
+		stop_bg TERM || { echo "$how"; return 1; }
+		expect 0
+		err_has '^avf: Terminated: stopping$' '^avf: driver counters$'
+		assert_clean_teardown
+	done
+	# The driver's own exit status, through the launcher.
+	avf avf --fault permission-denied -- "$BDF"
+	expect 1
+}
+
+@test "SIGTERM under saturating traffic of every size, all four variants: a stop within one loop turn" {
+	for v in avf avf-poll avf-echo avf-poll-echo; do
+		for size in 60 1024 1514; do
+			OUT=/dev/null avf_bg "$v" --gen 1000000000:$size -- "$BDF"
+			wait_for "$ERR" "is up"
+			sleep 0.3
+			stop_bg TERM || { echo "$v, $size-byte frames"; return 1; }
+			expect 0
+			err_has '^avf: Terminated: stopping$'
+			assert_clean_teardown
+		done
+	done
+}
+
+@test "stdout or -w to a pipe whose reader stopped reading: SIGINT/SIGTERM still stop it, cleanly" {
+	local fifo="$BATS_TEST_TMPDIR/fifo" reader
+	mkfifo "$fifo"
+	for v in avf avf-poll avf-echo avf-poll-echo; do
+		for sig in INT TERM; do
+			# The reader opens the pipe and never reads: the pipe fills.
+			sleep 1000 <"$fifo" 3>&- &
+			reader=$!
+			if [[ $v == *echo ]]; then
+				avf_bg "$v" --gen 1000000000 -- -w "$fifo" "$BDF"
+			else
+				OUT=$fifo avf_bg "$v" --gen 1000000000 -- "$BDF"
+			fi
+			wait_for "$ERR" "is up"
+			sleep 0.5
+			stop_bg "$sig" || { kill "$reader"; echo "$v SIG$sig"; return 1; }
+			kill "$reader"
+			expect 0
+			err_has '^avf: (Interrupt|Terminated): stopping$' '^avf: driver counters$'
+			assert_clean_teardown
+		done
+	done
+}
+
+@test "avf | head -1, SIGHUP, SIGQUIT, SIGPIPE: a clean stop, teardown and counters, exit 0" {
+	for v in avf avf-poll; do
+		timeout -s KILL 30 "$SIM" --mac "$VF_MAC" --report "$REPORT" --gen 1000000000 -- "$AVF_DIR/$v" "$BDF" \
+			2>"$ERR" | head -1 >"$OUT"
+		status=${PIPESTATUS[0]}
+		no_sanitizer_report
+		expect 0
+		[ "$(wc -l <"$OUT")" -eq 1 ]
+		err_has '^avf: Broken pipe: stopping$' '^avf: driver counters$' '^  rx_unicast: [1-9]'
+		assert_clean_teardown
+	done
+	for v in avf avf-poll-echo; do
+		for sig in HUP:Hangup QUIT:Quit PIPE:'Broken pipe'; do
+			avf_bg "$v" --gen 1000000000 --rx-rate 100000 -- "$BDF"
+			wait_for "$ERR" "is up"
+			stop_bg "${sig%%:*}"
+			expect 0
+			err_has "^avf: ${sig#*:}: stopping$" '^avf: driver counters$'
+			assert_clean_teardown
+		done
+	done
+}
+
+@test "write errors: stdout and -w to /dev/full, -w on a full filesystem: stopped at the first, named, exit 1" {
+	# 100000 frames would take a whole run: the first failed write ends it.
+	OUT=/dev/full avf avf --gen 100000 -- -c 100000 "$BDF"
+	expect 1
+	err_has '^avf: writing the dump to stdout failed: No space left on device; stopping'
+	[ "$(sed -n 's/^  rx_frames: //p' "$ERR")" -lt 100000 ]
+	assert_clean_teardown
+	avf avf-echo --gen 100000 -- -c 100000 -w /dev/full "$BDF"
+	expect 1
+	err_has '^avf: writing the capture to /dev/full failed: No space left on device; stopping'
+	[ "$(sed -n 's/^  rx_frames: //p' "$ERR")" -lt 100000 ]
+	assert_clean_teardown
+	SMALL_FS="$BATS_TEST_TMPDIR/small"
+	mkdir "$SMALL_FS"
+	mount -t tmpfs -o size=64k avf-test "$SMALL_FS" 2>/dev/null || skip "cannot mount a tmpfs (not root?)"
+	avf avf-poll --gen 100000 -- -c 100000 -w "$SMALL_FS/capture.pcap" "$BDF"
+	expect 1
+	err_has "^avf: writing the capture to $SMALL_FS/capture.pcap failed: No space left on device; stopping"
+	[ "$(sed -n 's/^  rx_frames: //p' "$ERR")" -lt 100000 ]
+	assert_clean_teardown
+}
+
+@test "a TX queue stopped by an MDD in free-running echo: on the rate line, a message, exit 1 (as with -c)" {
+	for v in avf-echo avf-poll-echo; do
+		avf "$v" --gen 1000000000 --fault tx-mdd=1000 -- "$BDF"
+		expect 1
+		assert_report mdd_events 1
+		err_has ', TX queue stopped$' \
+			'^avf: the device did not send back the last [0-9]+ frames in [0-9]+ ms: is the TX queue stopped\? check the host.s dmesg for MDD$'
+		assert_report queues_enabled 0
+		assert_report dma_maps 0
+		assert_report iommu_faults 0
+	done
+}
+
+@test "tx_frames counts what the device reported sent: after SIGINT mid-traffic never more than the wire's" {
+	for v in avf-echo avf-poll-echo; do
+		avf_bg "$v" --gen 1000000000 -- "$BDF"
+		wait_for "$ERR" "is up"
+		sleep 0.5
+		stop_bg INT
+		expect 0
+		# The device may have sent part of the batch it was on when the
+		# queue was disabled, without writing it back: sent <= wire <= queued.
+		sent=$(sed -n 's/^  tx_frames: //p' "$ERR")
+		queued=$(sed -n 's/^  tx_queued: //p' "$ERR")
+		wire=$(report tx_frames)
+		err_has "^  tx_unicast: $wire\$"
+		[ "$sent" -gt 0 ] && [ "$sent" -le "$wire" ] && [ "$wire" -le "$queued" ] ||
+			{ echo "$v: tx_frames $sent, on the wire $wire, queued $queued"; return 1; }
+		assert_clean_teardown
+	done
+}
+
+@test "a VF reset nobody announced, during the link wait: noticed there, no 'is up', no junk from the ARQ" {
+	# The RESET_IMPENDING event and every LINK_CHANGE are lost (ERR in the
+	# ARQ): the link wait sees only the admin queue going down.
+	for v in avf avf-poll-echo; do
+		avf "$v" --fault arq-error=event --fault reset-impending=300 -- "$BDF"
+		expect 1
+		err_has '^avf: the VF was reset \(ATQLEN (0|0x[0-9a-f]+), ARQLEN (0|0x[0-9a-f]+)\): stopping; start avf again$'
+		if grep -E 'is up|AQ opcode|link still down' "$ERR"; then return 1; fi
+		assert_released
+	done
+}
+
+@test "closed stdin, stdout or stderr: opened on /dev/null first; the dump and capture go where they should" {
+	local cap="$BATS_TEST_TMPDIR/cap.pcap" status=0
+	on_sim --gen 5 -- "$AVF_DIR/avf" -c 5 "$BDF" >&- 2>"$ERR" || status=$?
+	no_sanitizer_report
+	expect 0
+	assert_clean_teardown
+	status=0
+	on_sim --gen 5 -- "$AVF_DIR/avf" -c 5 -w "$cap" "$BDF" >&- 2>"$ERR" || status=$?
+	no_sanitizer_report
+	expect 0
+	[ "$("$PCAPTOOL" hex "$cap" | wc -l)" -eq 5 ]
+	assert_clean_teardown
+	status=0
+	on_sim --gen 5 -- "$AVF_DIR/avf" -c 5 "$BDF" <&- 2>&- >"$OUT" || status=$?
+	expect 0
+	[ "$(grep -c '^#' "$OUT")" -eq 5 ]
+	assert_clean_teardown
 }
 
 # --- the randomized run -----------------------------------------------------

@@ -154,6 +154,26 @@ void iommu_memlock_fault(void)
 	}
 }
 
+/* What mlock() has charged to the process's mm->locked_vm, as
+ * /proc/self/status shows it (VmLck; mm/mlock.c, mlock_fixup counts no
+ * hugetlb page).  The kernel charges VFIO's pins to the same counter
+ * (vfio_lock_acct -> __account_locked_vm), so a range both mlocked and
+ * mapped counts twice against RLIMIT_MEMLOCK. */
+static uint64_t mlocked_bytes(void)
+{
+	FILE *f = REAL(fopen)("/proc/self/status", "re");
+	unsigned long long kib = 0;
+	char line[256];
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmLck: %llu kB", &kib) == 1)
+			break;
+	fclose(f);
+	return (uint64_t)kib * 1024;
+}
+
 static long map_dma(void *arg, struct trace *t)
 {
 	struct vfio_iommu_type1_dma_map m;
@@ -187,12 +207,17 @@ static long map_dma(void *arg, struct trace *t)
 	/* The kernel pins the pages and charges them to RLIMIT_MEMLOCK unless
 	 * the caller holds CAP_IPC_LOCK (vfio_iommu_type1.c: dma->lock_cap =
 	 * capable(CAP_IPC_LOCK), passed to __account_locked_vm as bypass), as
-	 * root does; --fault memlock= takes it away to test the limit. */
-	if (!has_cap_ipc_lock() && !getrlimit(RLIMIT_MEMLOCK, &rl) &&
-	    rl.rlim_cur != RLIM_INFINITY && mapped_bytes + m.size > rl.rlim_cur) {
-		trace_add(t, " (RLIMIT_MEMLOCK %llu bytes exceeded: %llu already mapped)",
-			  (unsigned long long)rl.rlim_cur, (unsigned long long)mapped_bytes);
-		return -ENOMEM;
+	 * root does; --fault memlock= takes it away to test the limit.  The
+	 * check, vfio_pin_pages_remote's, counts mm->locked_vm: the pins of
+	 * earlier maps and whatever the process mlocked. */
+	if (!has_cap_ipc_lock() && !getrlimit(RLIMIT_MEMLOCK, &rl) && rl.rlim_cur != RLIM_INFINITY) {
+		uint64_t locked = mapped_bytes + mlocked_bytes();
+		if (locked + m.size > rl.rlim_cur) {
+			trace_add(t, " (RLIMIT_MEMLOCK %llu bytes exceeded: %llu already locked, %llu of them by mlock)",
+				  (unsigned long long)rl.rlim_cur, (unsigned long long)locked,
+				  (unsigned long long)(locked - mapped_bytes));
+			return -ENOMEM;
+		}
 	}
 	if (nmaps == maps_cap) {
 		size_t ncap = maps_cap ? 2 * maps_cap : 16;

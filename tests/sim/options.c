@@ -48,7 +48,7 @@ const char sim_usage[] =
 	"      VFIO:   no-iommu-group not-vfio-pci group-not-viable group-busy\n"
 	"              permission-denied memlock=BYTES vf-token=UUID\n"
 	"      device: reset-stuck rx-zero-len=N rx-oversize-len=N rx-no-eof=N rx-error=N\n"
-	"              rx-stray-dd=N tx-stray-wb=N aq-error=OPCODE arq-error=OPCODE\n"
+	"              rx-stray-dd=N tx-stray-wb=N tx-mdd=N aq-error=OPCODE arq-error=OPCODE\n"
 	"      PF:     pf-silent[=OPCODE] version=MAJOR.MINOR status=OPCODE[:STATUS]\n"
 	"              wrong-opcode=OPCODE reply-long=OPCODE reply-short=OPCODE\n"
 	"              unsolicited=OPCODE reset-impending=MS pf-close=MS link-down\n"
@@ -106,7 +106,7 @@ static const struct {
 	/* device layer */
 	{"reset-stuck", FV_NONE}, {"rx-zero-len", FV_COUNT}, {"rx-oversize-len", FV_COUNT},
 	{"rx-no-eof", FV_COUNT}, {"rx-error", FV_COUNT}, {"rx-stray-dd", FV_COUNT},
-	{"tx-stray-wb", FV_COUNT}, {"aq-error", FV_OPCODE}, {"arq-error", FV_OPCODE},
+	{"tx-stray-wb", FV_COUNT}, {"tx-mdd", FV_COUNT}, {"aq-error", FV_OPCODE}, {"arq-error", FV_OPCODE},
 	/* PF layer */
 	{"pf-silent", FV_OPT_OPCODE}, {"version", FV_VERSION}, {"status", FV_OPCODE_STATUS},
 	{"wrong-opcode", FV_OPCODE}, {"reply-long", FV_OPCODE}, {"reply-short", FV_OPCODE},

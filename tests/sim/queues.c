@@ -38,9 +38,10 @@ static struct rxq rxq[AVF_MAX_QUEUES];
 
 /* --fault counts: the Nth event (1-based), 0 = off */
 static struct {
-	uint64_t tx_stray_wb, rx_zero_len, rx_oversize_len, rx_no_eof, rx_error, rx_stray_dd;
+	uint64_t tx_stray_wb, tx_mdd, rx_zero_len, rx_oversize_len, rx_no_eof, rx_error, rx_stray_dd;
 } fault;
 static uint64_t tx_completions;  /* RS write-backs, for tx-stray-wb */
+static uint64_t tx_frames_seen;  /* for tx-mdd */
 /* --fault fuzz=SEED[:RATE], the device's stream */
 #define RX_FUZZ_SALT 0x5258 /* "RX" */
 #define RX_FUZZ_LOGGED 16        /* then they are only done */
@@ -85,6 +86,7 @@ static void turn_prefetch(const volatile void *ring, uint32_t desc_size, uint32_
 void queues_init(void)
 {
 	fault.tx_stray_wb = dev_fault_count("tx-stray-wb");
+	fault.tx_mdd = dev_fault_count("tx-mdd");
 	fault.rx_zero_len = dev_fault_count("rx-zero-len");
 	fault.rx_oversize_len = dev_fault_count("rx-oversize-len");
 	fault.rx_no_eof = dev_fault_count("rx-no-eof");
@@ -343,6 +345,8 @@ static enum tx_result tx_frame(struct tx_pass *p)
 		if (total < AVF_MIN_TX_LEN)
 			return mdd("TX", p->q, (i + t->len - 1) % t->len, "frame of %u bytes (minimum %u)",
 				   total, AVF_MIN_TX_LEN), TX_MDD;
+		if (++tx_frames_seen == fault.tx_mdd)
+			return mdd("TX", p->q, t->head, "fault tx-mdd"), TX_MDD;
 		tx_send(frame, total);
 		if (!tx_complete(p, t->head, i))
 			return mdd("TX", p->q, t->head, "descriptor ring not writable"), TX_MDD;
