@@ -1713,7 +1713,7 @@ static void teardown(struct avf *a)
 	uint16_t cmd = a->command & ~PCI_COMMAND_MASTER;
 	int fds[] = { a->efd[0], a->efd[1], a->epfd, a->device, a->group, a->container };
 	a->teardown = true;
-	vlog(a, "step teardown");
+	vlog(a, "teardown, in the reverse order of bring-up");
 	output_flush(a); /* before the counters: stdout and stderr may be one file */
 	if (a->queues_enabled && !a->vf_lost && vc_queue_select(a, VIRTCHNL_OP_DISABLE_QUEUES, 0) == 0)
 		a->queues_enabled = false;
