@@ -605,8 +605,8 @@ static bool dev_step(uint64_t now, uint64_t *wake)
 	busy |= read_only_poll();
 	if (vfr.state == VFR_INPROGRESS)
 		return busy; /* held in reset: the engines do nothing */
-	busy |= rss_poll();
 	busy |= aq_poll();
+	busy |= rss_poll(); /* after the PF's and before the RX engine's turn */
 	busy |= queues_poll(now);
 	busy |= irq_poll(now, wake);
 	return busy;
