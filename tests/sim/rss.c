@@ -256,8 +256,9 @@ static void classify(const uint8_t *f, uint32_t len, struct rss_flow *fl)
 		type = be16(f + l3 + 2);
 		l3 += 4;
 	}
-	memset(fl, 0, sizeof(*fl));
 	fl->pctype = AVF_FILTER_PCTYPE_L2_PAYLOAD;
+	fl->addr_len = 0;
+	fl->ports = NULL;
 	fl->ethertype[0] = (uint8_t)(type >> 8);
 	fl->ethertype[1] = (uint8_t)type;
 	if (type == ETH_P_IPV4 && l3 + 20 <= len && f[l3] >> 4 == 4) {

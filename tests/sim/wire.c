@@ -60,6 +60,7 @@ static struct {
 	uint8_t frame[AVF_MAX_FRAME];
 	uint32_t len;
 	uint64_t count, next;
+	uint32_t flow;           /* next % FLOWS, kept without a division */
 } gen;
 
 /* --rx-rate pacing: frame due times, exact in integer nanoseconds. */
@@ -253,9 +254,16 @@ static void gen_seq(uint64_t seq)
 {
 	uint8_t *p = gen.frame + GEN_SEQ_OFFSET;
 
-	put16(gen.frame + GEN_SPORT_OFFSET, (uint16_t)(GEN_SPORT_BASE + seq % sim_opts.gen_flows));
+	put16(gen.frame + GEN_SPORT_OFFSET, (uint16_t)(GEN_SPORT_BASE + gen.flow));
 	for (int i = 7; i >= 0; i--, seq >>= 8)
 		p[i] = (uint8_t)seq;
+}
+
+static void gen_next(void)
+{
+	gen.next++;
+	if (++gen.flow == sim_opts.gen_flows)
+		gen.flow = 0;
 }
 
 /* ------------------------------------------------------------- --tx */
@@ -347,7 +355,7 @@ void wire_consume(void)
 	if (rx.next < rx.count)
 		rx.next++;
 	else if (gen.next < gen.count)
-		gen.next++;
+		gen_next();
 	else
 		return;
 	if (sim_opts.rx_rate) {
