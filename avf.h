@@ -45,7 +45,7 @@
 #define VFQF_HKEY(i) (0x0CC00 + 4 * (i))  /* i = 0..12 */
 #define VFQF_HLUT(i) (0x0D000 + 4 * (i))  /* i = 0..15 */
 /* VFQF_HLUT entries: one byte lane each, 4 bits used (i40e_register.h,
- * I40E_VFQF_HLUT1_LUT0_MASK 0xF); hash bits index the 64 entries. */
+ * I40E_VFQF_HLUT_LUT0_MASK 0xF); hash bits index the 64 entries. */
 #define VFQF_HLUT_LUT_MASK 0xFu
 
 #define AVF_MAX_QUEUES 16       /* QTX_TAIL1/QRX_TAIL1 index range */

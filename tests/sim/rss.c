@@ -17,8 +17,8 @@
  * into a table of each input byte's contribution, so a frame costs one
  * lookup per hashed byte.
  *
- * Key and LUT live in the core-reset domain (i40e_register.h: VFQF_HKEY1 and
- * VFQF_HLUT1 are reset by CORER, not by a VF reset): they keep what the VF's
+ * Key and LUT live in the core-reset domain (i40e_register.h: VFQF_HKEY and
+ * VFQF_HLUT are "Reset: CORER", not reset by a VF reset): they keep what the VF's
  * previous user programmed.  --lut says what that was (rss_init).
  */
 #define _GNU_SOURCE
