@@ -153,7 +153,7 @@ assert_forwarded_known() {
 	# ENABLE_QUEUES each): no frame meets a queue not yet enabled.
 	PMD_ARGS="--rxq=4 --txq=4"
 	PMD_CMDS=("set verbose 1")
-	testpmd $n --gen $n --link-delay 3000
+	testpmd $n --gen $n --link-delay 5000
 	assert_report rx_delivered $n
 	assert_report rx_dropped_queue_off 0
 	[ "$(nic_stat RX-packets)" = $n ] || { echo "testpmd RX-packets $(nic_stat RX-packets)"; return 1; }
