@@ -231,7 +231,7 @@ expected() { sed -n "s/^expect $1 //p" <<<"$output"; }
 @test "report: every key the issue names is written at exit" {
 	probe_ok -- "$TOP/tests/sim/probe-dev" adminq
 	for k in iommu_faults mdd_events vf_resets queues_enabled dma_maps irqs_vector0 irqs_vector1 \
-		rx_delivered rx_filtered rx_dropped_no_desc tx_frames tx_spoofed virtchnl_errors \
+		rx_delivered rx_filtered rx_dropped_no_desc rx_dropped_queue_off tx_frames tx_spoofed virtchnl_errors \
 		last_link_state; do
 		report "$k" >/dev/null || return 1
 	done
