@@ -148,7 +148,7 @@ uint32_t rss_reg_after_reset(uint32_t off)
 }
 
 /* The key the host's iavf leaves: it fills it with random bytes
- * (iavf_init_rss_key_lut -> netdev_rss_key_fill).  Here a fixed
+ * (iavf_init_rss -> netdev_rss_key_fill).  Here a fixed
  * pseudo-random one (splitmix64, seed "avfsimrs"), so runs repeat. */
 static void iavf_key(uint8_t key[VIRTCHNL_RSS_KEY_SIZE])
 {
