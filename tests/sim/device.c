@@ -472,6 +472,7 @@ static void rstat_set(uint32_t state)
  * stay: VFIO keeps the IRQ configuration across resets. */
 static void dev_wipe(void)
 {
+	rss_poll(); /* key and LUT as the reset finds them */
 	for (unsigned i = 0; i < SIM_BAR0_SIZE / 4; i++) {
 		dev_shadow[i] = rss_reg_after_reset(4 * i);
 		__atomic_store_n(&dev_bar0[i], dev_shadow[i], __ATOMIC_RELAXED);
