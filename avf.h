@@ -46,6 +46,9 @@
 #define VFQF_HLUT(i) (0x0D000 + 4 * (i))  /* i = 0..15 */
 #define AVF_RSS_LUT_REGS 16          /* VFQF_HLUT(0..15): four one-byte entries each */
 #define AVF_RSS_LUT_REG_QUEUE_0 0u   /* all four entries -> queue 0 */
+/* VFQF_HLUT entries: one byte lane each, 4 bits used (i40e_register.h,
+ * I40E_VFQF_HLUT_LUT0_MASK 0xF); hash bits index the 64 entries. */
+#define VFQF_HLUT_LUT_MASK 0xFu
 
 #define AVF_MAX_QUEUES 16       /* QTX_TAIL1/QRX_TAIL1 index range */
 #define AVF_MAX_VECTORS 17      /* vector 0 + VFINT_DYN_CTLN1(0..15) on i40e */
@@ -215,6 +218,15 @@ _Static_assert(sizeof(struct avf_rx_desc) == 32, "avf_rx_desc");
 #define AVF_RX_UMBCAST_MULTICAST 1
 #define AVF_RX_UMBCAST_BROADCAST 2
 #define AVF_RXD_QW1_STATUS_FLTSTAT_SHIFT 12
+/* FLTSTAT: what qword 0 bits 32..63 hold; 3 = the RSS hash (iavf_type.h,
+ * IAVF_RX_DESC_FLTSTAT_RSS_HASH; DPDK iavf_rxtx.c reads it as hash.rss). */
+#define AVF_RXD_QW1_STATUS_FLTSTAT_MASK (0x3ull << AVF_RXD_QW1_STATUS_FLTSTAT_SHIFT)
+#define AVF_RX_DESC_FLTSTAT_RSS_HASH 0x3ull
+/* Write-back qword 0: the stripped VLAN tag (valid with L2TAG1P) and the
+ * 32-bit RSS hash (iavf_type.h, union iavf_32byte_rx_desc wb.qword0). */
+#define AVF_RXD_QW0_L2TAG1_SHIFT 16
+#define AVF_RXD_QW0_L2TAG1_MASK (0xFFFFull << AVF_RXD_QW0_L2TAG1_SHIFT)
+#define AVF_RXD_QW0_RSS_SHIFT 32
 #define AVF_RXD_QW1_STATUS_MASK 0x7FFFFull
 #define AVF_RXD_QW1_ERROR_SHIFT 19
 #define AVF_RXD_QW1_ERROR_MASK (0xFFull << AVF_RXD_QW1_ERROR_SHIFT)
@@ -244,6 +256,27 @@ _Static_assert(sizeof(struct avf_rx_desc) == 32, "avf_rx_desc");
 #define AVF_PTYPE_IPV6_TCP 92
 #define AVF_PTYPE_IPV6_SCTP 93
 #define AVF_PTYPE_IPV6_ICMP 94
+
+/* Packet classifier types: bit numbers of VFQF_HENA (kernel iavf_type.h,
+ * enum iavf_filter_pctype; i40e_type.h I40E_FILTER_PCTYPE_*).  The
+ * UNICAST/MULTICAST UDP and TCP_SYN_NO_ACK types exist on X722 only. */
+#define AVF_FILTER_PCTYPE_NONF_UNICAST_IPV4_UDP 29
+#define AVF_FILTER_PCTYPE_NONF_MULTICAST_IPV4_UDP 30
+#define AVF_FILTER_PCTYPE_NONF_IPV4_UDP 31
+#define AVF_FILTER_PCTYPE_NONF_IPV4_TCP_SYN_NO_ACK 32
+#define AVF_FILTER_PCTYPE_NONF_IPV4_TCP 33
+#define AVF_FILTER_PCTYPE_NONF_IPV4_SCTP 34
+#define AVF_FILTER_PCTYPE_NONF_IPV4_OTHER 35
+#define AVF_FILTER_PCTYPE_FRAG_IPV4 36
+#define AVF_FILTER_PCTYPE_NONF_UNICAST_IPV6_UDP 39
+#define AVF_FILTER_PCTYPE_NONF_MULTICAST_IPV6_UDP 40
+#define AVF_FILTER_PCTYPE_NONF_IPV6_UDP 41
+#define AVF_FILTER_PCTYPE_NONF_IPV6_TCP_SYN_NO_ACK 42
+#define AVF_FILTER_PCTYPE_NONF_IPV6_TCP 43
+#define AVF_FILTER_PCTYPE_NONF_IPV6_SCTP 44
+#define AVF_FILTER_PCTYPE_NONF_IPV6_OTHER 45
+#define AVF_FILTER_PCTYPE_FRAG_IPV6 46
+#define AVF_FILTER_PCTYPE_L2_PAYLOAD 63
 
 /* §9: ring limits (kernel iavf's, stricter than the PF's) */
 #define AVF_MIN_RING_LEN 64

@@ -19,9 +19,10 @@ setup() {
 
 # testpmd EXPECT [sim options]: testpmd on the simulated VF, interactive, its
 # commands written to a fifo: wait for the prompt (port started, link up),
-# `start` macswap forwarding (with retry: a full TX ring waits instead of
-# dropping), poll the port's statistics until EXPECT frames went out (sent or
-# refused by the PF), `stop`, print the statistics one last time, `quit`.
+# the commands in PMD_CMDS (if any), `start` macswap forwarding (with retry:
+# a full TX ring waits instead of dropping), poll the port's statistics until
+# EXPECT frames went out (sent or refused by the PF), `stop`, print the
+# statistics one last time, `quit`.  PMD_ARGS: more testpmd options.
 # Output in $LOG, exit status in $status.  Every step is bounded.
 testpmd() {
 	local expect=$1 pid deadline tx err
@@ -32,7 +33,7 @@ testpmd() {
 	SIM_TIMEOUT=60 on_sim "$@" -- \
 		stdbuf -oL dpdk-testpmd --no-huge -m 512 -l 0-1 -a "$BDF" \
 		--no-shconf --no-telemetry -- \
-		-i --total-num-mbufs=16384 --no-flush-rx \
+		-i --total-num-mbufs=16384 --no-flush-rx ${PMD_ARGS:-} \
 		<"$CMD" >"$LOG" 2>&1 3>&- &
 	pid=$!
 	exec 7>"$CMD"
@@ -49,6 +50,7 @@ testpmd() {
 		fi
 		sleep 0.1
 	done
+	[ -z "${PMD_CMDS:-}" ] || printf '%s\n' "${PMD_CMDS[@]}" >&7
 	printf '%s\n' "set fwd macswap retry" "set burst tx delay 10 retry 1000" start >&7
 	deadline=$((SECONDS + 30))
 	while [ $SECONDS -lt $deadline ]; do
@@ -143,4 +145,37 @@ assert_forwarded_known() {
 	[ "$(nic_stat RX-missed)" = 0 ]
 	[ "$(nic_stat TX-packets)" = $n ] || { echo "testpmd TX-packets $(nic_stat TX-packets)"; return 1; }
 	[ "$(nic_stat TX-errors)" = 0 ]
+}
+
+@test "dpdk: --rxq=4 receives generated flows on all four queues, each where its RSS hash says" {
+	local n=2000 q
+	# The link comes up once testpmd has enabled all four queues (one
+	# ENABLE_QUEUES each): no frame meets a queue not yet enabled.
+	PMD_ARGS="--rxq=4 --txq=4"
+	PMD_CMDS=("set verbose 1")
+	testpmd $n --gen $n --link-delay 5000
+	assert_report rx_delivered $n
+	assert_report rx_dropped_queue_off 0
+	[ "$(nic_stat RX-packets)" = $n ] || { echo "testpmd RX-packets $(nic_stat RX-packets)"; return 1; }
+	# net_iavf (iavf_init_rss) fills the LUT with entry i = i % 4, so the
+	# queue is the hash mod 4; testpmd's verbose lines print both.
+	grep -o 'RSS hash=0x[0-9a-f]* - RSS queue=0x[0-9a-f]*' "$LOG" >"$BATS_TEST_TMPDIR/rss"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/rss")" -ge $n ]
+	while read -r _ hash _ _ q; do
+		[ $((${hash#hash=} % 4)) -eq $((${q#queue=})) ] || { echo "hash ${hash#hash=} on queue ${q#queue=}"; return 1; }
+	done <"$BATS_TEST_TMPDIR/rss"
+	for q in 0 1 2 3; do
+		grep -q "RSS queue=0x$q\$" "$BATS_TEST_TMPDIR/rss" || { echo "nothing on queue $q"; return 1; }
+	done
+}
+
+@test "dpdk: after rx_vlan add 100, frames of VLAN 200 no longer arrive" {
+	"$PCAPTOOL" vlan "$VF_MAC" "$IN"
+	# the port starts after the filter is in place, so every frame meets it
+	PMD_ARGS="--disable-device-start"
+	PMD_CMDS=("vlan set filter on 0" "rx_vlan add 100 0" "port start 0")
+	testpmd 9 --rx "$IN" --tx "$OUT"
+	assert_report rx_filtered 3
+	assert_report rx_delivered 9
+	[ "$(nic_stat RX-packets)" = 9 ] || { echo "testpmd RX-packets $(nic_stat RX-packets)"; return 1; }
 }

@@ -466,14 +466,17 @@ static void rstat_set(uint32_t state)
 	sim_trace("VFGEN_RSTAT = %s", names[state]);
 }
 
-/* All BAR0 registers to their power-on value 0 (RSTAT is the caller's),
+/* All BAR0 registers to their power-on value 0 (RSTAT is the caller's)
+ * but the RSS key and LUT, which a VF reset does not touch (rss.c);
  * queues, vector maps, interrupt and ARQ state forgotten.  The eventfds
  * stay: VFIO keeps the IRQ configuration across resets. */
 static void dev_wipe(void)
 {
-	for (unsigned i = 0; i < SIM_BAR0_SIZE / 4; i++)
-		__atomic_store_n(&dev_bar0[i], 0, __ATOMIC_RELAXED);
-	memset(dev_shadow, 0, sizeof(dev_shadow));
+	rss_poll(); /* key and LUT as the reset finds them */
+	for (unsigned i = 0; i < SIM_BAR0_SIZE / 4; i++) {
+		dev_shadow[i] = rss_reg_after_reset(4 * i);
+		__atomic_store_n(&dev_bar0[i], dev_shadow[i], __ATOMIC_RELAXED);
+	}
 	irq_reset();
 	aq_reset();
 	queues_reset();
@@ -521,12 +524,15 @@ static void drop_writes_during_reset(void)
 {
 	unsigned n = 0;
 
-	for (unsigned i = 0; i < SIM_BAR0_SIZE / 4; i++)
-		if (i != VFGEN_RSTAT / 4 && dev_bar0[i] != 0) {
-			__atomic_store_n(&dev_bar0[i], 0, __ATOMIC_RELAXED);
+	for (unsigned i = 0; i < SIM_BAR0_SIZE / 4; i++) {
+		uint32_t keep = rss_reg_after_reset(4 * i);
+
+		if (i != VFGEN_RSTAT / 4 && dev_bar0[i] != keep) {
+			__atomic_store_n(&dev_bar0[i], keep, __ATOMIC_RELAXED);
 			n++;
 		}
-	memset(dev_shadow, 0, sizeof(dev_shadow));
+		dev_shadow[i] = keep;
+	}
 	dev_shadow[VFGEN_RSTAT / 4] = reg_read(VFGEN_RSTAT);
 	if (n)
 		sim_log("%u register(s) written while VFGEN_RSTAT was VFR_INPROGRESS were dropped", n);
@@ -575,29 +581,6 @@ static bool read_only_poll(void)
 	return busy;
 }
 
-/* RSS registers are accepted and traced; RSS itself is not modelled.
- * Only the 31 RSS words are looked at, not the 3 K offsets between them:
- * this runs on every device step. */
-static bool rss_poll(void)
-{
-	bool busy = false;
-	uint32_t val;
-	char buf[32];
-
-	for (size_t i = 0; i < sizeof(reg_array) / sizeof(reg_array[0]); i++) {
-		if (reg_array[i].base < VFQF_HENA(0) || reg_array[i].base > VFQF_HLUT(0))
-			continue;
-		for (uint32_t off = reg_array[i].base; off < reg_array[i].base + 4 * reg_array[i].count; off += 4) {
-			if (!reg_written(off, &val))
-				continue;
-			sim_trace("reg: %s = 0x%08x (RSS not modelled: queue 0 receives all)",
-				  reg_name(off, buf, sizeof(buf)), val);
-			busy = true;
-		}
-	}
-	return busy;
-}
-
 /* Writes to offsets that hold no register: dropped (they read back 0).
  * Scanned only while the device naps, as the whole BAR is 16 K words. */
 static void unknown_poll(void)
@@ -623,8 +606,8 @@ static bool dev_step(uint64_t now, uint64_t *wake)
 	busy |= read_only_poll();
 	if (vfr.state == VFR_INPROGRESS)
 		return busy; /* held in reset: the engines do nothing */
-	busy |= rss_poll();
 	busy |= aq_poll();
+	busy |= rss_poll(); /* after the PF's and before the RX engine's turn */
 	busy |= queues_poll(now);
 	busy |= irq_poll(now, wake);
 	return busy;
@@ -762,6 +745,7 @@ static void dev_create(void)
 		vec[v].fd = -1;
 	irq_reset();
 	reg_write(VFGEN_RSTAT, VIRTCHNL_VFR_VFACTIVE); /* power-on: VF active, all else 0 */
+	rss_init();
 	wire_init();
 	aq_init();
 	queues_init();

@@ -102,6 +102,15 @@ void aq_init(void);
 bool aq_poll(void);        /* true when it did something */
 void aq_reset(void);       /* forget pending ARQ messages */
 
+/* rss.c: RSS (VFQF_HENA/HKEY/HLUT) */
+void rss_init(void);       /* power-on: key and LUT as --lut says */
+bool rss_poll(void);       /* follow the registers; true if the driver wrote one */
+/* The value a VF reset or FLR leaves in BAR0 word `off` (key and LUT survive). */
+uint32_t rss_reg_after_reset(uint32_t off);
+/* The queue for a received frame; true with *hash set if it was hashed
+ * (its PCTYPE enabled in HENA), false for queue 0 unhashed. */
+bool rss_classify(const uint8_t *frame, uint32_t len, unsigned *queue, uint32_t *hash);
+
 void queues_init(void);
 bool queues_poll(uint64_t now_ns);
 void queues_reset(void);   /* all queues disabled and forgotten */

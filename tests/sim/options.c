@@ -31,7 +31,9 @@ const char sim_usage[] =
 	"  --device-id HEX      PCI device id (default 154c; 1889 = E810 adaptive VF)\n"
 	"  --rx FILE.pcap       frames the wire delivers to the VF\n"
 	"  --tx FILE.pcap       capture of the frames the VF sends\n"
-	"  --gen COUNT[:SIZE]   generate COUNT frames of SIZE bytes (60..9728, default 64)\n"
+	"  --gen COUNT[:SIZE[:FLOWS]]\n"
+	"                       generate COUNT frames of SIZE bytes (60..9728, default 64)\n"
+	"                       in FLOWS IPv4/UDP flows taking turns (1..16384, default 256)\n"
 	"  --rx-rate PPS        deliver at most PPS frames per second (default: lossless)\n"
 	"  --mac MAC            MAC the PF assigns (default 00:00:00:00:00:00 = none)\n"
 	"  --trust              the VF is trusted (promiscuous mode works)\n"
@@ -39,6 +41,9 @@ const char sim_usage[] =
 	"  --link-delay MS      link comes up MS ms after the VF is configured (default 0)\n"
 	"  --vectors N          MSI-X vectors incl. vector 0, 2..17 (default 5, AVF base mode)\n"
 	"  --queue-pairs N      queue pairs the PF grants, 1..16 (default 4)\n"
+	"  --lut iavf|zero      RSS LUT and key the VF starts with: as the host's iavf\n"
+	"                       left them (entry i = i %% queue pairs, the default) or\n"
+	"                       all zero (after a core reset)\n"
 	"  --iommu-group N      IOMMU group number (default 42)\n"
 	"  --device-cpu N       run the device thread on CPU N only (benchmarks: keep it off\n"
 	"                       the driver's CPU, as real silicon is)\n"
@@ -360,7 +365,7 @@ static int add_fault(struct sim_opts *o, const char *arg, char *err, size_t errl
 /* Options that take a value, given as "--opt VALUE" or "--opt=VALUE". */
 static const char *const valued[] = {
 	"--bdf", "--device-id", "--rx", "--tx", "--gen", "--rx-rate", "--mac", "--link-delay",
-	"--vectors", "--queue-pairs", "--report", "--iommu-group", "--device-cpu", "--fault",
+	"--vectors", "--queue-pairs", "--lut", "--report", "--iommu-group", "--device-cpu", "--fault",
 };
 
 static bool is_valued(const char *opt)
@@ -394,21 +399,37 @@ static int set_option(struct sim_opts *o, const char *opt, char *val, char *err,
 	} else if (!strcmp(opt, "--report")) {
 		o->report = val;
 	} else if (!strcmp(opt, "--gen")) {
-		char *colon = strchr(val, ':');
-		uint64_t size = 64;
+		char *size_s = strchr(val, ':'), *flows_s = size_s ? strchr(size_s + 1, ':') : NULL;
+		uint64_t size = 64, flows = SIM_GEN_FLOWS;
 		bool ok = true;
-		if (colon) {
-			*colon = '\0';
-			ok = parse_u64(colon + 1, 60, AVF_MAX_FRAME, &size);
+		if (flows_s) {
+			*flows_s = '\0';
+			ok = parse_u64(flows_s + 1, 1, SIM_GEN_MAX_FLOWS, &flows);
+		}
+		if (size_s) {
+			*size_s = '\0';
+			ok = parse_u64(size_s + 1, 60, AVF_MAX_FRAME, &size) && ok;
 		}
 		ok = parse_u64(val, 1, UINT64_MAX, &n) && ok;
-		if (colon)
-			*colon = ':';
+		if (size_s)
+			*size_s = ':';
+		if (flows_s)
+			*flows_s = ':';
 		if (!ok)
-			return fail(err, errlen, "--gen %s: use COUNT[:SIZE], COUNT >= 1 and SIZE "
-				    "60..%d bytes (default 64)", val, AVF_MAX_FRAME);
+			return fail(err, errlen, "--gen %s: use COUNT[:SIZE[:FLOWS]], COUNT >= 1, SIZE "
+				    "60..%d bytes (default 64), FLOWS 1..%d (default %d)", val, AVF_MAX_FRAME,
+				    SIM_GEN_MAX_FLOWS, SIM_GEN_FLOWS);
 		o->gen_count = n;
 		o->gen_size = (uint32_t)size;
+		o->gen_flows = (uint32_t)flows;
+	} else if (!strcmp(opt, "--lut")) {
+		if (!strcmp(val, "iavf"))
+			o->lut = SIM_LUT_IAVF;
+		else if (!strcmp(val, "zero"))
+			o->lut = SIM_LUT_ZERO;
+		else
+			return fail(err, errlen, "--lut %s: use iavf (as the host's iavf driver left the VF) "
+				    "or zero (after a core reset)", val);
 	} else if (!strcmp(opt, "--rx-rate")) {
 		if (!parse_u64(val, 1, UINT64_MAX, &o->rx_rate))
 			return fail(err, errlen, "--rx-rate %s: use frames per second >= 1 (leave "
@@ -455,6 +476,7 @@ int sim_parse_options(int argc, char **argv, struct sim_opts *o, char *err, size
 	snprintf(o->bdf, sizeof(o->bdf), "0000:3b:02.0");
 	o->device_id = AVF_DEV_ID_VF;
 	o->gen_size = 64;
+	o->gen_flows = SIM_GEN_FLOWS;
 	o->vectors = 5;
 	o->queue_pairs = 4;
 	o->iommu_group = 42;

@@ -5,8 +5,11 @@
  * (pf_rx_accept) and out (pf_tx_allowed), as Linux i40e sets them up.
  * Messages arrive here from pf.c with their length already checked (§4.1).
  *
- * Not modelled: VLAN filtering of received frames (pf_rx_accept() is given
- * only the destination MAC), MAC+VLAN filter pairs, VLAN stripping.
+ * VLANs as i40e keeps them: with no VLAN added, MAC filters match frames of
+ * any VLAN (I40E_VLAN_ANY); the first ADD_VLAN turns every MAC filter into
+ * MAC+VLAN pairs for VLAN 0 (untagged) and each added VLAN (i40e_vsi_add_vlan,
+ * i40e_correct_mac_vlan_filters), the last DEL_VLAN turns them back.  The
+ * pairs are not stored: a MAC set and a VLAN set mean the same here.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -28,6 +31,7 @@ static struct {
 	uint16_t promisc;                   /* FLAG_VF_*_PROMISC in force */
 	uint64_t vlan[VLAN_WORDS];          /* VLAN filters, a bit per id */
 	unsigned num_vlan;
+	bool strip;                         /* received tags go to the descriptor */
 } flt;
 
 static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
@@ -76,6 +80,9 @@ void pf_filters_alloc(bool forget)
 	flt.promisc = 0;
 	memset(flt.vlan, 0, sizeof(flt.vlan));
 	flt.num_vlan = 0;
+	/* i40e_add_vsi, case I40E_VSI_SRIOV: port_vlan_flags MODE_ALL with EMOD
+	 * 0 ("strip both"): a VF's VSI strips received tags from the start. */
+	flt.strip = true;
 }
 
 /* §7.3: unless the admin set the MAC or the VF asked for USO (i40e's sign
@@ -271,6 +278,7 @@ void pf_add_vlan(uint32_t op, const uint8_t *msg, uint16_t len)
 	}
 	if (!vlan_list_ok(op, &vl))
 		return;
+	flt.strip = true; /* i40e_vc_add_vlan_msg: i40e_vlan_stripping_enable first */
 	for (unsigned i = 0; i < vl.n; i++) {
 		uint16_t id = vlan_at(&vl, i);
 		uint64_t bit = 1ull << (id % 64);
@@ -300,13 +308,22 @@ void pf_del_vlan(uint32_t op, const uint8_t *msg, uint16_t len)
 	pf_ok(op);
 }
 
-/* §7.11: accepted; stripping itself is not modelled (the device never strips). */
+/* i40e_vc_enable_vlan_stripping / i40e_vc_disable_vlan_stripping: the VF
+ * must be ACTIVE (nothing else is checked), then the VSI's stripping mode
+ * is set. */
 void pf_vlan_stripping(uint32_t op, const uint8_t *msg, uint16_t len)
 {
 	(void)msg, (void)len;
 	pf_trace_in(op, "%s", "");
-	if (pf_allowed(op, -1))
-		pf_reply(op, VIRTCHNL_STATUS_SUCCESS, NULL, 0, "(not modelled: frames keep their tags)");
+	if (!pf_allowed(op, -1))
+		return;
+	flt.strip = op == VIRTCHNL_OP_ENABLE_VLAN_STRIPPING;
+	pf_ok(op);
+}
+
+bool pf_rx_strip(void)
+{
+	return flt.strip;
 }
 
 /* §7.9, in i40e's order: ACTIVE; an untrusted VF is lied to (SUCCESS,
@@ -338,21 +355,37 @@ void pf_config_promisc(uint32_t op, const uint8_t *msg, uint16_t len)
 	pf_ok(op);
 }
 
-/* The switch: broadcast always; multicast if filtered or multicast
- * promiscuous; unicast if filtered or unicast promiscuous. */
-bool pf_rx_accept(const uint8_t dst[6], unsigned *umbcast)
+/* The VLAN id of a frame's outer 802.1Q tag; 0 untagged (or priority-tagged). */
+static uint16_t frame_vid(const uint8_t *f, uint32_t len)
 {
+	if (len < 18 || f[12] != 0x81 || f[13] != 0x00)
+		return 0;
+	return (uint16_t)((f[14] << 8 | f[15]) & PF_MAX_VLAN_ID);
+}
+
+/* The switch: broadcast always; multicast if filtered or multicast
+ * promiscuous; unicast if filtered or unicast promiscuous.  Once VLANs were
+ * added, only VLAN 0 and those (promiscuous mode too: i40e sets it per VLAN,
+ * i40e_aq_set_vsi_uc_promisc_on_vlan). */
+bool pf_rx_accept(const uint8_t *frame, uint32_t len, unsigned *umbcast)
+{
+	uint16_t vid = frame_vid(frame, len);
+	bool mac_ok;
+
 	pf_ready();
-	if (!memcmp(dst, bcast, 6)) {
+	if (!memcmp(frame, bcast, 6)) {
 		*umbcast = AVF_RX_UMBCAST_BROADCAST;
-		return true;
-	}
-	if (dst[0] & 1) {
+		mac_ok = true;
+	} else if (frame[0] & 1) {
 		*umbcast = AVF_RX_UMBCAST_MULTICAST;
-		return (flt.promisc & FLAG_VF_MULTICAST_PROMISC) || mac_find(dst) >= 0;
+		mac_ok = (flt.promisc & FLAG_VF_MULTICAST_PROMISC) || mac_find(frame) >= 0;
+	} else {
+		*umbcast = AVF_RX_UMBCAST_UNICAST;
+		mac_ok = (flt.promisc & FLAG_VF_UNICAST_PROMISC) || mac_find(frame) >= 0;
 	}
-	*umbcast = AVF_RX_UMBCAST_UNICAST;
-	return (flt.promisc & FLAG_VF_UNICAST_PROMISC) || mac_find(dst) >= 0;
+	if (!mac_ok || !flt.num_vlan || !vid)
+		return mac_ok;
+	return flt.vlan[vid / 64] >> (vid % 64) & 1;
 }
 
 /* Anti-spoof: the source must be one of the VSI's unicast filters. */

@@ -10,16 +10,44 @@
 
 #include "pf.h"
 
-/* §7.10: i40e's default hash-enable set (IAVF_DEFAULT_RSS_HENA). */
+/* i40e's default hash enables (i40e_txrx.h I40E_DEFAULT_RSS_HENA: IPv4 and
+ * IPv6 UDP, TCP, SCTP, other, fragments, and L2 payload) and the X722 set
+ * (I40E_DEFAULT_RSS_HENA_EXPANDED: plus unicast/multicast UDP and TCP
+ * SYN-without-ACK), which GET_RSS_HENA_CAPS also reports. */
 #define PF_RSS_HENA 0x80007A1E80000000ull
+#define PF_RSS_HENA_EXPANDED 0x80007F9FE0000000ull
 
-/* No queue of a new VSI is configured.  Its RSS registers are zero ("RSS
- * effectively disabled until set up by the VF", §7.10): the device clears
- * all of BAR0 on every reset. */
+/* What the PF writes into the VF's RSS registers each time it (re)builds
+ * the VF's VSI.  i40e (i40e_alloc_vsi_res, I40E_VSI_SRIOV) writes only
+ * VFQF_HENA, with i40e_pf_get_default_rss_hena: key and LUT keep what the
+ * VF's previous user left (rss.c).  A PF that also rebuilds LUT and key
+ * (ice: ice_vsi_cfg_rss_lut_key) is another entry here. */
+struct pf_rss_reset {
+	uint64_t hena;
+};
+
+static struct pf_rss_reset pf_rss_reset(void)
+{
+	struct pf_rss_reset r = { PF_RSS_HENA };
+
+	if (sim_opts.device_id == AVF_DEV_ID_X722_VF)
+		r.hena = PF_RSS_HENA_EXPANDED;
+	return r;
+}
+
+static void write_hena(uint64_t hena)
+{
+	dev_bar0[VFQF_HENA(0) / 4] = (uint32_t)hena;
+	dev_bar0[VFQF_HENA(1) / 4] = (uint32_t)(hena >> 32);
+}
+
+/* No queue of a new VSI is configured; its hash enables are the PF's
+ * defaults. */
 void pf_queues_alloc(void)
 {
 	memset(pf_vf.txq_len, 0, sizeof(pf_vf.txq_len));
 	memset(pf_vf.rxq_len, 0, sizeof(pf_vf.rxq_len));
+	write_hena(pf_rss_reset().hena);
 }
 
 /* §7.4: one TX/RX pair; false with the reason in *why. */
@@ -336,7 +364,7 @@ void pf_config_rss_lut(uint32_t op, const uint8_t *msg, uint16_t len)
 
 void pf_get_rss_hena_caps(uint32_t op, const uint8_t *msg, uint16_t len)
 {
-	struct virtchnl_rss_hena h = { PF_RSS_HENA };
+	struct virtchnl_rss_hena h = { pf_rss_reset().hena };
 
 	(void)msg, (void)len;
 	pf_trace_in(op, "%s", "");
@@ -354,8 +382,7 @@ void pf_set_rss_hena(uint32_t op, const uint8_t *msg, uint16_t len)
 	pf_trace_in(op, "hena=0x%016llx", (unsigned long long)h.hena);
 	if (!pf_allowed(op, -1))
 		return;
-	dev_bar0[VFQF_HENA(0) / 4] = (uint32_t)h.hena;
-	dev_bar0[VFQF_HENA(1) / 4] = (uint32_t)(h.hena >> 32);
+	write_hena(h.hena);
 	pf_ok(op);
 }
 

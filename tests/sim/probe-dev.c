@@ -17,8 +17,25 @@
  *             span descriptors), TX with RS write-back, the queue vector, MDD.
  *             Run with --mac and --tx; the TX frames land in the --tx capture.
  *   genrate   receive the --gen frames in a tight loop and print the rate
+ *   rss       RSS: HENA, LUT and key as the VF finds them (--lut), CONFIG_RSS_KEY,
+ *             CONFIG_RSS_LUT and SET_RSS_HENA in the registers, HENA back to
+ *             the PF's default after a VF reset while key and LUT stay, then
+ *             the frames of the `pcaptool rss` capture over 4 queue pairs (queue
+ *             3 not enabled): hash and queue of each against the probe's own
+ *             Toeplitz and the published verification values; prints
+ *             "expect rx_dropped_queue_off N"
+ *   rss-reg   the same with key, LUT and HENA written to the registers (RSS_REG)
+ *             and only TCP hashed: other frames go to queue 0 without a hash
+ *   spread    the --gen frames over 4 queues with the LUT and key the VF found:
+ *             each on the queue its hash names, every queue used; prints
+ *             "expect rx_delivered N"
+ *   spread-q0 the same with queue 0 alone enabled (what the others lose)
+ *   vlan      the `pcaptool vlan` capture in three rounds: tags stripped into
+ *             L2TAG1 (the default), kept after DISABLE_VLAN_STRIPPING, only
+ *             VLAN 0 and 100 after ADD_VLAN 100; prints "expect rx_filtered N"
  *
- * The probe learns --rx, --mac and --bdf from the launcher's AVFSIM_ARGS.
+ * The probe learns --rx, --mac, --bdf, --device-id, --queue-pairs and --lut
+ * from the launcher's AVFSIM_ARGS.
  * Only the headers avf.h, virtchnl.h and <linux/vfio.h> are shared with the
  * project.
  */
@@ -100,7 +117,9 @@ static struct {
 	char rx[4096];
 	uint8_t mac[6];
 	bool has_mac;
-} opt = { .bdf = "0000:3b:02.0" };
+	unsigned device_id, queue_pairs;
+	bool lut_zero;
+} opt = { .bdf = "0000:3b:02.0", .device_id = AVF_DEV_ID_VF, .queue_pairs = 4 };
 
 /* The launcher hands its options over in AVFSIM_ARGS, one per line. */
 static void opts_read(void)
@@ -118,6 +137,12 @@ static void opts_read(void)
 			snprintf(opt.bdf, sizeof(opt.bdf), "%s", a);
 		else if (!strcmp(prev, "--rx"))
 			snprintf(opt.rx, sizeof(opt.rx), "%s", a);
+		else if (!strcmp(prev, "--device-id"))
+			opt.device_id = (unsigned)strtoul(a, NULL, 16);
+		else if (!strcmp(prev, "--queue-pairs"))
+			opt.queue_pairs = (unsigned)strtoul(a, NULL, 10);
+		else if (!strcmp(prev, "--lut"))
+			opt.lut_zero = !strcmp(a, "zero");
 		else if (!strcmp(prev, "--mac"))
 			opt.has_mac = sscanf(a, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &opt.mac[0], &opt.mac[1],
 					     &opt.mac[2], &opt.mac[3], &opt.mac[4], &opt.mac[5]) == 6;
@@ -245,11 +270,14 @@ static uint64_t irq_wait(unsigned v, int ms)
 #define ATQ_BUF 0x002000
 #define ARQ_BUFS 0x010000 /* AQ_LEN x 4 KiB */
 #define TX_RING 0x040000
-#define RX_RING 0x050000
+#define RX_RING 0x050000  /* queue 0's; genrate's 4096 x 32 bytes end before 0x070000 */
+#define RX_RING_Q 0x070000 /* queue q >= 1: RX_RING_Q + (q - 1) x RING_LEN x 32 */
 #define TX_BUFS 0x100000
 #define RX_BUFS 0x200000  /* ring entries x RX_BUF_SIZE, up to 4096 x 1 KiB */
+#define RX_BUFS_Q 0x600000 /* queue q >= 1: RING_LEN x RX_BUF_SIZE each */
 #define RING_LEN 512
 #define RX_BUF_SIZE 512   /* so longer frames span descriptors */
+#define RSS_QUEUES 4      /* queue pairs the rss checks configure */
 
 static volatile struct avf_aq_desc *atq(unsigned i)
 {
@@ -489,40 +517,53 @@ static struct {
 	uint8_t mac[6];
 } vsi;
 
-static void vf_bring_up(uint32_t ring_len, uint32_t buf_size)
+static uint64_t rx_ring_iova(unsigned q)
+{
+	return iova(vf.mem + (q ? RX_RING_Q + (size_t)(q - 1) * RING_LEN * 32 : RX_RING));
+}
+
+/* VERSION, GET_VF_RESOURCES asking `caps`, nq queue pairs (a TX ring on
+ * queue 0 only), every RX queue on vector 1, the MAC filter.  Returns the
+ * capabilities granted. */
+static uint32_t vf_configure(unsigned nq, uint32_t caps, uint32_t ring_len, uint32_t buf_size)
 {
 	struct vc_reply r;
 	struct virtchnl_vf_resource *res = (void *)r.data;
-	uint32_t caps = VIRTCHNL_VF_OFFLOAD_L2;
-	uint8_t m[72 + 64];
+	uint8_t m[72 + 64 * RSS_QUEUES];
 	struct virtchnl_vsi_queue_config_info *qc = (void *)m;
 	uint8_t im[14 + 2 * 12]; /* legacy sizes (§4.1): 14 + 12n, 12 + 8n */
 	struct virtchnl_irq_map_info *irq = (void *)im;
 	uint8_t am[12 + 8] = { 0 };
 	struct virtchnl_ether_addr_list *al = (void *)am;
-	struct virtchnl_queue_select qs = { 0 };
+	uint32_t granted;
 
 	aq_setup(AQ_LEN - 1);
 	if (vc_call(VIRTCHNL_OP_VERSION, &(struct virtchnl_version_info){ 1, 1 }, 8, &r) ||
 	    vc_call(VIRTCHNL_OP_GET_VF_RESOURCES, &caps, 4, &r))
 		die("VERSION / GET_VF_RESOURCES refused");
 	vsi.vsi = res->vsi_res[0].vsi_id;
+	granted = res->vf_cap_flags;
 	memcpy(vsi.mac, opt.has_mac ? opt.mac : res->vsi_res[0].default_mac_addr, 6);
 
 	memset(m, 0, sizeof(m));
 	qc->vsi_id = vsi.vsi;
-	qc->num_queue_pairs = 1;
-	qc->qpair[0].txq = (struct virtchnl_txq_info){ .vsi_id = vsi.vsi, .queue_id = 0, .ring_len = (uint16_t)ring_len,
-						       .dma_ring_addr = iova(vf.mem + TX_RING) };
-	qc->qpair[0].rxq = (struct virtchnl_rxq_info){ .vsi_id = vsi.vsi, .queue_id = 0, .ring_len = ring_len,
-						       .databuffer_size = buf_size, .max_pkt_size = AVF_MAX_FRAME,
-						       .dma_ring_addr = iova(vf.mem + RX_RING) };
-	if (vc_call(VIRTCHNL_OP_CONFIG_VSI_QUEUES, m, sizeof(m), &r))
+	qc->num_queue_pairs = (uint16_t)nq;
+	for (unsigned q = 0; q < nq; q++) {
+		qc->qpair[q].txq = (struct virtchnl_txq_info){ .vsi_id = vsi.vsi, .queue_id = (uint16_t)q,
+							       .ring_len = q ? 0 : (uint16_t)ring_len,
+							       .dma_ring_addr = q ? 0 : iova(vf.mem + TX_RING) };
+		qc->qpair[q].rxq = (struct virtchnl_rxq_info){ .vsi_id = vsi.vsi, .queue_id = (uint16_t)q,
+							       .ring_len = ring_len, .databuffer_size = buf_size,
+							       .max_pkt_size = AVF_MAX_FRAME,
+							       .dma_ring_addr = rx_ring_iova(q) };
+	}
+	if (vc_call(VIRTCHNL_OP_CONFIG_VSI_QUEUES, m, (uint16_t)(72 + 64 * nq), &r))
 		die("CONFIG_VSI_QUEUES refused (%d)", r.status);
 	memset(im, 0, sizeof(im));
 	irq->num_vectors = 2;
-	irq->vecmap[0] = (struct virtchnl_vector_map){ .vsi_id = vsi.vsi, .vector_id = 1, .rxq_map = 1,
-						       .txq_map = 1, .rxitr_idx = 0, .txitr_idx = 1 };
+	irq->vecmap[0] = (struct virtchnl_vector_map){ .vsi_id = vsi.vsi, .vector_id = 1,
+						       .rxq_map = (uint16_t)((1u << nq) - 1), .txq_map = 1,
+						       .rxitr_idx = 0, .txitr_idx = 1 };
 	memcpy(im + 2 + 12, &(struct virtchnl_vector_map){ .vsi_id = vsi.vsi, .vector_id = 0 }, 12);
 	if (vc_call(VIRTCHNL_OP_CONFIG_IRQ_MAP, im, sizeof(im), &r))
 		die("CONFIG_IRQ_MAP refused (%d)", r.status);
@@ -531,14 +572,57 @@ static void vf_bring_up(uint32_t ring_len, uint32_t buf_size)
 	memcpy(al->list[0].addr, vsi.mac, 6);
 	if (vc_call(VIRTCHNL_OP_ADD_ETH_ADDR, am, sizeof(am), &r))
 		die("ADD_ETH_ADDR refused (%d)", r.status);
-	qs = (struct virtchnl_queue_select){ .vsi_id = vsi.vsi, .rx_queues = 1, .tx_queues = 1 };
+	return granted;
+}
+
+static void vf_enable(uint16_t rx_queues)
+{
+	struct vc_reply r;
+	struct virtchnl_queue_select qs = { .vsi_id = vsi.vsi, .rx_queues = rx_queues, .tx_queues = 1 };
+
 	if (vc_call(VIRTCHNL_OP_ENABLE_QUEUES, &qs, sizeof(qs), &r))
 		die("ENABLE_QUEUES refused (%d)", r.status);
 }
 
+/* Four bytes per register, little-endian byte lanes. */
+static void wr_bytes(uint32_t reg0, const uint8_t *b, unsigned n)
+{
+	for (unsigned i = 0; i < n / 4; i++)
+		wr32(reg0 + 4 * i, (uint32_t)b[4 * i] | (uint32_t)b[4 * i + 1] << 8 | (uint32_t)b[4 * i + 2] << 16 |
+					   (uint32_t)b[4 * i + 3] << 24);
+}
+
+static void rd_bytes(uint32_t reg0, uint8_t *b, unsigned n)
+{
+	for (unsigned i = 0; i < n / 4; i++) {
+		uint32_t v = rd32(reg0 + 4 * i);
+
+		memcpy(b + 4 * i, &v, 4);
+	}
+}
+
+/* One queue pair.  RSS would spread flows over queues this probe never
+ * enables: like any one-queue driver granted RSS_REG, it points the whole
+ * LUT at queue 0 first. */
+static void vf_bring_up(uint32_t ring_len, uint32_t buf_size)
+{
+	static const uint8_t lut0[VIRTCHNL_RSS_LUT_SIZE];
+
+	if (!(vf_configure(1, VIRTCHNL_VF_OFFLOAD_L2, ring_len, buf_size) &
+	      VIRTCHNL_VF_OFFLOAD_RSS_REG))
+		die("RSS_REG not granted: cannot point the LUT at queue 0");
+	wr_bytes(VFQF_HLUT(0), lut0, sizeof(lut0));
+	vf_enable(1);
+}
+
+static volatile struct avf_rx_desc *rxdq(unsigned q, unsigned i)
+{
+	return (volatile struct avf_rx_desc *)(uintptr_t)rx_ring_iova(q) + i;
+}
+
 static volatile struct avf_rx_desc *rxd(unsigned i)
 {
-	return (volatile struct avf_rx_desc *)(vf.mem + RX_RING) + i;
+	return rxdq(0, i);
 }
 
 static volatile struct avf_tx_desc *txd(unsigned i)
@@ -546,15 +630,26 @@ static volatile struct avf_tx_desc *txd(unsigned i)
 	return (volatile struct avf_tx_desc *)(vf.mem + TX_RING) + i;
 }
 
+static uint8_t *rx_bufq(unsigned q, unsigned i)
+{
+	return vf.mem + (q ? RX_BUFS_Q + (size_t)(q - 1) * RING_LEN * RX_BUF_SIZE : RX_BUFS) +
+	       (size_t)RX_BUF_SIZE * i;
+}
+
 static uint8_t *rx_buf(unsigned i)
 {
-	return vf.mem + RX_BUFS + (size_t)RX_BUF_SIZE * i;
+	return rx_bufq(0, i);
+}
+
+static void rx_postq(unsigned q, unsigned i)
+{
+	rxdq(q, i)->qword[0] = iova(rx_bufq(q, i));
+	rxdq(q, i)->qword[1] = 0;
 }
 
 static void rx_post(unsigned i)
 {
-	rxd(i)->qword[0] = iova(rx_buf(i));
-	rxd(i)->qword[1] = 0;
+	rx_postq(0, i);
 }
 
 /* The --rx capture as the probe expects to receive it. */
@@ -626,7 +721,8 @@ static bool rx_frame(unsigned *ntc, const struct frame *want)
 		memcpy(got + len, rx_buf(*ntc), plen);
 		len += plen;
 		ndesc++;
-		ok &= (qw1 & AVF_RXD_QW1_ERROR_MASK) == 0 && d->qword[0] == 0;
+		/* no tag to report; the RSS hash may be there (qword 0's upper half) */
+		ok &= (qw1 & AVF_RXD_QW1_ERROR_MASK) == 0 && (uint32_t)d->qword[0] == 0;
 		ok &= ((qw1 & AVF_RXD_QW1_PTYPE_MASK) >> AVF_RXD_QW1_PTYPE_SHIFT) == expect_ptype(want->data);
 		*ntc = (*ntc + 1) % RING_LEN;
 		if (qw1 & AVF_RXD_QW1_STATUS_EOF) {
@@ -790,6 +886,439 @@ static void check_genrate(void)
 		       frames / 1000.0 / (double)(t1 - t0), bytes * 8.0 / 1000.0 / (double)(t1 - t0), t1 - t0);
 }
 
+/* ------------------------------------------------------------- rss */
+
+/* i40e's default hash enables (i40e_txrx.h I40E_DEFAULT_RSS_HENA) and the
+ * X722 set (I40E_DEFAULT_RSS_HENA_EXPANDED). */
+#define I40E_DEFAULT_RSS_HENA 0x80007A1E80000000ull
+#define I40E_DEFAULT_RSS_HENA_EXPANDED 0x80007F9FE0000000ull
+
+/* The key of the RSS verification suite (Microsoft, "Verifying the RSS Hash
+ * Calculation"; DPDK app/test/test_thash.c) and its published hashes, over
+ * addresses only and over addresses and ports. */
+static const uint8_t ms_key[40] = {
+	0x6d, 0x5a, 0x56, 0xda, 0x25, 0x5b, 0x0e, 0xc2, 0x41, 0x67, 0x25, 0x3d, 0x43, 0xa3,
+	0x8f, 0xb0, 0xd0, 0xca, 0x2b, 0xcb, 0xae, 0x7b, 0x30, 0xb4, 0x77, 0xcb, 0x2d, 0xa3,
+	0x80, 0x30, 0xf2, 0x0c, 0x6a, 0x42, 0xb7, 0x3b, 0xbe, 0xac, 0x01, 0xfa,
+};
+static const struct {
+	uint8_t src[4], dst[4];
+	uint16_t sport, dport;
+	uint32_t ip, ip_ports;
+} ms_v4[] = {
+	{ { 66, 9, 149, 187 }, { 161, 142, 100, 80 }, 2794, 1766, 0x323e8fc2, 0x51ccc178 },
+	{ { 199, 92, 111, 2 }, { 65, 69, 140, 83 }, 14230, 4739, 0xd718262a, 0xc626b0ea },
+	{ { 24, 19, 198, 95 }, { 12, 22, 207, 184 }, 12898, 38024, 0xd2d0a5de, 0x5c2b394a },
+	{ { 38, 27, 205, 30 }, { 209, 142, 163, 6 }, 48228, 2217, 0x82989176, 0xafc7327f },
+	{ { 153, 39, 163, 191 }, { 202, 188, 127, 2 }, 44251, 1303, 0x5d1809c5, 0x10e828a2 },
+};
+/* 3ffe:2501:200:1fff::7 port 2794 -> 3ffe:2501:200:3::1 port 1766 */
+#define MS_V6_IP 0x2cc18cd5u
+#define MS_V6_IP_PORTS 0x40207d3du
+
+/* Toeplitz, bit by bit: for each input bit set (MSB first), XOR in the 32
+ * key bits starting at that bit. */
+static uint32_t toeplitz(const uint8_t *key, const uint8_t *in, unsigned n)
+{
+	uint32_t h = 0;
+
+	for (unsigned bit = 0; bit < 8 * n; bit++) {
+		uint32_t w = 0;
+
+		if (!(in[bit / 8] & (0x80 >> bit % 8)))
+			continue;
+		for (unsigned k = 0; k < 32; k++)
+			w = w << 1 | (uint32_t)((key[(bit + k) / 8] >> (7 - (bit + k) % 8)) & 1);
+		h ^= w;
+	}
+	return h;
+}
+
+/* i40e PCTYPE numbers (i40e_type.h) of an IP protocol: IPv6's are IPv4's + 10. */
+static unsigned ip_pctype(unsigned proto)
+{
+	switch (proto) {
+	case 6: return 33;    /* NONF_IPV4_TCP */
+	case 17: return 31;   /* NONF_IPV4_UDP */
+	case 132: return 34;  /* NONF_IPV4_SCTP */
+	default: return 35;   /* NONF_IPV4_OTHER */
+	}
+}
+
+/* The hash input and PCTYPE of the capture's frames (IPv4 and IPv6 without
+ * options or extension headers, or L2): i40e hashes source and destination
+ * address, then the ports for TCP, UDP and SCTP; L2 payload its ethertype. */
+static unsigned hash_input(const uint8_t *f, uint8_t *in, unsigned *n)
+{
+	uint16_t type = (uint16_t)(f[12] << 8 | f[13]);
+
+	if (type == 0x0800) {
+		bool frag = (f[20] & 0x3f) || f[21];
+		unsigned pctype = frag ? 36 : ip_pctype(f[23]); /* FRAG_IPV4 */
+
+		memcpy(in, f + 26, 8);
+		memcpy(in + 8, f + 34, 4);
+		*n = pctype == 35 || pctype == 36 ? 8 : 12;
+		return pctype;
+	}
+	if (type == 0x86DD) {
+		unsigned pctype = f[20] == 44 ? 46 : ip_pctype(f[20]) + 10; /* FRAG_IPV6 */
+
+		memcpy(in, f + 22, 32);
+		memcpy(in + 32, f + 54, 4);
+		*n = pctype == 45 || pctype == 46 ? 32 : 36;
+		return pctype;
+	}
+	memcpy(in, f + 12, 2);
+	*n = 2;
+	return 63; /* L2_PAYLOAD */
+}
+
+/* What the device should do with frame f: hashed (with *hash) or not. */
+static bool expect_hash(const uint8_t *f, const uint8_t *key, uint64_t hena, uint32_t *hash)
+{
+	uint8_t in[36];
+	unsigned n, pctype = hash_input(f, in, &n);
+
+	*hash = toeplitz(key, in, n);
+	return hena >> pctype & 1;
+}
+
+static uint64_t default_hena(void)
+{
+	return opt.device_id == AVF_DEV_ID_X722_VF ? I40E_DEFAULT_RSS_HENA_EXPANDED : I40E_DEFAULT_RSS_HENA;
+}
+
+static uint64_t hena_read(void)
+{
+	return rd32(VFQF_HENA(0)) | (uint64_t)rd32(VFQF_HENA(1)) << 32;
+}
+
+/* The published values against the probe's own Toeplitz. */
+static void check_toeplitz_vectors(void)
+{
+	static const uint8_t v6[32] = { 0x3f, 0xfe, 0x25, 0x01, 0x02, 0x00, 0x1f, 0xff, 0, 0, 0, 0, 0, 0, 0, 7,
+					0x3f, 0xfe, 0x25, 0x01, 0x02, 0x00, 0x00, 0x03, 0, 0, 0, 0, 0, 0, 0, 1 };
+	uint8_t in[36];
+	bool ok = true;
+
+	for (size_t i = 0; i < sizeof(ms_v4) / sizeof(ms_v4[0]); i++) {
+		memcpy(in, ms_v4[i].src, 4);
+		memcpy(in + 4, ms_v4[i].dst, 4);
+		in[8] = (uint8_t)(ms_v4[i].sport >> 8);
+		in[9] = (uint8_t)ms_v4[i].sport;
+		in[10] = (uint8_t)(ms_v4[i].dport >> 8);
+		in[11] = (uint8_t)ms_v4[i].dport;
+		ok &= toeplitz(ms_key, in, 8) == ms_v4[i].ip && toeplitz(ms_key, in, 12) == ms_v4[i].ip_ports;
+	}
+	memcpy(in, v6, 32);
+	memcpy(in + 32, (const uint8_t[]){ 2794 >> 8, 2794 & 0xff, 1766 >> 8, 1766 & 0xff }, 4);
+	ok &= toeplitz(ms_key, in, 32) == MS_V6_IP && toeplitz(ms_key, in, 36) == MS_V6_IP_PORTS;
+	check(ok, "RSS: the probe's Toeplitz gives the verification suite's published hashes");
+}
+
+/* The published hash for frame f if its flow is in the suite, else 0. */
+static uint32_t published_hash(const uint8_t *f)
+{
+	if (f[12] == 0x86 && f[13] == 0xDD)
+		return f[20] == 6 ? MS_V6_IP_PORTS : MS_V6_IP;
+	for (size_t i = 0; f[12] == 0x08 && f[13] == 0x00 && i < sizeof(ms_v4) / sizeof(ms_v4[0]); i++) {
+		bool l4 = f[23] == 6 || f[23] == 17;
+		bool frag = f[20] & 0x20;
+
+		if (!memcmp(f + 26, ms_v4[i].src, 4))
+			return l4 && !frag ? ms_v4[i].ip_ports : ms_v4[i].ip;
+	}
+	return 0;
+}
+
+/* Receive the capture's frames over RSS_QUEUES queues (enabled: bit q of
+ * `enabled`): each where key, LUT and HENA send it, its hash in the
+ * write-back (FLTSTAT 3) or none.  Returns the frames sent to a queue not
+ * enabled. */
+static unsigned rss_receive(const uint8_t *key, const uint8_t *lut, uint64_t hena, unsigned enabled)
+{
+	static struct frame f[64];
+	unsigned n = pcap_load(opt.rx, f, 64), ntc[RSS_QUEUES] = { 0 }, dropped = 0, used = 0, published = 0;
+	bool ok = true;
+
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t hash = 0, pub = published_hash(f[i].data);
+		bool hashed = expect_hash(f[i].data, key, hena, &hash);
+		unsigned q = hashed ? lut[hash % VIRTCHNL_RSS_LUT_SIZE] : 0;
+		volatile struct avf_rx_desc *d = rxdq(q, ntc[q]);
+		uint64_t qw0, qw1, want_flt = hashed ? AVF_RX_DESC_FLTSTAT_RSS_HASH : 0;
+		uint32_t len;
+
+		if (!accepted(f[i].data))
+			continue;
+		if (!(enabled >> q & 1)) {
+			dropped++;
+			continue;
+		}
+		if (!WAIT_FOR(__atomic_load_n(&d->qword[1], __ATOMIC_ACQUIRE) & AVF_RXD_QW1_STATUS_DD, 1000)) {
+			check(false, "RSS: frame %u (hash 0x%08x) never reached queue %u", i + 1, hash, q);
+			return dropped;
+		}
+		qw0 = d->qword[0];
+		qw1 = d->qword[1];
+		len = (uint32_t)((qw1 & AVF_RXD_QW1_LENGTH_PBUF_MASK) >> AVF_RXD_QW1_LENGTH_PBUF_SHIFT);
+		ok &= check(len == f[i].len && !memcmp(rx_bufq(q, ntc[q]), f[i].data, len) &&
+			    (qw1 & AVF_RXD_QW1_STATUS_FLTSTAT_MASK) >> AVF_RXD_QW1_STATUS_FLTSTAT_SHIFT == want_flt &&
+			    qw0 >> AVF_RXD_QW0_RSS_SHIFT == (hashed ? hash : 0),
+			    "RSS: frame %u on queue %u, FLTSTAT %u, hash 0x%08x (write-back: FLTSTAT %u, 0x%08x)",
+			    i + 1, q, (unsigned)want_flt, hashed ? hash : 0,
+			    (unsigned)((qw1 & AVF_RXD_QW1_STATUS_FLTSTAT_MASK) >> AVF_RXD_QW1_STATUS_FLTSTAT_SHIFT),
+			    (uint32_t)(qw0 >> AVF_RXD_QW0_RSS_SHIFT));
+		if (hashed && pub && !memcmp(key, ms_key, sizeof(ms_key))) {
+			ok &= check((uint32_t)(qw0 >> AVF_RXD_QW0_RSS_SHIFT) == pub,
+				    "RSS: frame %u's hash is the published 0x%08x", i + 1, pub);
+			published++;
+		}
+		ntc[q]++;
+		used |= 1u << q;
+	}
+	check(ok && n > 0, "RSS: %u frames, each on its queue with its hash", n);
+	check(__builtin_popcount(used) >= 2, "RSS: frames spread over %d queues", __builtin_popcount(used));
+	if (!memcmp(key, ms_key, sizeof(ms_key)) && hena)
+		check(published > 0, "RSS: %u write-backs compared with the published hashes", published);
+	return dropped;
+}
+
+static void rss_post_all(unsigned enabled)
+{
+	for (unsigned q = 0; q < RSS_QUEUES; q++) {
+		if (!(enabled >> q & 1))
+			continue;
+		for (unsigned i = 0; i < RING_LEN; i++)
+			rx_postq(q, i);
+		wr32(QRX_TAIL1(q), RING_LEN - 1);
+	}
+}
+
+/* RESET_VF, back to VFACTIVE. */
+static void vf_reset(void)
+{
+	atq_post(AVF_AQC_OPC_SEND_MSG_TO_PF, VIRTCHNL_OP_RESET_VF, NULL, 0, 0, true);
+	if (!WAIT_FOR((rd32(VFGEN_RSTAT) & 3) != VIRTCHNL_VFR_VFACTIVE, 1000) ||
+	    !WAIT_FOR((rd32(VFGEN_RSTAT) & 3) == VIRTCHNL_VFR_VFACTIVE, 1000))
+		die("RESET_VF: RSTAT did not go through a reset back to VFACTIVE");
+}
+
+static void check_rss(void)
+{
+	uint8_t key[VIRTCHNL_RSS_KEY_SIZE], lut[VIRTCHNL_RSS_LUT_SIZE], zero[VIRTCHNL_RSS_KEY_SIZE] = { 0 };
+	uint8_t km[6 + VIRTCHNL_RSS_KEY_SIZE] = { 0 }, lm[6 + VIRTCHNL_RSS_LUT_SIZE] = { 0 };
+	struct virtchnl_rss_key *k = (void *)km;
+	struct virtchnl_rss_lut *l = (void *)lm;
+	struct virtchnl_rss_hena h = { 1ull << 33 };
+	bool ok = true;
+	struct vc_reply r;
+	unsigned dropped;
+
+	if (!opt.rx[0] || opt.queue_pairs < RSS_QUEUES)
+		die("rss needs --rx CAPTURE (pcaptool rss) and --queue-pairs %u or more", RSS_QUEUES);
+	check_toeplitz_vectors();
+	rd_bytes(VFQF_HLUT(0), lut, sizeof(lut));
+	for (unsigned i = 0; i < sizeof(lut); i++)
+		ok &= lut[i] == (opt.lut_zero ? 0 : i % opt.queue_pairs);
+	check(ok, "RSS: the LUT the VF starts with is %s", opt.lut_zero ? "all 0 (--lut zero)" :
+	      "entry i = i % queue pairs (--lut iavf: the host's iavf left it)");
+	rd_bytes(VFQF_HKEY(0), key, sizeof(key));
+	check(!memcmp(key, zero, sizeof(key)) == opt.lut_zero, "RSS: the key is %s",
+	      opt.lut_zero ? "all zero" : "iavf's (not zero)");
+	check(hena_read() == default_hena(), "RSS: VFQF_HENA is i40e's default 0x%016llx (0x%016llx)",
+	      (unsigned long long)default_hena(), (unsigned long long)hena_read());
+
+	/* key, LUT and HENA through virtchnl; then a VF reset */
+	vf_configure(RSS_QUEUES, VIRTCHNL_VF_OFFLOAD_L2 | VIRTCHNL_VF_OFFLOAD_RSS_PF, RING_LEN, RX_BUF_SIZE);
+	k->vsi_id = vsi.vsi;
+	k->key_len = VIRTCHNL_RSS_KEY_SIZE;
+	memcpy(km + 4, ms_key, sizeof(ms_key));
+	l->vsi_id = vsi.vsi;
+	l->lut_entries = VIRTCHNL_RSS_LUT_SIZE;
+	for (unsigned i = 0; i < VIRTCHNL_RSS_LUT_SIZE; i++)
+		lm[4 + i] = (uint8_t)((i * 7 + 1) % RSS_QUEUES);
+	if (vc_call(VIRTCHNL_OP_CONFIG_RSS_KEY, km, sizeof(km) - 1, &r) ||
+	    vc_call(VIRTCHNL_OP_CONFIG_RSS_LUT, lm, sizeof(lm) - 1, &r) ||
+	    vc_call(VIRTCHNL_OP_SET_RSS_HENA, &h, sizeof(h), &r))
+		die("CONFIG_RSS_KEY / CONFIG_RSS_LUT / SET_RSS_HENA refused (%d)", r.status);
+	rd_bytes(VFQF_HKEY(0), key, sizeof(key));
+	rd_bytes(VFQF_HLUT(0), lut, sizeof(lut));
+	check(!memcmp(key, km + 4, sizeof(key)) && !memcmp(lut, lm + 4, sizeof(lut)) && hena_read() == h.hena,
+	      "RSS: CONFIG_RSS_KEY, CONFIG_RSS_LUT, SET_RSS_HENA land in VFQF_HKEY, VFQF_HLUT, VFQF_HENA");
+	vf_reset();
+	rd_bytes(VFQF_HKEY(0), key, sizeof(key));
+	rd_bytes(VFQF_HLUT(0), lut, sizeof(lut));
+	check(!memcmp(key, km + 4, sizeof(key)) && !memcmp(lut, lm + 4, sizeof(lut)),
+	      "RSS: a VF reset keeps key and LUT");
+	check(hena_read() == default_hena(), "RSS: a VF reset puts i40e's default hash enables back (0x%016llx)",
+	      (unsigned long long)hena_read());
+
+	/* the frames: queue 3 is never enabled */
+	vf_configure(RSS_QUEUES, VIRTCHNL_VF_OFFLOAD_L2 | VIRTCHNL_VF_OFFLOAD_RSS_PF, RING_LEN, RX_BUF_SIZE);
+	rss_post_all(0x7);
+	vf_enable(0x7);
+	dropped = rss_receive(key, lut, default_hena(), 0x7);
+	check(dropped > 0, "RSS: %u frames hashed to queue 3, which is not enabled", dropped);
+	printf("expect rx_dropped_queue_off %u\n", dropped);
+}
+
+/* RSS_REG: the driver writes key, LUT and HENA itself; only TCP hashed. */
+static void check_rss_reg(void)
+{
+	uint8_t key[VIRTCHNL_RSS_KEY_SIZE] = { 0 }, lut[VIRTCHNL_RSS_LUT_SIZE];
+	uint64_t hena = 1ull << 33 | 1ull << 43; /* NONF_IPV4_TCP, NONF_IPV6_TCP */
+
+	if (!opt.rx[0] || opt.queue_pairs < RSS_QUEUES)
+		die("rss-reg needs --rx CAPTURE (pcaptool rss) and --queue-pairs %u or more", RSS_QUEUES);
+	if (!(vf_configure(RSS_QUEUES, VIRTCHNL_VF_OFFLOAD_L2, RING_LEN, RX_BUF_SIZE) & VIRTCHNL_VF_OFFLOAD_RSS_REG))
+		die("RSS_REG not granted");
+	memcpy(key, ms_key, sizeof(ms_key));
+	for (unsigned i = 0; i < VIRTCHNL_RSS_LUT_SIZE; i++)
+		lut[i] = (uint8_t)(RSS_QUEUES - 1 - i * RSS_QUEUES / VIRTCHNL_RSS_LUT_SIZE);
+	wr_bytes(VFQF_HKEY(0), key, sizeof(key));
+	wr_bytes(VFQF_HLUT(0), lut, sizeof(lut));
+	wr32(VFQF_HENA(0), (uint32_t)hena);
+	wr32(VFQF_HENA(1), (uint32_t)(hena >> 32));
+	rss_post_all(0xF);
+	vf_enable(0xF);
+	check(rss_receive(key, lut, hena, 0xF) == 0, "RSS: every queue enabled, nothing dropped");
+}
+
+/* The --gen frames on RSS_QUEUES queues (enabled: bit q), LUT and key as
+ * the VF found them: each frame where its hash (over the frame as received,
+ * with the key read back) sends it, until 500 ms pass without one. */
+static void spread_receive(unsigned enabled)
+{
+	uint8_t key[VIRTCHNL_RSS_KEY_SIZE], lut[VIRTCHNL_RSS_LUT_SIZE];
+	unsigned ntc[RSS_QUEUES] = { 0 }, per_queue[RSS_QUEUES] = { 0 }, wrong = 0, total = 0;
+	uint64_t last;
+
+	vf_configure(RSS_QUEUES, VIRTCHNL_VF_OFFLOAD_L2, RING_LEN, RX_BUF_SIZE);
+	rd_bytes(VFQF_HKEY(0), key, sizeof(key));
+	rd_bytes(VFQF_HLUT(0), lut, sizeof(lut));
+	rss_post_all(enabled);
+	vf_enable((uint16_t)enabled);
+	last = now_ms();
+	while (now_ms() - last < 500) {
+		for (unsigned q = 0; q < RSS_QUEUES; q++) {
+			volatile struct avf_rx_desc *d = rxdq(q, ntc[q]);
+			uint32_t hash;
+
+			if (!(enabled >> q & 1) ||
+			    !(__atomic_load_n(&d->qword[1], __ATOMIC_ACQUIRE) & AVF_RXD_QW1_STATUS_DD))
+				continue;
+			wrong += !expect_hash(rx_bufq(q, ntc[q]), key, default_hena(), &hash) ||
+				 lut[hash % VIRTCHNL_RSS_LUT_SIZE] != q || d->qword[0] >> AVF_RXD_QW0_RSS_SHIFT != hash;
+			per_queue[q]++;
+			total++;
+			rx_postq(q, ntc[q]);
+			wr32(QRX_TAIL1(q), ntc[q]);
+			ntc[q] = (ntc[q] + 1) % RING_LEN;
+			last = now_ms();
+		}
+	}
+	check(total > 0 && wrong == 0, "RSS: %u generated frames, each on the queue its hash names (%u not)", total,
+	      wrong);
+	for (unsigned q = 0; q < RSS_QUEUES; q++)
+		check(per_queue[q] > 0 || !(enabled >> q & 1), "RSS: queue %u received %u frames", q, per_queue[q]);
+	printf("expect rx_delivered %u\n", total);
+}
+
+static void check_spread(void)
+{
+	spread_receive((1u << RSS_QUEUES) - 1);
+}
+
+/* A driver that enables queue 0 only and leaves the LUT as it found it. */
+static void check_spread_q0(void)
+{
+	spread_receive(1);
+}
+
+/* ------------------------------------------------------------- vlan */
+
+/* Frames [first, first + n) of the capture, each in one descriptor from
+ * *ntc on: stripped (tag in L2TAG1 with L2TAG1P) or as on the wire; frames
+ * of VLAN `filtered` (0: none) must not arrive.  Returns the frames filtered. */
+static unsigned vlan_receive(const struct frame *f, unsigned first, unsigned n, unsigned *ntc, bool strip,
+			     unsigned filtered)
+{
+	unsigned gone = 0;
+
+	for (unsigned i = first; i < first + n; i++) {
+		const uint8_t *w = f[i].data;
+		bool tagged = w[12] == 0x81 && w[13] == 0x00;
+		unsigned tci = tagged ? (unsigned)(w[14] << 8 | w[15]) : 0;
+		uint8_t want[128];
+		uint32_t want_len = f[i].len, len;
+		volatile struct avf_rx_desc *d = rxd(*ntc);
+		uint64_t qw1;
+
+		if (filtered && tagged && (tci & 0xFFF) == filtered) {
+			gone++;
+			continue;
+		}
+		memcpy(want, w, f[i].len);
+		if (tagged && strip) {
+			memcpy(want + 12, w + 16, f[i].len - 16);
+			want_len -= 4;
+		}
+		if (!WAIT_FOR(__atomic_load_n(&d->qword[1], __ATOMIC_ACQUIRE) & AVF_RXD_QW1_STATUS_DD, 1000)) {
+			check(false, "VLAN: frame %u never arrived", i + 1);
+			return gone;
+		}
+		qw1 = d->qword[1];
+		len = (uint32_t)((qw1 & AVF_RXD_QW1_LENGTH_PBUF_MASK) >> AVF_RXD_QW1_LENGTH_PBUF_SHIFT);
+		check(len == want_len && !memcmp(rx_buf(*ntc), want, len) &&
+		      !!(qw1 & AVF_RXD_QW1_STATUS_L2TAG1P) == (tagged && strip) &&
+		      (d->qword[0] & AVF_RXD_QW0_L2TAG1_MASK) >> AVF_RXD_QW0_L2TAG1_SHIFT == (strip ? tci : 0),
+		      "VLAN: frame %u (%s, TCI 0x%04x) %s: %u bytes, L2TAG1P %u, L2TAG1 0x%04x", i + 1,
+		      tagged ? "tagged" : "untagged", tci, strip ? "stripped" : "as on the wire", len,
+		      !!(qw1 & AVF_RXD_QW1_STATUS_L2TAG1P),
+		      (unsigned)((d->qword[0] & AVF_RXD_QW0_L2TAG1_MASK) >> AVF_RXD_QW0_L2TAG1_SHIFT));
+		*ntc = *ntc + 1;
+	}
+	return gone;
+}
+
+static void check_vlan(void)
+{
+	static struct frame f[16];
+	static const uint8_t lut0[VIRTCHNL_RSS_LUT_SIZE];
+	uint8_t vm[6 + 2] = { 0 };
+	struct virtchnl_vlan_filter_list *vl = (void *)vm;
+	unsigned n, ntc = 0, filtered;
+	struct vc_reply r;
+
+	if (!opt.rx[0] || (n = pcap_load(opt.rx, f, 16)) != 12)
+		die("vlan needs --rx CAPTURE (pcaptool vlan: 12 frames)");
+	vf_configure(1, VIRTCHNL_VF_OFFLOAD_L2 | VIRTCHNL_VF_OFFLOAD_VLAN, RING_LEN, RX_BUF_SIZE);
+	wr_bytes(VFQF_HLUT(0), lut0, sizeof(lut0));
+	for (unsigned i = 0; i < RING_LEN; i++)
+		rx_post(i);
+	/* a round at a time: the wire holds the next frame until there is room */
+	wr32(QRX_TAIL1(0), 4);
+	vf_enable(1);
+	vlan_receive(f, 0, 4, &ntc, true, 0);
+	if (vc_call(VIRTCHNL_OP_DISABLE_VLAN_STRIPPING, NULL, 0, &r))
+		die("DISABLE_VLAN_STRIPPING refused (%d)", r.status);
+	wr32(QRX_TAIL1(0), 8);
+	vlan_receive(f, 4, 4, &ntc, false, 0);
+	vl->vsi_id = vsi.vsi;
+	vl->num_elements = 1;
+	vl->vlan_id[0] = 100;
+	if (vc_call(VIRTCHNL_OP_ADD_VLAN, vm, sizeof(vm), &r))
+		die("ADD_VLAN refused (%d)", r.status);
+	wr32(QRX_TAIL1(0), 11);
+	/* ADD_VLAN turns stripping back on (i40e_vc_add_vlan_msg) */
+	filtered = vlan_receive(f, 8, 4, &ntc, true, 200);
+	usleep(20000);
+	check(!(rxd(ntc)->qword[1] & AVF_RXD_QW1_STATUS_DD), "VLAN: nothing more arrived");
+	printf("expect rx_filtered %u\n", filtered);
+}
+
 /* ------------------------------------------------------------- main */
 
 int main(int argc, char **argv)
@@ -800,10 +1329,12 @@ int main(int argc, char **argv)
 	} checks[] = {
 		{ "reset", check_reset }, { "adminq", check_adminq },
 		{ "datapath", check_datapath }, { "genrate", check_genrate },
+		{ "rss", check_rss }, { "rss-reg", check_rss_reg }, { "spread", check_spread },
+		{ "spread-q0", check_spread_q0 }, { "vlan", check_vlan },
 	};
 
 	if (argc != 2) {
-		fprintf(stderr, "usage: %s reset|adminq|datapath|genrate (under tests/sim/avfsim)\n", argv[0]);
+		fprintf(stderr, "usage: %s reset|adminq|datapath|genrate|rss|rss-reg|spread|spread-q0|vlan (under tests/sim/avfsim)\n", argv[0]);
 		return 2;
 	}
 	opts_read();

@@ -95,12 +95,17 @@ void queues_init(void)
 	sim_fuzz_init(&rx_fuzz_state, RX_FUZZ_SALT);
 }
 
+static uint32_t rx_enabled_mask;     /* bit q: RX queue q enabled */
+
 static void count_enabled(void)
 {
 	uint64_t n = 0;
 
-	for (unsigned q = 0; q < AVF_MAX_QUEUES; q++)
+	rx_enabled_mask = 0;
+	for (unsigned q = 0; q < AVF_MAX_QUEUES; q++) {
 		n += txq[q].enabled + rxq[q].enabled;
+		rx_enabled_mask |= (uint32_t)rxq[q].enabled << q;
+	}
 	sim_report.queues_enabled = n;
 }
 
@@ -488,12 +493,21 @@ static uint64_t rx_fuzz(uint64_t qw1, uint64_t nth)
 }
 
 struct rx_pass {
+	unsigned q;
 	struct rxq *r;
 	volatile struct avf_rx_desc *ring;
 	uint32_t tail;
 	uint32_t wb_first;                /* first descriptor filled, not written back */
 	unsigned wb_n;
+	uint64_t wb_qw0[ENGINE_BATCH];    /* their VLAN tag and RSS hash */
 	uint64_t wb_qw1[ENGINE_BATCH];    /* their status_error_len */
+};
+
+/* What the RX engine found out about a frame before writing it. */
+struct rx_meta {
+	unsigned umbcast;                 /* AVF_RX_UMBCAST_* */
+	uint64_t qw0;                     /* l2tag1 and hash, for the last descriptor */
+	uint64_t status;                  /* L2TAG1P, FLTSTAT */
 };
 
 /* §6.1 write-back of the descriptors filled so far, in ring order, each
@@ -506,7 +520,7 @@ static void rx_writeback(struct rx_pass *p)
 	for (unsigned i = 0; i < p->wb_n; i++) {
 		volatile struct avf_rx_desc *d = &p->ring[p->wb_first];
 
-		d->qword[0] = 0;
+		d->qword[0] = p->wb_qw0[i];
 		d->qword[2] = 0;
 		d->qword[3] = 0;
 		__atomic_store_n(&d->qword[1], p->wb_qw1[i], __ATOMIC_RELEASE);
@@ -518,7 +532,8 @@ static void rx_writeback(struct rx_pass *p)
 /* --fault rx-stray-dd=N: a done descriptor at the tail, which the driver did not post. */
 static void rx_stray_dd(const struct rx_pass *p)
 {
-	sim_log("fault rx-stray-dd: DD written to RX queue 0 descriptor %u, not posted by the driver", p->tail);
+	sim_log("fault rx-stray-dd: DD written to RX queue %u descriptor %u, not posted by the driver", p->q,
+		p->tail);
 	__atomic_store_n(&p->ring[p->tail].qword[1],
 			 AVF_RXD_QW1_STATUS_DD | AVF_RXD_QW1_STATUS_EOF |
 				 (uint64_t)AVF_PTYPE_L2 << AVF_RXD_QW1_PTYPE_SHIFT |
@@ -527,11 +542,14 @@ static void rx_stray_dd(const struct rx_pass *p)
 }
 
 /* Write one frame into the buffers of the descriptors from head on, one
- * buffer each, in ring order; their write-back is queued. */
-static void rx_write(struct rx_pass *p, const uint8_t *f, uint32_t len, unsigned umbcast)
+ * buffer each, in ring order; their write-back is queued.  The stripped tag
+ * and the hash are reported in the last descriptor, as drivers read them
+ * (iavf_process_skb_fields, DPDK iavf_recv_scattered_pkts). */
+static void rx_write(struct rx_pass *p, const uint8_t *f, uint32_t len, const struct rx_meta *m)
 {
 	struct rxq *r = p->r;
 	uint64_t nth = sim_report.rx_delivered + 1;
+	unsigned umbcast = m->umbcast;
 	uint64_t status = (uint64_t)umbcast << AVF_RXD_QW1_STATUS_UMBCAST_SHIFT |
 			  (uint64_t)rx_ptype(f, len) << AVF_RXD_QW1_PTYPE_SHIFT;
 
@@ -546,8 +564,11 @@ static void rx_write(struct rx_pass *p, const uint8_t *f, uint32_t len, unsigned
 		if (buf)
 			memcpy(buf, f + off, chunk);
 		off += chunk;
-		if (off == len)
-			qw1 = rx_fuzz(rx_fault(qw1 | AVF_RXD_QW1_STATUS_EOF, nth), nth);
+		p->wb_qw0[p->wb_n] = 0;
+		if (off == len) {
+			qw1 = rx_fuzz(rx_fault(qw1 | m->status | AVF_RXD_QW1_STATUS_EOF, nth), nth);
+			p->wb_qw0[p->wb_n] = m->qw0;
+		}
 		if (!p->wb_n)
 			p->wb_first = r->head;
 		p->wb_qw1[p->wb_n++] = qw1;
@@ -582,9 +603,9 @@ static bool rx_pass_begin(struct rx_pass *p)
 
 	if (p->ring)
 		return true;
-	p->tail = reg_read(QRX_TAIL1(0)) & QTAIL_MASK;
+	p->tail = reg_read(QRX_TAIL1(p->q)) & QTAIL_MASK;
 	if (p->tail >= r->len) {
-		mdd("RX", 0, r->head, "tail %u beyond the ring of %u", p->tail, r->len);
+		mdd("RX", p->q, r->head, "tail %u beyond the ring of %u", p->tail, r->len);
 		return false;
 	}
 	if (!dev_dma_allowed("RX queue"))
@@ -597,7 +618,7 @@ static bool rx_pass_begin(struct rx_pass *p)
 	if (!p->ring) {
 		r->enabled = false;
 		count_enabled();
-		sim_log("RX queue 0: descriptor ring not mapped for device access; queue stopped");
+		sim_log("RX queue %u: descriptor ring not mapped for device access; queue stopped", p->q);
 		return false;
 	}
 	turn_prefetch(p->ring, sizeof(*p->ring), r->len, r->head, rx_room(p), SIM_DMA_WRITE);
@@ -611,25 +632,71 @@ static void rx_drop_no_desc(void)
 	wire_consume();
 }
 
-/* Frames from the wire into RX queue 0 (RSS is not modelled).  Lossless
- * mode holds a frame the VF cannot take yet; --rx-rate drops it. */
+/* The queue RSS chooses (rss.c), with the hash for the write-back. */
+static unsigned rx_queue(const uint8_t *f, uint32_t len, struct rx_meta *m)
+{
+	unsigned q;
+	uint32_t hash;
+
+	if (!rss_classify(f, len, &q, &hash))
+		return q;
+	m->qw0 |= (uint64_t)hash << AVF_RXD_QW0_RSS_SHIFT;
+	m->status |= AVF_RX_DESC_FLTSTAT_RSS_HASH << AVF_RXD_QW1_STATUS_FLTSTAT_SHIFT;
+	return q;
+}
+
+/* VLAN stripping (on unless the PF turned it off): an outer 802.1Q tag
+ * leaves the frame and goes to the descriptor's L2TAG1 with L2TAG1P
+ * (i40e: the VSI's port_vlan_flags, see pf_rx_strip). */
+static const uint8_t *rx_strip(const uint8_t *f, uint32_t *len, struct rx_meta *m)
+{
+	static uint8_t stripped[AVF_MAX_FRAME];
+
+	if (*len < 18 || f[12] != 0x81 || f[13] != 0x00 || *len - 4 > sizeof(stripped) || !pf_rx_strip())
+		return f;
+	m->qw0 |= (uint64_t)(f[14] << 8 | f[15]) << AVF_RXD_QW0_L2TAG1_SHIFT;
+	m->status |= AVF_RXD_QW1_STATUS_L2TAG1P;
+	memcpy(stripped, f, 12);
+	memcpy(stripped + 12, f + 16, *len - 16);
+	*len -= 4;
+	return stripped;
+}
+
+static void rx_drop_queue_off(unsigned q)
+{
+	if (sim_report.rx_dropped_queue_off++ == 0)
+		sim_log("RSS sent a frame to RX queue %u, which is not enabled: dropped (counted in "
+			"rx_dropped_queue_off; the LUT must name enabled queues only)", q);
+	pf_stats.rx_discards++;
+	wire_consume();
+}
+
+/* The passes a turn began, one per queue. */
+static struct rx_pass rx_passes[AVF_MAX_QUEUES];
+static uint32_t rx_begun;            /* bit q: rx_passes[q] in use */
+
+/* Frames from the wire into the RX queue RSS chooses.  Lossless mode holds
+ * a frame the VF cannot take yet; --rx-rate drops it.  A frame for a queue
+ * that is not enabled is dropped as the hardware does. */
 static bool rx_poll(uint64_t now)
 {
-	struct rx_pass p = { .r = &rxq[0] };
-	bool ready = rxq[0].enabled && pf_link_up(), paced = sim_opts.rx_rate != 0;
-	unsigned taken = 0, delivered = 0;
+	bool ready = rx_enabled_mask && pf_link_up(), paced = sim_opts.rx_rate != 0;
+	unsigned taken = 0;
+	uint32_t delivered = 0;
 
 	if (!ready && !wire_started)
 		return false; /* the wire starts when the VF first can receive */
 	wire_started = true;
 	for (; taken < ENGINE_BATCH; taken++) {
+		struct rx_meta m = { 0, 0, 0 };
+		struct rx_pass *p;
 		uint32_t len, need;
-		unsigned umbcast;
+		unsigned q;
 		const uint8_t *f = wire_peek(&len, now);
 
 		if (!f || (!ready && !paced))
 			break;
-		if (!pf_rx_accept(f, &umbcast)) {
+		if (!pf_rx_accept(f, len, &m.umbcast)) {
 			sim_report.rx_filtered++;
 			wire_consume();
 			continue;
@@ -638,27 +705,44 @@ static bool rx_poll(uint64_t now)
 			rx_drop_no_desc();
 			continue;
 		}
-		need = (len + p.r->buf_size - 1) / p.r->buf_size;
-		if (len > p.r->max_pkt || need >= p.r->len) {
+		q = rx_queue(f, len, &m);
+		if (!(rx_enabled_mask >> q & 1)) {
+			rx_drop_queue_off(q);
+			continue;
+		}
+		p = &rx_passes[q];
+		if (!(rx_begun >> q & 1)) {
+			*p = (struct rx_pass){ .q = q, .r = &rxq[q] };
+			rx_begun |= 1u << q;
+		}
+		f = rx_strip(f, &len, &m);
+		need = (len + p->r->buf_size - 1) / p->r->buf_size;
+		if (len > p->r->max_pkt || need >= p->r->len) {
 			sim_report.rx_dropped_oversize++;
 			wire_consume();
 			continue;
 		}
-		if (!rx_pass_begin(&p))
+		if (!rx_pass_begin(p))
 			break;
-		if (rx_room(&p) < need) {
+		if (rx_room(p) < need) {
 			if (!paced)
 				break;
 			rx_drop_no_desc();
 			continue;
 		}
-		rx_write(&p, f, len, umbcast);
+		rx_write(p, f, len, &m);
 		wire_consume();
-		delivered++;
+		delivered |= 1u << q;
 	}
-	rx_writeback(&p);
-	if (delivered)
-		irq_queue(0, false);
+	for (unsigned q = 0; rx_begun; q++) {
+		if (!(rx_begun >> q & 1))
+			continue;
+		rx_begun &= ~(1u << q);
+		if (rx_passes[q].ring)
+			rx_writeback(&rx_passes[q]);
+		if (delivered >> q & 1)
+			irq_queue(q, false);
+	}
 	return taken > 0;
 }
 

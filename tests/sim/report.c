@@ -79,6 +79,7 @@ void sim_write_report(void)
 	KEY(rx_filtered);
 	KEY(rx_dropped_no_desc);
 	KEY(rx_dropped_oversize);
+	KEY(rx_dropped_queue_off);
 	KEY(tx_frames);
 	KEY(tx_spoofed);
 	KEY(virtchnl_msgs);

@@ -24,13 +24,14 @@ probe_ok() {
 	run "$SIM" --help
 	[ "$status" -eq 0 ]
 	for o in --bdf --device-id --rx --tx --gen --rx-rate --mac --trust --no-spoofchk \
-		--link-delay --vectors --queue-pairs --trace --report --fault; do
+		--link-delay --vectors --queue-pairs --lut --trace --report --fault; do
 		[[ "$output" == *"$o"* ]] || { echo "missing $o"; return 1; }
 	done
 }
 
 @test "launcher: bad options are one-line errors with exit 2" {
-	for bad in "--gen x" "--mac 01:02" "--vectors 99" "--queue-pairs 0" "--bdf zz" \
+	for bad in "--gen x" "--gen 1:64:0" "--gen 1:64:16385" "--lut random" "--mac 01:02" "--vectors 99" \
+		"--queue-pairs 0" "--bdf zz" \
 		"--fault no-such-fault" "--fault status=bogus_op" "--device-id 0xfffff" "--frobnicate"; do
 		run "$SIM" $bad -- true
 		[ "$status" -eq 2 ] || { echo "$bad: status $status"; return 1; }
@@ -125,6 +126,49 @@ probe_ok() {
 	[ "$(report device_idle_ns)" -ge 400000000 ]
 }
 
+# expected KEY: the value of the probe's "expect KEY N" line in $output.
+expected() { sed -n "s/^expect $1 //p" <<<"$output"; }
+
+@test "device: RSS defaults (--lut iavf, zero), HENA after a reset, hash and queue per flow, a queue not enabled" {
+	"$PCAPTOOL" rss "$VF_MAC" "$BATS_TEST_TMPDIR/rss.pcap"
+	for lut in iavf zero; do
+		probe_ok --lut $lut --rx "$BATS_TEST_TMPDIR/rss.pcap" -- "$TOP/tests/sim/probe-dev" rss
+		[ -n "$(expected rx_dropped_queue_off)" ]
+		assert_report rx_dropped_queue_off "$(expected rx_dropped_queue_off)"
+		[ "$(report rx_delivered)" -gt 0 ]
+	done
+	# the X722's expanded default hash set
+	probe_ok --device-id 37cd --rx "$BATS_TEST_TMPDIR/rss.pcap" -- "$TOP/tests/sim/probe-dev" rss
+}
+
+@test "device: RSS through the registers (RSS_REG): only TCP hashed, the rest on queue 0" {
+	"$PCAPTOOL" rss "$VF_MAC" "$BATS_TEST_TMPDIR/rss.pcap"
+	probe_ok --rx "$BATS_TEST_TMPDIR/rss.pcap" -- "$TOP/tests/sim/probe-dev" rss-reg
+	assert_report rx_dropped_queue_off 0
+}
+
+@test "device: generated flows spread over the queues; a driver that enables queue 0 alone loses the rest" {
+	probe_ok --gen 1000 -- "$TOP/tests/sim/probe-dev" spread
+	assert_report rx_delivered 1000
+	assert_report rx_delivered "$(expected rx_delivered)"
+	assert_report rx_dropped_queue_off 0
+	probe_ok --gen 1000 -- "$TOP/tests/sim/probe-dev" spread-q0
+	assert_report rx_delivered "$(expected rx_delivered)"
+	[ "$(report rx_dropped_queue_off)" -gt 0 ]
+	[ $(($(report rx_delivered) + $(report rx_dropped_queue_off))) -eq 1000 ]
+	# one flow: one queue; --lut zero: queue 0 for every flow
+	probe_ok --gen 1000:64:1 --lut zero -- "$TOP/tests/sim/probe-dev" spread-q0
+	assert_report rx_delivered 1000
+}
+
+@test "device: VLAN tags stripped into L2TAG1 by default, kept after DISABLE_VLAN_STRIPPING, filtered after ADD_VLAN" {
+	"$PCAPTOOL" vlan "$VF_MAC" "$BATS_TEST_TMPDIR/vlan.pcap"
+	probe_ok --rx "$BATS_TEST_TMPDIR/vlan.pcap" -- "$TOP/tests/sim/probe-dev" vlan
+	[ "$(expected rx_filtered)" -gt 0 ]
+	assert_report rx_filtered "$(expected rx_filtered)"
+	assert_report rx_delivered 11
+}
+
 # --- PF model -------------------------------------------------------------
 
 @test "pf: state machine, exact lengths, queue rules, RSS, stats, reset" {
@@ -187,7 +231,7 @@ probe_ok() {
 @test "report: every key the issue names is written at exit" {
 	probe_ok -- "$TOP/tests/sim/probe-dev" adminq
 	for k in iommu_faults mdd_events vf_resets queues_enabled dma_maps irqs_vector0 irqs_vector1 \
-		rx_delivered rx_filtered rx_dropped_no_desc tx_frames tx_spoofed virtchnl_errors \
+		rx_delivered rx_filtered rx_dropped_no_desc rx_dropped_queue_off tx_frames tx_spoofed virtchnl_errors \
 		last_link_state; do
 		report "$k" >/dev/null || return 1
 	done

@@ -44,13 +44,22 @@ struct sim_fault {
 	char value[64]; /* "" when no =VALUE was given */
 };
 
+/* --gen: flows by default, and at most (one UDP source port each, from
+ * 49152: the ephemeral range). */
+#define SIM_GEN_FLOWS 256
+#define SIM_GEN_MAX_FLOWS 16384
+
+/* --lut: what the VF's previous user left in its RSS LUT and key. */
+enum sim_lut { SIM_LUT_IAVF, SIM_LUT_ZERO };
+
 struct sim_opts {
 	char bdf[16];              /* --bdf, canonical "dddd:bb:dd.f" */
 	uint16_t device_id;        /* --device-id */
 	const char *rx_pcap;       /* --rx */
 	const char *tx_pcap;       /* --tx */
-	uint64_t gen_count;        /* --gen COUNT[:SIZE]; 0 = no generator */
+	uint64_t gen_count;        /* --gen COUNT[:SIZE[:FLOWS]]; 0 = no generator */
 	uint32_t gen_size;
+	uint32_t gen_flows;
 	uint64_t rx_rate;          /* --rx-rate PPS; 0 = lossless delivery */
 	uint8_t mac[6];            /* --mac; all zero = unassigned */
 	bool trust;                /* --trust */
@@ -58,6 +67,7 @@ struct sim_opts {
 	uint32_t link_delay_ms;    /* --link-delay */
 	uint32_t vectors;          /* --vectors: MSI-X vectors incl. vector 0 */
 	uint32_t queue_pairs;      /* --queue-pairs */
+	enum sim_lut lut;          /* --lut */
 	bool trace;                /* --trace */
 	const char *report;        /* --report */
 	int iommu_group;           /* --iommu-group (default 42) */
@@ -107,6 +117,7 @@ struct sim_report {
 	uint64_t rx_filtered;
 	uint64_t rx_dropped_no_desc;
 	uint64_t rx_dropped_oversize;
+	uint64_t rx_dropped_queue_off; /* RSS chose a queue that is not enabled */
 	uint64_t tx_frames;
 	uint64_t tx_spoofed;
 	uint64_t virtchnl_msgs;
@@ -202,9 +213,12 @@ void pf_reset_done(void);
 void pf_flr(void);
 /* Link as the PF reports it to the VF; the wire delivers only when up. */
 bool pf_link_up(void);
-/* The switch: does the VF's filter set accept this destination MAC?  Sets
- * *umbcast to AVF_RX_UMBCAST_*. */
-bool pf_rx_accept(const uint8_t dst[6], unsigned *umbcast);
+/* The switch: does the VF's filter set accept this frame (destination MAC,
+ * and its VLAN once the VF added VLAN filters)?  Sets *umbcast to
+ * AVF_RX_UMBCAST_*. */
+bool pf_rx_accept(const uint8_t *frame, uint32_t len, unsigned *umbcast);
+/* The VSI strips received 802.1Q tags into the RX descriptor. */
+bool pf_rx_strip(void);
 /* Spoof check: may the VF send with this source MAC? */
 bool pf_tx_allowed(const uint8_t src[6]);
 /* The VSI's counters as GET_STATS reports them (the wire updates them). */

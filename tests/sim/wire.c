@@ -51,12 +51,16 @@ static struct {
 	uint64_t count, next;
 } rx;
 
-/* The --gen generator: one template frame, a sequence number patched in. */
+/* The --gen generator: one template frame; the flow's source port and a
+ * sequence number are patched in. */
+#define GEN_SPORT_OFFSET (ETH_HDR_LEN + 20)   /* UDP source port */
 #define GEN_SEQ_OFFSET (ETH_HDR_LEN + 20 + 8) /* first payload byte of UDP */
+#define GEN_SPORT_BASE 49152                  /* the ephemeral port range */
 static struct {
 	uint8_t frame[AVF_MAX_FRAME];
 	uint32_t len;
 	uint64_t count, next;
+	uint32_t flow;           /* next % FLOWS, kept without a division */
 } gen;
 
 /* --rx-rate pacing: frame due times, exact in integer nanoseconds. */
@@ -210,7 +214,9 @@ static uint16_t ipv4_checksum(const uint8_t *h)
  * 192.0.2.2:9 (discard), from 02:a5:f0:00:00:01 to --mac, or to broadcast
  * when no --mac is given (the VF then chooses its own MAC, which the wire
  * cannot know; broadcast always passes the switch).  The UDP payload starts
- * with a 64-bit big-endian sequence number, 0-based; no UDP checksum. */
+ * with a 64-bit big-endian sequence number, 0-based; no UDP checksum.
+ * Frame n belongs to flow n % FLOWS, whose source port is 49152 + flow:
+ * the flows take turns, so RSS (which hashes the ports) spreads them. */
 static void gen_open(void)
 {
 	static const uint8_t src[6] = { 0x02, 0xa5, 0xf0, 0x00, 0x00, 0x01 };
@@ -248,8 +254,16 @@ static void gen_seq(uint64_t seq)
 {
 	uint8_t *p = gen.frame + GEN_SEQ_OFFSET;
 
+	put16(gen.frame + GEN_SPORT_OFFSET, (uint16_t)(GEN_SPORT_BASE + gen.flow));
 	for (int i = 7; i >= 0; i--, seq >>= 8)
 		p[i] = (uint8_t)seq;
+}
+
+static void gen_next(void)
+{
+	gen.next++;
+	if (++gen.flow == sim_opts.gen_flows)
+		gen.flow = 0;
 }
 
 /* ------------------------------------------------------------- --tx */
@@ -341,7 +355,7 @@ void wire_consume(void)
 	if (rx.next < rx.count)
 		rx.next++;
 	else if (gen.next < gen.count)
-		gen.next++;
+		gen_next();
 	else
 		return;
 	if (sim_opts.rx_rate) {

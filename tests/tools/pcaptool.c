@@ -4,10 +4,11 @@
  *
  *   pcaptool known VFMAC OUT.pcap     write the known capture the tests use
  *   pcaptool flows VFMAC COUNT OUT.pcap  COUNT frames to the VF, each a flow of its own
- *   pcaptool vlan VFMAC OUT.pcap      VLAN-tagged frames to the VF, and one untagged
  *   pcaptool hex FILE.pcap            print each frame as one line of hex
  *   pcaptool undump                   read avf's dump on stdin, print each
  *                                     dumped frame as one line of hex
+ *   pcaptool rss VFMAC OUT.pcap       frames of the RSS verification suite
+ *   pcaptool vlan VFMAC OUT.pcap      untagged, VLAN 100, 200 and 0 frames, x3
  *
  * "known" holds frames the VF must receive (to its MAC, broadcast) and frames
  * it must not (another unicast MAC, a multicast group it never joined, a frame
@@ -222,28 +223,116 @@ static int cmd_flows(const char *macstr, const char *count, const char *path)
 	return finish(out, path);
 }
 
-/* "vlan": frames to the VF tagged with VLAN 100, with VLAN 200 and priority 5,
- * priority-tagged (VLAN 0), and one untagged: a VF must see each as sent. */
-static int cmd_vlan(const char *macstr, const char *path)
+/* ------------------------------------------------------------ rss, vlan */
+
+/* The flows of the RSS verification suite (Microsoft's "Verifying the RSS
+ * Hash Calculation"; the same table is in DPDK app/test/test_thash.c, from
+ * the 82599 datasheet 7.1.2.8.3): source, destination, ports.  The hashes
+ * are the probe's business. */
+static const struct { uint8_t src[4], dst[4]; uint16_t sport, dport; } RSS_V4[] = {
+	{{66, 9, 149, 187}, {161, 142, 100, 80}, 2794, 1766},
+	{{199, 92, 111, 2}, {65, 69, 140, 83}, 14230, 4739},
+	{{24, 19, 198, 95}, {12, 22, 207, 184}, 12898, 38024},
+	{{38, 27, 205, 30}, {209, 142, 163, 6}, 48228, 2217},
+	{{153, 39, 163, 191}, {202, 188, 127, 2}, 44251, 1303},
+};
+/* Its first IPv6 flow: 3ffe:2501:200:1fff::7 port 2794 -> 3ffe:2501:200:3::1 port 1766 */
+static const uint8_t RSS_V6_SRC[16] = {0x3f, 0xfe, 0x25, 0x01, 0x02, 0x00, 0x1f, 0xff, 0, 0, 0, 0, 0, 0, 0, 7};
+static const uint8_t RSS_V6_DST[16] = {0x3f, 0xfe, 0x25, 0x01, 0x02, 0x00, 0x00, 0x03, 0, 0, 0, 0, 0, 0, 0, 1};
+
+/* Ethernet (with an 802.1Q tag when tci >= 0) to `dst`, then an IPv4 header
+ * (fragment: MF set) and, for TCP/UDP, an L4 header with the ports. */
+static size_t frame_v4(uint8_t *f, const uint8_t *dst, int tci, uint8_t proto, const uint8_t *src_ip,
+		       const uint8_t *dst_ip, uint16_t sport, uint16_t dport, int fragment)
 {
-	static const uint16_t tci[] = { 100, 5 << 13 | 200, 3 << 13, 0xffff };
-	uint8_t vf[6], f[MAX_FRAME], plain[MAX_FRAME];
+	size_t off = eth(f, dst, PEER, tci >= 0 ? 0x8100 : 0x0800);
+	if (tci >= 0) {
+		f[14] = (uint8_t)(tci >> 8);
+		f[15] = (uint8_t)tci;
+		f[16] = 0x08;
+		f[17] = 0x00;
+		off += 4;
+	}
+	uint8_t *ip = f + off;
+	memset(ip, 0, 40);
+	ip[0] = 0x45;
+	ip[3] = 46;
+	ip[6] = fragment ? 0x20 : 0x40; /* MF, or DF */
+	ip[8] = 64;
+	ip[9] = proto;
+	memcpy(ip + 12, src_ip, 4);
+	memcpy(ip + 16, dst_ip, 4);
+	ip[20] = (uint8_t)(sport >> 8);
+	ip[21] = (uint8_t)sport;
+	ip[22] = (uint8_t)(dport >> 8);
+	ip[23] = (uint8_t)dport;
+	if (proto == 6)
+		ip[32] = 0x50;
+	return off + 40;
+}
+
+
+static void padded(FILE *out, uint8_t *f, size_t off, unsigned n)
+{
+	size_t len = off < 60 ? 60 : off + 4;
+	pattern(f, off, len, n);
+	put(out, f, len, n);
+}
+
+/* Each verification flow as TCP, UDP, ICMP (IPv4 "other") and a UDP
+ * fragment; the IPv6 flow as TCP and ICMPv6; an ARP broadcast (L2). */
+static int cmd_rss(const char *macstr, const char *path)
+{
+	uint8_t vf[6], f[MAX_FRAME];
+	static const uint8_t protos[] = {6, 17, 1};
+	unsigned n = 0;
 	parse_mac(macstr, vf);
 	FILE *out = start(path);
-	for (unsigned n = 1; n <= sizeof tci / sizeof tci[0]; n++) {
-		size_t len = 64 + 16 * n, off = eth(plain, vf, PEER, 0x0800);
-		off = ipv4(plain, len, 17, n);
-		pattern(plain, off, len, n);
-		if (tci[n - 1] == 0xffff) { /* the untagged one */
-			put(out, plain, len, n);
-			continue;
+	for (size_t i = 0; i < sizeof RSS_V4 / sizeof RSS_V4[0]; i++) {
+		for (size_t p = 0; p < sizeof protos; p++) {
+			size_t off = frame_v4(f, vf, -1, protos[p], RSS_V4[i].src, RSS_V4[i].dst, RSS_V4[i].sport,
+					      RSS_V4[i].dport, 0);
+			padded(out, f, off, ++n);
 		}
-		memcpy(f, plain, 12);
-		f[12] = 0x81; f[13] = 0x00;
-		f[14] = (uint8_t)(tci[n - 1] >> 8); f[15] = (uint8_t)tci[n - 1];
-		memcpy(f + 16, plain + 12, len - 12);
-		put(out, f, len + 4, n);
+		padded(out, f, frame_v4(f, vf, -1, 17, RSS_V4[i].src, RSS_V4[i].dst, RSS_V4[i].sport,
+					RSS_V4[i].dport, 1), ++n);
 	}
+	for (int p = 0; p < 2; p++) {
+		size_t off = eth(f, vf, PEER, 0x86dd);
+		memset(f + off, 0, 60);
+		f[off] = 0x60;
+		f[off + 5] = 20;
+		f[off + 6] = p ? 58 : 6;
+		f[off + 7] = 64;
+		memcpy(f + off + 8, RSS_V6_SRC, 16);
+		memcpy(f + off + 24, RSS_V6_DST, 16);
+		f[off + 40] = 2794 >> 8;
+		f[off + 41] = 2794 & 0xff;
+		f[off + 42] = 1766 >> 8;
+		f[off + 43] = 1766 & 0xff;
+		f[off + 52] = 0x50;
+		padded(out, f, off + 60, ++n);
+	}
+	size_t off = eth(f, BCAST, PEER, 0x0806);
+	memcpy(f + off, (uint8_t[]){0, 1, 8, 0, 6, 4, 0, 1}, 8);
+	padded(out, f, off + 28, ++n);
+	return finish(out, path);
+}
+
+/* Three rounds of: untagged, VLAN 100, VLAN 200, VLAN 0 with priority 5;
+ * IPv4/UDP to the VF. */
+static int cmd_vlan(const char *macstr, const char *path)
+{
+	static const int tci[] = {-1, 100, 200, 5 << 13};
+	uint8_t vf[6], f[MAX_FRAME];
+	unsigned n = 0;
+	parse_mac(macstr, vf);
+	FILE *out = start(path);
+	for (int round = 0; round < 3; round++)
+		for (size_t i = 0; i < sizeof tci / sizeof tci[0]; i++) {
+			size_t off = frame_v4(f, vf, tci[i], 17, RSS_V4[0].src, RSS_V4[0].dst, 1024, (uint16_t)(9 + n), 0);
+			padded(out, f, off, ++n);
+		}
 	return finish(out, path);
 }
 
@@ -385,13 +474,16 @@ int main(int argc, char **argv)
 		return cmd_known(argv[2], argv[3]);
 	if (argc == 5 && !strcmp(argv[1], "flows"))
 		return cmd_flows(argv[2], argv[3], argv[4]);
-	if (argc == 4 && !strcmp(argv[1], "vlan"))
-		return cmd_vlan(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "hex"))
 		return cmd_hex(argv[2]);
 	if (argc == 2 && !strcmp(argv[1], "undump"))
 		return cmd_undump();
-	fprintf(stderr, "usage: pcaptool known VFMAC OUT.pcap | flows VFMAC COUNT OUT.pcap | vlan VFMAC OUT.pcap |\n"
-		"                hex FILE.pcap | undump < avf-output\n");
+	if (argc == 4 && !strcmp(argv[1], "rss"))
+		return cmd_rss(argv[2], argv[3]);
+	if (argc == 4 && !strcmp(argv[1], "vlan"))
+		return cmd_vlan(argv[2], argv[3]);
+	fprintf(stderr, "usage: pcaptool known|rss|vlan VFMAC OUT.pcap | flows VFMAC COUNT OUT.pcap | hex FILE.pcap |\n"
+		"                undump < avf-output\n");
+
 	return 2;
 }
