@@ -445,18 +445,25 @@ void dev_set_req_eventfd(int fd)
 
 /* ------------------------------------------------------------- resets */
 
-enum vfr_state { VFR_IDLE, VFR_INPROGRESS, VFR_COMPLETED };
+enum vfr_state { VFR_IDLE, VFR_INPROGRESS };
 
-/* §7.12: i40e polls VFRD for up to 10 x 10-20 ms then waits 10-20 ms; DPDK's
- * PF and FreeBSD ixl write COMPLETED and then VFACTIVE after 20-40 ms.  The
- * model takes fixed midpoints so tests are reproducible. */
-#define VFR_COMPLETED_NS (15 * 1000000ull)
+/* i40e_reset_vf: after VFSWR the PF polls VFRD (sleeping 10-20 ms before
+ * each look), sleeps 10-20 ms more, then i40e_cleanup_reset_vf rebuilds the
+ * VSI and writes VFGEN_RSTAT1 = VFACTIVE: 20-40 ms, of which the model takes
+ * the midpoint so tests are reproducible.  Current i40e and ice write only
+ * VFACTIVE (old i40e wrote COMPLETED first, before the VSI was rebuilt). */
 #define VFR_VFACTIVE_NS (30 * 1000000ull)
 
 static struct {
 	enum vfr_state state;
 	uint64_t deadline;
 } vfr;
+
+/* VFINT_ICR0_ENA1 is in the CORER reset domain: VF resets and VFLR leave it
+ * as the last driver wrote it.  Its power-on value is what the host's iavf
+ * leaves behind when the VF is unbound from it to be given to vfio-pci:
+ * iavf_misc_irq_enable sets ADMINQ and iavf_misc_irq_disable never clears it. */
+static uint32_t icr0_ena1 = VFINT_ICR0_ENA1_ADMINQ;
 
 static void rstat_set(uint32_t state)
 {
@@ -466,14 +473,22 @@ static void rstat_set(uint32_t state)
 	sim_trace("VFGEN_RSTAT = %s", names[state]);
 }
 
-/* All BAR0 registers to their power-on value 0 (RSTAT is the caller's),
- * queues, vector maps, interrupt and ARQ state forgotten.  The eventfds
- * stay: VFIO keeps the IRQ configuration across resets. */
+bool dev_icr0_adminq_enabled(void)
+{
+	return reg_read(VFINT_ICR0_ENA1) & VFINT_ICR0_ENA1_ADMINQ;
+}
+
+/* All BAR0 registers to their reset value 0 but VFINT_ICR0_ENA1 (kept;
+ * RSTAT is the caller's), queues, vector maps, interrupt and ARQ state
+ * forgotten.  The eventfds stay: VFIO keeps the IRQ configuration across
+ * resets. */
 static void dev_wipe(void)
 {
+	icr0_ena1 = reg_read(VFINT_ICR0_ENA1);
 	for (unsigned i = 0; i < SIM_BAR0_SIZE / 4; i++)
 		__atomic_store_n(&dev_bar0[i], 0, __ATOMIC_RELAXED);
 	memset(dev_shadow, 0, sizeof(dev_shadow));
+	reg_write(VFINT_ICR0_ENA1, icr0_ena1);
 	irq_reset();
 	aq_reset();
 	queues_reset();
@@ -488,11 +503,11 @@ static bool reset_stuck(void)
 void dev_vf_reset(void)
 {
 	sim_report.vf_resets++;
-	sim_trace("VF reset (VFR): registers, queues and interrupt state cleared");
+	sim_trace("VF reset (VFR): registers but VFINT_ICR0_ENA1, queues and interrupt state cleared");
 	dev_wipe();
 	rstat_set(VIRTCHNL_VFR_INPROGRESS);
 	vfr.state = VFR_INPROGRESS;
-	vfr.deadline = sim_now_ns() + VFR_COMPLETED_NS;
+	vfr.deadline = sim_now_ns() + VFR_VFACTIVE_NS;
 	if (reset_stuck())
 		sim_log("fault reset-stuck: VFGEN_RSTAT stays VFR_INPROGRESS");
 }
@@ -516,41 +531,39 @@ void dev_flr(void)
 
 /* Count and drop what the driver wrote while the VF was held in reset:
  * on hardware such writes go nowhere (reads return 0xDEADBEEF, which the
- * model cannot show). */
+ * model cannot show).  VFINT_ICR0_ENA1 gets back the value it kept. */
 static void drop_writes_during_reset(void)
 {
 	unsigned n = 0;
 
-	for (unsigned i = 0; i < SIM_BAR0_SIZE / 4; i++)
-		if (i != VFGEN_RSTAT / 4 && dev_bar0[i] != 0) {
-			__atomic_store_n(&dev_bar0[i], 0, __ATOMIC_RELAXED);
+	for (unsigned i = 0; i < SIM_BAR0_SIZE / 4; i++) {
+		uint32_t keep = i == VFINT_ICR0_ENA1 / 4 ? icr0_ena1 : 0;
+
+		if (i != VFGEN_RSTAT / 4 && dev_bar0[i] != keep) {
+			__atomic_store_n(&dev_bar0[i], keep, __ATOMIC_RELAXED);
 			n++;
 		}
+	}
 	memset(dev_shadow, 0, sizeof(dev_shadow));
 	dev_shadow[VFGEN_RSTAT / 4] = reg_read(VFGEN_RSTAT);
+	dev_shadow[VFINT_ICR0_ENA1 / 4] = icr0_ena1;
 	if (n)
 		sim_log("%u register(s) written while VFGEN_RSTAT was VFR_INPROGRESS were dropped", n);
 }
 
 static bool reset_step(uint64_t now, uint64_t *wake)
 {
-	if (vfr.state == VFR_IDLE || (vfr.state == VFR_INPROGRESS && reset_stuck()))
+	if (vfr.state == VFR_IDLE || reset_stuck())
 		return false;
 	if (now < vfr.deadline) {
 		if (vfr.deadline < *wake)
 			*wake = vfr.deadline;
 		return false;
 	}
-	if (vfr.state == VFR_INPROGRESS) {
-		drop_writes_during_reset();
-		rstat_set(VIRTCHNL_VFR_COMPLETED);
-		vfr.state = VFR_COMPLETED;
-		vfr.deadline = now + VFR_VFACTIVE_NS;
-	} else {
-		rstat_set(VIRTCHNL_VFR_VFACTIVE);
-		vfr.state = VFR_IDLE;
-		pf_reset_done();
-	}
+	drop_writes_during_reset();
+	rstat_set(VIRTCHNL_VFR_VFACTIVE);
+	vfr.state = VFR_IDLE;
+	pf_reset_done();
 	return true;
 }
 
@@ -761,7 +774,8 @@ static void dev_create(void)
 	for (unsigned v = 0; v < AVF_MAX_VECTORS; v++)
 		vec[v].fd = -1;
 	irq_reset();
-	reg_write(VFGEN_RSTAT, VIRTCHNL_VFR_VFACTIVE); /* power-on: VF active, all else 0 */
+	reg_write(VFGEN_RSTAT, VIRTCHNL_VFR_VFACTIVE); /* power-on: VF active */
+	reg_write(VFINT_ICR0_ENA1, icr0_ena1);          /* as iavf left it; all else 0 */
 	wire_init();
 	aq_init();
 	queues_init();

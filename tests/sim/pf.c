@@ -526,9 +526,12 @@ void pf_ok(uint32_t op)
 }
 
 /* §7.12 step 3: (re)allocate the VSI after a reset. */
+/* i40e_free_vf_res releases the VSI and i40e_alloc_vsi_res creates another:
+ * its statistics start from zero (i40e_update_eth_stats reloads the offsets). */
 static void pf_vsi_alloc(bool forget)
 {
 	pf_vf.state = PF_INIT;
+	memset(&pf_stats, 0, sizeof(pf_stats));
 	pf_vf.num_qp = pf_vf.req_qp ? pf_vf.req_qp : sim_opts.queue_pairs;
 	pf_queues_alloc();
 	pf_filters_alloc(forget);
@@ -546,24 +549,55 @@ void pf_ready(void)
 	pf_vsi_alloc(true);
 }
 
-/* A reset the VF asked for (RESET_VF) or the PF decided (doom: i40e first
- * sends RESET_IMPENDING, §7.12).  No reply; the device calls pf_reset_done().
- * The firmware puts i40e's event in the VF's ARQ before the PF triggers the
- * reset, which tears the ARQ down: the model starts the reset
- * PF_DOOM_DELAY_MS later, from pf_tick(), so the event is delivered first. */
-#define PF_DOOM_DELAY_MS 5
+/* A reset the VF asked for (RESET_VF) or the PF decided (doom: i40e_vc_reset_vf
+ * with notify first sends RESET_IMPENDING, §7.12).  No reply; the device calls
+ * pf_reset_done().  The event is in the VF's ARQ before the reset tears the
+ * queue down (dev_arq_send delivers at once, as the firmware completes the
+ * PF's send before i40e goes on), and the reset follows at once: no message
+ * is handled and RSTAT leaves VFACTIVE before the VF can act on the event.
+ *
+ * i40e_trigger_vf_reset (not for a VFLR): when the VF was active and its
+ * VFINT_ICR0_ENA1.ADMINQ is clear, i40e_sync_vfr_reset polls that bit
+ * I40E_VFR_WAIT_COUNT (100) times, 100-200 us apart, before the reset, and
+ * logs "Reset VF %d never finished" if it stays clear.  Both the VF's
+ * RESET_VF and the PF's own resets go through it (i40e_vc_reset_vf). */
+#define PF_VFR_WAIT_COUNT 100
+#define PF_VFR_WAIT_US 150 /* the midpoint of usleep_range(100, 200) */
+
+static void pf_trigger_reset(void)
+{
+	if (pf_vf.state == PF_RESET || dev_icr0_adminq_enabled()) {
+		pf_vf.state = PF_RESET;
+		dev_vf_reset();
+		return;
+	}
+	pf_vf.state = PF_RESET;
+	pf_vf.reset_due = true;
+	pf_vf.reset_ns = sim_now_ns() + (uint64_t)PF_VFR_WAIT_COUNT * PF_VFR_WAIT_US * 1000;
+	sim_report.vfr_sync_waits++;
+	sim_trace("pf: VFINT_ICR0_ENA1.ADMINQ is clear: waiting up to %u x %u us for it "
+		  "(i40e_sync_vfr_reset)", PF_VFR_WAIT_COUNT, PF_VFR_WAIT_US);
+}
+
+/* pf_tick: the handshake ends when the VF sets ADMINQ again, or times out. */
+static void pf_sync_vfr_reset(uint64_t now)
+{
+	if (!dev_icr0_adminq_enabled()) {
+		if (now < pf_vf.reset_ns)
+			return;
+		sim_report.vfr_never_finished++;
+		sim_log("dmesg: i40e %.8s00.0: Reset VF 0 never finished", sim_opts.bdf);
+	}
+	pf_vf.reset_due = false;
+	dev_vf_reset();
+}
 
 static void pf_start_reset(bool doom, const char *why)
 {
 	sim_trace("pf: VF reset (%s)", why);
-	pf_vf.state = PF_RESET;
-	if (!doom) {
-		dev_vf_reset();
-		return;
-	}
-	pf_doom_event(VIRTCHNL_EVENT_RESET_IMPENDING, "RESET_IMPENDING CERTAIN_DOOM");
-	pf_vf.reset_due = true;
-	pf_vf.reset_ns = sim_now_ns() + PF_DOOM_DELAY_MS * PF_MS;
+	if (doom)
+		pf_doom_event(VIRTCHNL_EVENT_RESET_IMPENDING, "RESET_IMPENDING CERTAIN_DOOM");
+	pf_trigger_reset();
 }
 
 void pf_reset_done(void)
@@ -842,10 +876,8 @@ void pf_tick(uint64_t now_ns)
 	pf_ready();
 	if (pf_vf.closed)
 		return;
-	if (pf_vf.reset_due && now_ns >= pf_vf.reset_ns) {
-		pf_vf.reset_due = false;
-		dev_vf_reset();
-	}
+	if (pf_vf.reset_due)
+		pf_sync_vfr_reset(now_ns);
 	if (res_wait.waiting && now_ns >= res_wait.deadline) {
 		res_wait.waiting = false;
 		pf_reply(VIRTCHNL_OP_GET_VF_RESOURCES, VIRTCHNL_STATUS_ERR_PARAM, NULL, 0,

@@ -522,6 +522,18 @@ static void rx_stray_dd(const struct rx_pass *p)
 			 __ATOMIC_RELEASE);
 }
 
+/* The VSI's receive counters (GET_STATS) for a frame the switch gave it. */
+static void rx_count(uint32_t len, unsigned umbcast)
+{
+	pf_stats.rx_bytes += len;
+	if (umbcast == AVF_RX_UMBCAST_BROADCAST)
+		pf_stats.rx_broadcast++;
+	else if (umbcast == AVF_RX_UMBCAST_MULTICAST)
+		pf_stats.rx_multicast++;
+	else
+		pf_stats.rx_unicast++;
+}
+
 /* Write one frame into the buffers of the descriptors from head on, one
  * buffer each, in ring order; their write-back is queued. */
 static void rx_write(struct rx_pass *p, const uint8_t *f, uint32_t len, unsigned umbcast)
@@ -552,13 +564,7 @@ static void rx_write(struct rx_pass *p, const uint8_t *f, uint32_t len, unsigned
 			rx_writeback(p);
 	}
 	sim_report.rx_delivered++;
-	pf_stats.rx_bytes += len;
-	if (umbcast == AVF_RX_UMBCAST_BROADCAST)
-		pf_stats.rx_broadcast++;
-	else if (umbcast == AVF_RX_UMBCAST_MULTICAST)
-		pf_stats.rx_multicast++;
-	else
-		pf_stats.rx_unicast++;
+	rx_count(len, umbcast);
 	if (nth == fault.rx_stray_dd)
 		rx_stray_dd(p);
 }
@@ -600,10 +606,15 @@ static bool rx_pass_begin(struct rx_pass *p)
 	return true;
 }
 
-static void rx_drop_no_desc(void)
+/* A frame no RX descriptor was free for is counted in rx_discards and, as
+ * the VSI received it, in its unicast/multicast/broadcast class too: DPDK's
+ * iavf_dev_stats_get reports ipackets = unicast + multicast + broadcast -
+ * rx_discards. */
+static void rx_drop_no_desc(uint32_t len, unsigned umbcast)
 {
 	sim_report.rx_dropped_no_desc++;
 	pf_stats.rx_discards++;
+	rx_count(len, umbcast);
 	wire_consume();
 }
 
@@ -631,7 +642,7 @@ static bool rx_poll(uint64_t now)
 			continue;
 		}
 		if (!ready) {
-			rx_drop_no_desc();
+			rx_drop_no_desc(len, umbcast);
 			continue;
 		}
 		need = (len + p.r->buf_size - 1) / p.r->buf_size;
@@ -645,7 +656,7 @@ static bool rx_poll(uint64_t now)
 		if (rx_room(&p) < need) {
 			if (!paced)
 				break;
-			rx_drop_no_desc();
+			rx_drop_no_desc(len, umbcast);
 			continue;
 		}
 		rx_write(&p, f, len, umbcast);
