@@ -271,8 +271,11 @@ static void send_msg(uint32_t op, const void *msg, uint16_t len)
 	p.atq_ntu = (p.atq_ntu + 1) % AVF_AQ_LEN;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	wr(VF_ATQT1, p.atq_ntu);
-	/* RESET_VF tears the queue down: no head write-back to wait for */
-	for (uint64_t end = now_ms() + 1000; !resets && (rd(VF_ATQH1) & VF_QPTR_MASK) != p.atq_ntu; nap())
+	/* RESET_VF tears the queue down, and so does a REQUEST_QUEUES the PF
+	 * grants: the descriptor's DD (written back before the PF sees the
+	 * message) is what tells that the device took it, not ATQH. */
+	for (uint64_t end = now_ms() + 1000;
+	     !resets && !(__atomic_load_n(&d->flags, __ATOMIC_ACQUIRE) & AVF_AQ_FLAG_DD); nap())
 		if (now_ms() > end) {
 			check(false, "ATQ: the device did not consume opcode %u", op);
 			return;
