@@ -166,6 +166,7 @@ bool dev_dma_allowed(const char *what)
 struct vector {
 	int fd;                  /* our dup of the assigned eventfd, -1 = none */
 	bool pending;
+	bool wb_due;             /* a queue cause since its write-backs last went out */
 	uint32_t causes;         /* vector 0: the VFINT_ICR01 bits pending */
 	uint64_t pending_itr_ns; /* shortest ITR interval among pending causes */
 	uint64_t last_fire_ns;
@@ -224,6 +225,20 @@ static void irq_raise(unsigned v, uint32_t cause, unsigned itr)
 	x->causes |= cause;
 }
 
+/* The descriptors of every queue mapped to v are written back, partial
+ * lines included (queues.c): the vector fires, its WB_ON_ITR ITR expired
+ * or software triggered it. */
+static void vector_writeback(unsigned v)
+{
+	for (unsigned q = 0; q < AVF_MAX_QUEUES; q++) {
+		if (rx_vec[q].vector == (int)v)
+			queues_writeback_rx(q);
+		if (tx_vec[q].vector == (int)v)
+			queues_writeback_tx(q);
+	}
+	vec[v].wb_due = false;
+}
+
 /* ITR index of vector 0's "other" causes: VFINT_STAT_CTL01 bits 2..3. */
 static unsigned other_itr(void)
 {
@@ -250,8 +265,10 @@ void irq_queue(unsigned q, bool tx)
 {
 	const struct queue_vector *m = tx ? &tx_vec[q] : &rx_vec[q];
 
-	if (m->vector >= 0)
-		irq_raise((unsigned)m->vector, m->vector == 0 ? VFINT_ICR01_QUEUE_0 : 0, m->itr);
+	if (m->vector < 0)
+		return;
+	irq_raise((unsigned)m->vector, m->vector == 0 ? VFINT_ICR01_QUEUE_0 : 0, m->itr);
+	vec[m->vector].wb_due = true;
 }
 
 void dev_map_vector(unsigned vector, uint16_t rxq_map, uint16_t txq_map, unsigned rx_itr,
@@ -296,6 +313,26 @@ static void irq_fire(unsigned v, uint64_t now)
 	pba_set(v, false);
 }
 
+/* i40e_enable_wb_on_itr / ice_set_wb_on_itr: with WB_ON_ITR set in the
+ * vector's DYN_CTL and INTENA clear, the ITR's expiry writes the queues'
+ * descriptors back without an interrupt.  The ITR restarts then. */
+static bool wb_on_itr(unsigned v, uint32_t ctl, uint64_t now, uint64_t *wake)
+{
+	struct vector *x = &vec[v];
+	uint64_t due = x->last_fire_ns + x->pending_itr_ns;
+
+	if (!x->wb_due || !(ctl & VFINT_DYN_CTL_WB_ON_ITR))
+		return false;
+	if (now < due) {
+		if (due < *wake)
+			*wake = due;
+		return false;
+	}
+	vector_writeback(v);
+	x->last_fire_ns = now;
+	return true;
+}
+
 static bool irq_try_fire(unsigned v, uint64_t now, uint64_t *wake)
 {
 	struct vector *x = &vec[v];
@@ -309,7 +346,7 @@ static bool irq_try_fire(unsigned v, uint64_t now, uint64_t *wake)
 	ctl = reg_read(off);
 	if (!(ctl & VFINT_DYN_CTL_INTENA) || ctl != dev_shadow[off / 4]) {
 		pba_set(v, true); /* masked, or a driver write not yet looked at */
-		return false;
+		return ctl == dev_shadow[off / 4] && wb_on_itr(v, ctl, now, wake);
 	}
 	due = x->last_fire_ns + x->pending_itr_ns;
 	if (now < due) {
@@ -319,6 +356,7 @@ static bool irq_try_fire(unsigned v, uint64_t now, uint64_t *wake)
 	}
 	if (!reg_cas(off, ctl, ctl & ~VFINT_DYN_CTL_INTENA))
 		return false; /* the driver wrote meanwhile: look again next round */
+	vector_writeback(v); /* the descriptors land before the interrupt does */
 	irq_fire(v, now);
 	return true;
 }
@@ -361,8 +399,12 @@ static bool dyn_ctl_poll(unsigned v)
 		vec[v].itr_ns[idx] = (uint64_t)((val & VFINT_DYN_CTL_INTERVAL_MASK) >>
 						VFINT_DYN_CTL_INTERVAL_SHIFT) *
 				     VFINT_ITR_USEC_PER_UNIT * 1000;
-	if (val & VFINT_DYN_CTL_SWINT_TRIG)
+	/* iavf_force_wb / i40e_force_wb: a software interrupt forces the
+	 * write-back of the vector's queues, delivered or not. */
+	if (val & VFINT_DYN_CTL_SWINT_TRIG) {
+		vector_writeback(v);
 		irq_raise(v, v == 0 ? VFINT_ICR01_SWINT : 0, VFINT_DYN_CTL_ITR_NONE);
+	}
 	if (val & VFINT_DYN_CTL_CLEARPBA)
 		pba_set(v, false);
 	now_val &= ~(VFINT_DYN_CTL_SWINT_TRIG | VFINT_DYN_CTL_CLEARPBA | VFINT_DYN_CTL_INTENA_MSK);

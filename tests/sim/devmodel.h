@@ -105,5 +105,10 @@ void aq_reset(void);       /* forget pending ARQ messages */
 void queues_init(void);
 bool queues_poll(uint64_t now_ns);
 void queues_reset(void);   /* all queues disabled and forgotten */
+/* Write back every completed descriptor of queue q, the partial last line
+ * included: its vector fired, its WB_ON_ITR ITR expired or software
+ * triggered it. */
+void queues_writeback_rx(unsigned q);
+void queues_writeback_tx(unsigned q);
 
 #endif /* AVFSIM_DEVMODEL_H */

@@ -648,11 +648,14 @@ static bool rx_frame(unsigned *ntc, const struct frame *want)
 static void check_rx(void)
 {
 	static struct frame f[64];
-	unsigned n, ntc = 0, want = 0;
+	unsigned n, ntc = 0, want = 0, last = 0;
 
 	if (!opt.rx[0])
 		die("datapath needs --rx CAPTURE");
 	n = pcap_load(opt.rx, f, 64);
+	for (unsigned i = 0; i < n; i++)
+		if (accepted(f[i].data))
+			last = i;
 	for (unsigned i = 0; i < RING_LEN; i++)
 		rx_post(i);
 	wr32(VFINT_DYN_CTLN1(0), VFINT_DYN_CTL_INTENA | VFINT_DYN_CTL_ITR_INDX_MASK);
@@ -661,11 +664,20 @@ static void check_rx(void)
 	usleep(50000);
 	check(!(rxd(2)->qword[1] & AVF_RXD_QW1_STATUS_DD), "RX: nothing written at the tail (index 2)");
 	wr32(QRX_TAIL1(0), RING_LEN - 1);
-	for (unsigned i = 0; i < n; i++)
-		if (accepted(f[i].data)) {
-			rx_frame(&ntc, &f[i]);
-			want++;
+	for (unsigned i = 0; i < n; i++) {
+		if (!accepted(f[i].data))
+			continue;
+		/* The first frames fired vector 1, which masked itself: a frame
+		 * alone in its 64-byte line stays unwritten until the re-arm. */
+		if (i == last && ntc % 2 == 0) {
+			usleep(50000);
+			check(!(rxd(ntc)->qword[1] & AVF_RXD_QW1_STATUS_DD),
+			      "RX: the last frame, alone in its line, not written back while vector 1 is masked");
+			wr32(VFINT_DYN_CTLN1(0), VFINT_DYN_CTL_INTENA | VFINT_DYN_CTL_ITR_INDX_MASK);
 		}
+		rx_frame(&ntc, &f[i]);
+		want++;
+	}
 	check(want > 0, "RX: %u of the %u captured frames are for this VF", want, n);
 	usleep(20000);
 	check(!(rxd(ntc)->qword[1] & AVF_RXD_QW1_STATUS_DD), "RX: filtered frames not delivered");

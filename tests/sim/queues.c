@@ -17,11 +17,28 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Write-back granularity (ice_txrx.c, ice_set_wb_on_itr: "Descriptors will
+ * be written back on cache line boundaries without WB_ON_ITR enabled"): the
+ * device writes completed descriptors back a 64-byte line at a time, two
+ * 32-byte RX descriptors or four 16-byte TX descriptors, lines counted from
+ * the ring base (128-byte aligned; ring lengths are multiples of a line).  A
+ * line not complete yet goes out only when the queue's vector fires, its
+ * WB_ON_ITR ITR expires or software triggers it (device.c calls
+ * queues_writeback_rx/tx): i40e_txrx.c i40e_enable_wb_on_itr, i40e_force_wb. */
+#define RX_LINE_DESCS (64 / sizeof(struct avf_rx_desc))
+#define TX_LINE_DESCS (64 / sizeof(struct avf_tx_desc))
+
+/* Frames per engine turn.  Real TX and RX engines run side by side; small
+ * turns keep the two (and the admin queue) interleaved as finely. */
+#define ENGINE_BATCH 32
+
 struct txq {
 	bool configured, enabled;
 	uint64_t ring;
 	uint32_t len;
 	uint32_t head;           /* next descriptor the device reads */
+	unsigned wb_n;           /* RS descriptors done in head's line, not written back */
+	uint32_t wb_idx[TX_LINE_DESCS];
 	struct trace_limit tl;
 };
 
@@ -30,6 +47,9 @@ struct rxq {
 	uint64_t ring;
 	uint32_t len, buf_size, max_pkt;
 	uint32_t head;           /* next descriptor the device fills */
+	uint32_t wb_first;       /* first descriptor filled, not written back */
+	unsigned wb_n;
+	uint64_t wb_qw1[ENGINE_BATCH + RX_LINE_DESCS]; /* their status_error_len */
 	struct trace_limit tl;
 };
 
@@ -49,10 +69,6 @@ static uint64_t rx_fuzzed;
 static bool wire_started;        /* the VF could receive once: the wire runs */
 
 static uint8_t tx_buf[AVF_MAX_FRAME]; /* a frame of several buffers, gathered */
-
-/* Frames per engine turn.  Real TX and RX engines run side by side; small
- * turns keep the two (and the admin queue) interleaved as finely. */
-#define ENGINE_BATCH 32
 
 /* The index after i in a ring of len descriptors. */
 static uint32_t ring_next(uint32_t i, uint32_t len)
@@ -154,6 +170,7 @@ int dev_enable_txq(unsigned q, bool on)
 		return -1;
 	txq[q].enabled = on;
 	txq[q].head = 0;
+	txq[q].wb_n = 0;
 	count_enabled();
 	sim_trace("TX queue %u %s", q, on ? "enabled" : "disabled");
 	return 0;
@@ -165,6 +182,7 @@ int dev_enable_rxq(unsigned q, bool on)
 		return -1;
 	rxq[q].enabled = on;
 	rxq[q].head = 0;
+	rxq[q].wb_n = 0;
 	count_enabled();
 	sim_trace("RX queue %u %s", q, on ? "enabled" : "disabled");
 	return 0;
@@ -240,23 +258,47 @@ struct tx_pass {
 	volatile struct avf_tx_desc *ring;   /* read view */
 	volatile struct avf_tx_desc *wring;  /* write view, translated on first use */
 	uint32_t tail;
-	bool completed;                      /* some RS descriptor was written back */
+	bool completed;                      /* some RS descriptor is done */
 };
+
+static volatile struct avf_tx_desc *tx_wring(const struct txq *t)
+{
+	return sim_dma(t->ring, (size_t)t->len * sizeof(struct avf_tx_desc), SIM_DMA_WRITE,
+		       "TX descriptor write-back");
+}
 
 static bool tx_writeback(struct tx_pass *p, uint32_t idx)
 {
-	struct txq *t = &txq[p->q];
 	uint64_t qw1;
 
 	if (!p->wring)
-		p->wring = sim_dma(t->ring, (size_t)t->len * sizeof(struct avf_tx_desc), SIM_DMA_WRITE,
-				   "TX descriptor write-back");
+		p->wring = tx_wring(&txq[p->q]);
 	if (!p->wring)
 		return false;
 	qw1 = __atomic_load_n(&p->wring[idx].cmd_type_offset_bsz, __ATOMIC_ACQUIRE);
 	__atomic_store_n(&p->wring[idx].cmd_type_offset_bsz,
 			 (qw1 & ~AVF_TXD_QW1_DTYPE_MASK) | AVF_TX_DESC_DTYPE_DESC_DONE, __ATOMIC_RELEASE);
 	return true;
+}
+
+/* The RS descriptors done in a line the device has not finished go out now. */
+static bool tx_writeback_pending(struct tx_pass *p)
+{
+	struct txq *t = &txq[p->q];
+
+	for (unsigned i = 0; i < t->wb_n; i++)
+		if (!tx_writeback(p, t->wb_idx[i]))
+			return false;
+	t->wb_n = 0;
+	return true;
+}
+
+void queues_writeback_tx(unsigned q)
+{
+	struct tx_pass p = { .q = q };
+
+	if (q < AVF_MAX_QUEUES && txq[q].enabled && txq[q].wb_n && dev_dma_allowed("TX queue"))
+		tx_writeback_pending(&p);
 }
 
 /* --fault tx-stray-wb=N: DESC_DONE also lands in a slot the driver did not
@@ -274,19 +316,25 @@ static void tx_stray_writeback(struct tx_pass *p, uint32_t head)
 }
 
 /* After the frame in [first, end) went out: DTYPE = DESC_DONE in every
- * descriptor with RS (§5), once the frame holding it is processed. */
+ * descriptor with RS (§5), once the frame holding it is processed, and
+ * written back once the device is done with the descriptor's whole line:
+ * the line of `end`, the next descriptor, is not finished yet. */
 static bool tx_complete(struct tx_pass *p, uint32_t first, uint32_t end)
 {
-	uint32_t len = txq[p->q].len;
+	struct txq *t = &txq[p->q];
 
-	for (uint32_t i = first; i != end; i = ring_next(i, len)) {
+	if (t->wb_n && t->wb_idx[0] / TX_LINE_DESCS != end / TX_LINE_DESCS && !tx_writeback_pending(p))
+		return false;
+	for (uint32_t i = first; i != end; i = ring_next(i, t->len)) {
 		uint64_t qw1 = __atomic_load_n(&p->ring[i].cmd_type_offset_bsz, __ATOMIC_ACQUIRE);
 
 		if (!(qw1 & (AVF_TX_DESC_CMD_RS << AVF_TXD_QW1_CMD_SHIFT)))
 			continue;
-		if (!tx_writeback(p, i))
-			return false;
 		p->completed = true;
+		if (i / TX_LINE_DESCS == end / TX_LINE_DESCS)
+			t->wb_idx[t->wb_n++] = i;
+		else if (!tx_writeback(p, i))
+			return false;
 		if (++tx_completions == fault.tx_stray_wb)
 			tx_stray_writeback(p, end);
 	}
@@ -487,28 +535,47 @@ struct rx_pass {
 	struct rxq *r;
 	volatile struct avf_rx_desc *ring;
 	uint32_t tail;
-	uint32_t wb_first;                /* first descriptor filled, not written back */
-	unsigned wb_n;
-	uint64_t wb_qw1[ENGINE_BATCH];    /* their status_error_len */
 };
 
 /* §6.1 write-back of the descriptors filled so far, in ring order, each
- * fully written with DD last (DPDK's vector path reads eight at a time).
- * A turn's write-backs go out together at its end, as a NIC writes back
- * descriptors a cache line or more at a time: a driver polling DD finds a
- * turn's frames at once instead of contending for each line as it fills. */
-static void rx_writeback(struct rx_pass *p)
+ * fully written with DD last (DPDK's vector path reads eight at a time):
+ * every complete line, and the last partial one too when `partial` (the
+ * vector fired).  A turn's lines go out together at its end: a driver
+ * polling DD finds a turn's frames at once instead of contending for each
+ * line as it fills. */
+static void rx_writeback(struct rxq *r, volatile struct avf_rx_desc *ring, bool partial)
 {
-	for (unsigned i = 0; i < p->wb_n; i++) {
-		volatile struct avf_rx_desc *d = &p->ring[p->wb_first];
+	unsigned n = r->wb_n;
+	unsigned kept = 0;
+
+	if (!partial)
+		kept = (r->wb_first + n) % RX_LINE_DESCS;
+	if (kept > n)
+		kept = n;
+	for (unsigned i = 0; i < n - kept; i++) {
+		volatile struct avf_rx_desc *d = &ring[r->wb_first];
 
 		d->qword[0] = 0;
 		d->qword[2] = 0;
 		d->qword[3] = 0;
-		__atomic_store_n(&d->qword[1], p->wb_qw1[i], __ATOMIC_RELEASE);
-		p->wb_first = ring_next(p->wb_first, p->r->len);
+		__atomic_store_n(&d->qword[1], r->wb_qw1[i], __ATOMIC_RELEASE);
+		r->wb_first = ring_next(r->wb_first, r->len);
 	}
-	p->wb_n = 0;
+	memmove(r->wb_qw1, r->wb_qw1 + (n - kept), kept * sizeof(r->wb_qw1[0]));
+	r->wb_n = kept;
+}
+
+void queues_writeback_rx(unsigned q)
+{
+	struct rxq *r = &rxq[q];
+	volatile struct avf_rx_desc *ring;
+
+	if (q >= AVF_MAX_QUEUES || !r->enabled || !r->wb_n || !dev_dma_allowed("RX queue"))
+		return;
+	ring = sim_dma(r->ring, (size_t)r->len * sizeof(struct avf_rx_desc), SIM_DMA_WRITE,
+		       "RX descriptor write-back");
+	if (ring)
+		rx_writeback(r, ring, true);
 }
 
 /* --fault rx-stray-dd=N: a done descriptor at the tail, which the driver did not post. */
@@ -556,12 +623,12 @@ static void rx_write(struct rx_pass *p, const uint8_t *f, uint32_t len, unsigned
 		off += chunk;
 		if (off == len)
 			qw1 = rx_fuzz(rx_fault(qw1 | AVF_RXD_QW1_STATUS_EOF, nth), nth);
-		if (!p->wb_n)
-			p->wb_first = r->head;
-		p->wb_qw1[p->wb_n++] = qw1;
+		if (!r->wb_n)
+			r->wb_first = r->head;
+		r->wb_qw1[r->wb_n++] = qw1;
 		r->head = ring_next(r->head, r->len);
-		if (p->wb_n == ENGINE_BATCH)
-			rx_writeback(p);
+		if (r->wb_n >= ENGINE_BATCH)
+			rx_writeback(r, p->ring, false);
 	}
 	sim_report.rx_delivered++;
 	rx_count(len, umbcast);
@@ -663,7 +730,8 @@ static bool rx_poll(uint64_t now)
 		wire_consume();
 		delivered++;
 	}
-	rx_writeback(&p);
+	if (p.ring)
+		rx_writeback(p.r, p.ring, false);
 	if (delivered)
 		irq_queue(0, false);
 	return taken > 0;
