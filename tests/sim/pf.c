@@ -744,19 +744,48 @@ static void pf_reset_vf(uint32_t op, const uint8_t *msg, uint16_t len)
 	pf_start_reset(false, "RESET_VF");
 }
 
+/* The offloads a PF grants only where the silicon has them, per VF device
+ * id.  i40e_vc_get_vf_resources_msg grants WB_ON_ITR, RSS_PCTYPE_V2 and
+ * ENCAP_CSUM only when pf->hw_features has them, and i40e_sw_init sets those
+ * (I40E_HW_WB_ON_ITR_CAPABLE, I40E_HW_MULTIPLE_TCP_UDP_RSS_PCTYPE,
+ * I40E_HW_OUTER_UDP_CSUM_CAPABLE) for X722 only.  8086:1889 is still served
+ * by the i40e model (an ice personality is future work); E810 has WB_ON_ITR
+ * (ice_vc_get_vf_res_msg grants it), so it gets that one.  Other ids: none. */
+#define PF_HW_X722 (VIRTCHNL_VF_OFFLOAD_WB_ON_ITR | VIRTCHNL_VF_OFFLOAD_RSS_PCTYPE_V2 | \
+		    VIRTCHNL_VF_OFFLOAD_ENCAP_CSUM)
+static const struct {
+	uint16_t device_id;
+	uint32_t hw_caps;
+} pf_hw[] = {
+	{ AVF_DEV_ID_VF, 0 },
+	{ AVF_DEV_ID_VF_HV, 0 },
+	{ AVF_DEV_ID_X722_VF, PF_HW_X722 },
+	{ AVF_DEV_ID_ADAPTIVE_VF, VIRTCHNL_VF_OFFLOAD_WB_ON_ITR },
+};
+
+static uint32_t pf_hw_caps(void)
+{
+	for (size_t i = 0; i < sizeof(pf_hw) / sizeof(pf_hw[0]); i++)
+		if (pf_hw[i].device_id == sim_opts.device_id)
+			return pf_hw[i].hw_caps;
+	return 0;
+}
+
 /* §7.3: what this PF grants out of what the VF asked for.  Always L2,
  * ADV_LINK_SPEED and VLAN (no port VLAN here).  RSS_PF if asked, else
  * RSS_REG: RSS_AQ needs an X722 and the AQ RSS commands, which the simulated
- * firmware does not have.  Never RX_FLEX_DESC, VLAN_V2, ADV_RSS_PF, FDIR_PF,
- * USO, CRC, LARGE_NUM_QPAIRS, QOS, PTP, DCF, IPSEC, ADQ, IWARP. */
+ * firmware does not have.  REQ_QUEUES, ENCAP and RX_POLLING if asked; the
+ * hardware-dependent ones if asked and the device has them (pf_hw).  Never
+ * RX_FLEX_DESC, VLAN_V2, ADV_RSS_PF, FDIR_PF, USO, CRC, LARGE_NUM_QPAIRS,
+ * QOS, PTP, DCF, IPSEC, ADQ, IWARP. */
 static uint32_t pf_grant(uint32_t req)
 {
 	uint32_t caps = VIRTCHNL_VF_OFFLOAD_L2 | VIRTCHNL_VF_CAP_ADV_LINK_SPEED | VIRTCHNL_VF_OFFLOAD_VLAN;
 
 	caps |= req & VIRTCHNL_VF_OFFLOAD_RSS_PF ? VIRTCHNL_VF_OFFLOAD_RSS_PF : VIRTCHNL_VF_OFFLOAD_RSS_REG;
-	return caps | (req & (VIRTCHNL_VF_OFFLOAD_RSS_PCTYPE_V2 | VIRTCHNL_VF_OFFLOAD_WB_ON_ITR |
-			      VIRTCHNL_VF_OFFLOAD_REQ_QUEUES | VIRTCHNL_VF_OFFLOAD_ENCAP |
-			      VIRTCHNL_VF_OFFLOAD_ENCAP_CSUM | VIRTCHNL_VF_OFFLOAD_RX_POLLING));
+	caps |= req & pf_hw_caps();
+	return caps | (req & (VIRTCHNL_VF_OFFLOAD_REQ_QUEUES | VIRTCHNL_VF_OFFLOAD_ENCAP |
+			      VIRTCHNL_VF_OFFLOAD_RX_POLLING));
 }
 
 /* resources=FIELD:VALUE overrides one field of the reply (the PF itself

@@ -134,6 +134,28 @@ probe_ok() {
 	[ "$(report virtchnl_errors)" -gt 0 ]
 }
 
+@test "pf: grants per device id: WB_ON_ITR, RSS_PCTYPE_V2, ENCAP_CSUM on 37cd only; WB_ON_ITR on 1889" {
+	local id
+	for id in 154c 1571 37cd 1889; do
+		probe_ok --device-id "$id" -- "$TOP/tests/sim/probe-pf" grants || { echo "device $id"; return 1; }
+	done
+}
+
+@test "pf: VFINT_ICR0_ENA1 handshake before a VF reset: wait and host log when ADMINQ is clear" {
+	probe_ok -- "$TOP/tests/sim/probe-pf" handshake
+	[[ "$output" == *"avfsim: dmesg: i40e 0000:3b:00.0: Reset VF 0 never finished"* ]]
+	[ "$(grep -c 'Reset VF 0 never finished' <<<"$output")" -eq 1 ]
+	assert_report vfr_sync_waits 1
+	assert_report vfr_never_finished 1
+	assert_report vf_resets 2
+}
+
+@test "pf: no-descriptor drops in rx_discards and their class; counters zero after a VF reset" {
+	probe_ok --gen 50 --rx-rate 1000 -- "$TOP/tests/sim/probe-pf" counters
+	assert_report rx_dropped_no_desc 50
+	assert_report vfr_never_finished 0
+}
+
 @test "pf: MAC filters and promiscuous mode, untrusted, trusted and PF-set MAC" {
 	probe_ok -- "$TOP/tests/sim/probe-pf" filters
 	probe_ok --trust -- "$TOP/tests/sim/probe-pf" filters
