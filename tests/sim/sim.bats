@@ -115,6 +115,13 @@ probe_ok() {
 	[ -s "$BATS_TEST_TMPDIR/out.pcap" ]
 }
 
+@test "device: write-back per 64-byte line; a partial line on interrupt, SWINT_TRIG or WB_ON_ITR" {
+	probe_ok --gen 7 -- "$TOP/tests/sim/probe-dev" writeback
+	assert_report rx_delivered 6
+	assert_report tx_frames 6
+	assert_report irqs_vector1 2
+}
+
 @test "device: the generator delivers every frame in order to a consumer that keeps up" {
 	probe_ok --gen 2000000 -- "$TOP/tests/sim/probe-dev" genrate
 	assert_report rx_delivered 2000000
