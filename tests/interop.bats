@@ -15,9 +15,10 @@ setup() {
 	OUT="$BATS_TEST_TMPDIR/out.pcap"
 	LOG="$BATS_TEST_TMPDIR/testpmd.log"
 	CMD="$BATS_TEST_TMPDIR/cmd"
+	PMD_ARGS=() # more testpmd options
 }
 
-# testpmd EXPECT [sim options]: testpmd on the simulated VF, interactive, its
+# testpmd EXPECT [sim options] (testpmd options in PMD_ARGS): testpmd on the simulated VF, interactive, its
 # commands written to a fifo: wait for the prompt (port started, link up),
 # `start` macswap forwarding (with retry: a full TX ring waits instead of
 # dropping), poll the port's statistics until EXPECT frames went out (sent or
@@ -32,7 +33,7 @@ testpmd() {
 	SIM_TIMEOUT=60 on_sim "$@" -- \
 		stdbuf -oL dpdk-testpmd --no-huge -m 512 -l 0-1 -a "$BDF" \
 		--no-shconf --no-telemetry -- \
-		-i --total-num-mbufs=16384 --no-flush-rx \
+		-i --total-num-mbufs=16384 --no-flush-rx "${PMD_ARGS[@]}" \
 		<"$CMD" >"$LOG" 2>&1 3>&- &
 	pid=$!
 	exec 7>"$CMD"
@@ -114,6 +115,17 @@ assert_forwarded_known() {
 	grep -q 'Probe PCI driver: net_iavf (8086:1889)' "$LOG"
 	# DCF closed the device and group; net_iavf set the IOMMU up again.
 	assert_report dma_maps_total 2
+	assert_forwarded_known
+}
+
+@test "dpdk: --rxq=8 on 4 granted pairs: REQUEST_QUEUES, the VF reset, 8 pairs, forwards" {
+	known_capture "$IN"
+	# iavf_queues_req_reset: REQUEST_QUEUES, RESET_IMPENDING, then the reset
+	# must start at once (i40e_vc_reset_vf) or net_iavf re-inits too early.
+	PMD_ARGS=(--rxq=8 --txq=8)
+	testpmd 5 --no-spoofchk --rx "$IN" --tx "$OUT"
+	! grep -q 'vf reset failed\|Fail to configure port' "$LOG"
+	[ "$(report vf_resets)" -ge 1 ]
 	assert_forwarded_known
 }
 
