@@ -68,7 +68,12 @@ static struct sim_fuzz rx_fuzz_state;
 static uint64_t rx_fuzzed;
 static bool wire_started;        /* the VF could receive once: the wire runs */
 
-static uint8_t tx_buf[AVF_MAX_FRAME]; /* a frame of several buffers, gathered */
+/* A packet of several buffers, gathered: a frame, or a TSO packet of up to
+ * TSO_LEN's 18 bits of payload after at most 822 bytes of headers (MACLEN,
+ * IPLEN and L4LEN at their largest). */
+#define TX_MAX_PACKET ((uint32_t)(AVF_TXD_CTX_QW1_TSO_LEN_MASK >> AVF_TXD_CTX_QW1_TSO_LEN_SHIFT) + 1024)
+static uint8_t tx_buf[TX_MAX_PACKET];
+static uint32_t tx_bsz[VIRTCHNL_MAX_RING_LEN]; /* a TSO packet's buffer sizes */
 
 /* The index after i in a ring of len descriptors. */
 static uint32_t ring_next(uint32_t i, uint32_t len)
@@ -341,13 +346,68 @@ static bool tx_complete(struct tx_pass *p, uint32_t first, uint32_t end)
 	return true;
 }
 
+/* A context descriptor before the packet's first data descriptor: CMD TSO
+ * announces a TSO packet of TSO_LEN payload bytes cut at MSS. */
+static bool tx_context(uint64_t qw1, struct tso *tso)
+{
+	if (!((qw1 >> AVF_TXD_CTX_QW1_CMD_SHIFT) & AVF_TX_CTX_DESC_TSO))
+		return false;
+	tso->len = (uint32_t)((qw1 & AVF_TXD_CTX_QW1_TSO_LEN_MASK) >> AVF_TXD_CTX_QW1_TSO_LEN_SHIFT);
+	tso->mss = (uint32_t)((qw1 & AVF_TXD_CTX_QW1_MSS_MASK) >> AVF_TXD_CTX_QW1_MSS_SHIFT);
+	return true;
+}
+
+/* The header offsets of the first data descriptor's OFFSET field. */
+static void tx_offsets(uint64_t qw1, struct tso *tso)
+{
+	uint32_t off = (uint32_t)((qw1 & AVF_TXD_QW1_OFFSET_MASK) >> AVF_TXD_QW1_OFFSET_SHIFT);
+
+	tso->l3 = ((off >> AVF_TX_DESC_LENGTH_MACLEN_SHIFT) & AVF_TX_DESC_LENGTH_MACLEN_MASK) * 2;
+	tso->l4 = tso->l3 + ((off >> AVF_TX_DESC_LENGTH_IPLEN_SHIFT) & AVF_TX_DESC_LENGTH_IPLEN_MASK) * 4;
+	tso->hdr = tso->l4 + ((off >> AVF_TX_DESC_LENGTH_L4_LEN_SHIFT) & AVF_TX_DESC_LENGTH_L4_LEN_MASK) * 4;
+}
+
+/* A gathered TSO packet: MDD unless its lengths agree and every segment
+ * stays within the hardware's 8 buffers (tso.c); then its segments go out. */
+static bool tx_tso(struct tx_pass *p, uint32_t idx, const struct tso *tso, const uint8_t *pkt,
+		   uint32_t total, unsigned ndata)
+{
+	unsigned bufs = 0;
+	int seg;
+
+	/* TSO is TCP here (USO is never granted): IP and TCP headers of at
+	 * least 20 bytes each, a payload, segments no longer than a frame. */
+	if (tso->mss == 0 || tso->len == 0 || tso->l4 < tso->l3 + 20 || tso->hdr < tso->l4 + 20 ||
+	    tso->hdr + tso->mss > AVF_MAX_FRAME) {
+		mdd("TX", p->q, idx, "TSO with MSS %u, TSO_LEN %u, headers at %u/%u/%u", tso->mss, tso->len,
+		    tso->l3, tso->l4, tso->hdr);
+		return false;
+	}
+	if (tso->hdr + tso->len != total) {
+		mdd("TX", p->q, idx, "TSO_LEN %u + %u bytes of headers is not the packet's %u bytes", tso->len,
+		    tso->hdr, total);
+		return false;
+	}
+	seg = tso_check(tso, tx_bsz, ndata, &bufs);
+	if (seg >= 0) {
+		mdd("TX", p->q, idx, "TSO segment %d spans %u buffers with its headers (at most %u)", seg, bufs,
+		    AVF_MAX_BUFFER_TXD);
+		return false;
+	}
+	tso_segment(tso, pkt, tx_send);
+	return true;
+}
+
 /* Gather the frame starting at the queue's head: data descriptors up to
- * EOP, context descriptors skipped.  TX_WAIT when the tail ends before EOP. */
+ * EOP, context descriptors read for TSO.  TX_WAIT when the tail ends
+ * before EOP. */
 static enum tx_result tx_frame(struct tx_pass *p)
 {
 	struct txq *t = &txq[p->q];
 	uint32_t i = t->head, total = 0, ndata = 0;
 	const uint8_t *frame = NULL;
+	struct tso tso = { 0 };
+	bool is_tso = false;
 
 	while (i != p->tail) {
 		uint64_t addr = __atomic_load_n(&p->ring[i].buffer_addr, __ATOMIC_ACQUIRE);
@@ -358,6 +418,8 @@ static enum tx_result tx_frame(struct tx_pass *p)
 		const void *buf;
 
 		if (dtype == AVF_TX_DESC_DTYPE_CONTEXT) {
+			if (ndata == 0)
+				is_tso = tx_context(qw1, &tso);
 			i = ring_next(i, t->len);
 			continue;
 		}
@@ -365,11 +427,16 @@ static enum tx_result tx_frame(struct tx_pass *p)
 			return mdd("TX", p->q, i, "descriptor type %u is not DATA", (unsigned)dtype), TX_MDD;
 		if (bsz == 0)
 			return mdd("TX", p->q, i, "buffer size 0"), TX_MDD;
-		if (++ndata > AVF_MAX_BUFFER_TXD)
+		if (++ndata > AVF_MAX_BUFFER_TXD && !is_tso)
 			return mdd("TX", p->q, i, "more than %u data descriptors in one frame",
 				   AVF_MAX_BUFFER_TXD), TX_MDD;
-		if (total + bsz > AVF_MAX_FRAME)
-			return mdd("TX", p->q, i, "frame longer than %u bytes", AVF_MAX_FRAME), TX_MDD;
+		if (total + bsz > (is_tso ? TX_MAX_PACKET : AVF_MAX_FRAME))
+			return mdd("TX", p->q, i, "%s longer than %u bytes", is_tso ? "TSO packet" : "frame",
+				   is_tso ? TX_MAX_PACKET : AVF_MAX_FRAME), TX_MDD;
+		if (is_tso && ndata == 1)
+			tx_offsets(qw1, &tso);
+		if (is_tso)
+			tx_bsz[ndata - 1] = bsz;
 		buf = sim_dma(addr, bsz, SIM_DMA_READ, "TX data buffer");
 		if (!buf)
 			return mdd("TX", p->q, i, "buffer 0x%llx not mapped for reading",
@@ -391,7 +458,10 @@ static enum tx_result tx_frame(struct tx_pass *p)
 		if (total < AVF_MIN_TX_LEN)
 			return mdd("TX", p->q, (i + t->len - 1) % t->len, "frame of %u bytes (minimum %u)",
 				   total, AVF_MIN_TX_LEN), TX_MDD;
-		tx_send(frame, total);
+		if (!is_tso)
+			tx_send(frame, total);
+		else if (!tx_tso(p, t->head, &tso, frame, total, ndata))
+			return TX_MDD;
 		if (!tx_complete(p, t->head, i))
 			return mdd("TX", p->q, t->head, "descriptor ring not writable"), TX_MDD;
 		t->head = i;
