@@ -122,6 +122,16 @@ probe_ok() {
 	assert_report irqs_vector1 2
 }
 
+@test "device: TSO MDD counts buffers per MSS-sized segment; legal TSO packets go out segmented" {
+	probe_ok --tx "$BATS_TEST_TMPDIR/out.pcap" -- "$TOP/tests/sim/probe-dev" tso
+	assert_report tx_frames 3
+	assert_report mdd_events 1
+	[[ "$output" == *"TSO segment 0 spans 11 buffers with its headers (at most 8)"* ]]
+	# three segments of 1000 bytes of payload, IPv4 total length 1040, ids 0 1 2
+	[ "$("$PCAPTOOL" hex "$BATS_TEST_TMPDIR/out.pcap" | cut -c29-44 | tr '\n' ' ')" = \
+		"4500041000000000 4500041000010000 4500041000020000 " ]
+}
+
 @test "device: the generator delivers every frame in order to a consumer that keeps up" {
 	probe_ok --gen 2000000 -- "$TOP/tests/sim/probe-dev" genrate
 	assert_report rx_delivered 2000000
