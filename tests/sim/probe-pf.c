@@ -11,6 +11,9 @@
  * CHECK is one of (each starts from a function-level reset):
  *   state lengths queues filters rss stats reset   (any options; "all" runs them)
  *   link-delay          needs --link-delay 300
+ *   grants              any --device-id: the grants that depend on it
+ *   handshake           VFINT_ICR0_ENA1 and i40e's wait before a VF reset
+ *   counters            needs --gen 50 --rx-rate 1000: rx_discards, zero after reset
  *   fault-silent        needs --fault pf-silent=get_stats
  *   fault-silent-all    needs --fault pf-silent
  *   fault-version       needs --fault version=2.0
