@@ -95,7 +95,7 @@ probe_ok() {
 
 # --- device model ---------------------------------------------------------
 
-@test "device: VF reset RSTAT 0 -> 1 -> 2, admin queue torn down; FLR" {
+@test "device: VF reset RSTAT 0 -> 2 (never 1), admin queue torn down; FLR" {
 	probe_ok -- "$TOP/tests/sim/probe-dev" reset
 	assert_report vf_resets 1
 }
