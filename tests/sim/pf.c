@@ -550,7 +550,7 @@ void pf_ready(void)
 }
 
 /* A reset the VF asked for (RESET_VF) or the PF decided (doom: i40e_vc_reset_vf
- * with notify first sends RESET_IMPENDING, §7.12).  No reply; the device calls
+ * with notify first sends RESET_IMPENDING).  No reply; the device calls
  * pf_reset_done().  The event is in the VF's ARQ before the reset tears the
  * queue down (dev_arq_send delivers at once, as the firmware completes the
  * PF's send before i40e goes on), and the reset follows at once: no message

@@ -266,18 +266,14 @@ struct tx_pass {
 	bool completed;                      /* some RS descriptor is done */
 };
 
-static volatile struct avf_tx_desc *tx_wring(const struct txq *t)
-{
-	return sim_dma(t->ring, (size_t)t->len * sizeof(struct avf_tx_desc), SIM_DMA_WRITE,
-		       "TX descriptor write-back");
-}
-
 static bool tx_writeback(struct tx_pass *p, uint32_t idx)
 {
+	struct txq *t = &txq[p->q];
 	uint64_t qw1;
 
 	if (!p->wring)
-		p->wring = tx_wring(&txq[p->q]);
+		p->wring = sim_dma(t->ring, (size_t)t->len * sizeof(struct avf_tx_desc), SIM_DMA_WRITE,
+				   "TX descriptor write-back");
 	if (!p->wring)
 		return false;
 	qw1 = __atomic_load_n(&p->wring[idx].cmd_type_offset_bsz, __ATOMIC_ACQUIRE);
@@ -321,7 +317,7 @@ static void tx_stray_writeback(struct tx_pass *p, uint32_t head)
 }
 
 /* After the frame in [first, end) went out: DTYPE = DESC_DONE in every
- * descriptor with RS (§5), once the frame holding it is processed, and
+ * descriptor with RS, once the frame holding it is processed, and
  * written back once the device is done with the descriptor's whole line:
  * the line of `end`, the next descriptor, is not finished yet. */
 static bool tx_complete(struct tx_pass *p, uint32_t first, uint32_t end)
@@ -637,10 +633,13 @@ static void rx_writeback(struct rxq *r, volatile struct avf_rx_desc *ring, bool 
 
 void queues_writeback_rx(unsigned q)
 {
-	struct rxq *r = &rxq[q];
+	struct rxq *r;
 	volatile struct avf_rx_desc *ring;
 
-	if (q >= AVF_MAX_QUEUES || !r->enabled || !r->wb_n || !dev_dma_allowed("RX queue"))
+	if (q >= AVF_MAX_QUEUES)
+		return;
+	r = &rxq[q];
+	if (!r->enabled || !r->wb_n || !dev_dma_allowed("RX queue"))
 		return;
 	ring = sim_dma(r->ring, (size_t)r->len * sizeof(struct avf_rx_desc), SIM_DMA_WRITE,
 		       "RX descriptor write-back");
