@@ -566,6 +566,8 @@ void pf_ready(void)
 
 static void pf_trigger_reset(void)
 {
+	if (pf_vf.reset_due)
+		return; /* one is coming: i40e_reset_vf's RESETTING bit */
 	if (pf_vf.state == PF_RESET || dev_icr0_adminq_enabled()) {
 		pf_vf.state = PF_RESET;
 		dev_vf_reset();
