@@ -195,6 +195,21 @@ _Static_assert(sizeof(struct avf_tx_desc) == 16, "avf_tx_desc");
 #define AVF_TXD_QW1_TX_BUF_SZ_SHIFT 34
 #define AVF_TXD_QW1_TX_BUF_SZ_MASK (0x3FFFull << AVF_TXD_QW1_TX_BUF_SZ_SHIFT)
 #define AVF_TXD_QW1_L2TAG1_SHIFT 48
+/* Offsets of the first data descriptor of a packet (OFFSET field): IPLEN
+ * and L4LEN in 4-byte words (iavf_type.h, IAVF_TX_DESC_LENGTH_*_SHIFT). */
+#define AVF_TX_DESC_LENGTH_MACLEN_MASK 0x7Fu
+#define AVF_TX_DESC_LENGTH_IPLEN_SHIFT 7
+#define AVF_TX_DESC_LENGTH_IPLEN_MASK 0x7Fu
+#define AVF_TX_DESC_LENGTH_L4_LEN_SHIFT 14
+#define AVF_TX_DESC_LENGTH_L4_LEN_MASK 0xFu
+/* TX context descriptor, qword 1 (iavf_type.h, IAVF_TXD_CTX_QW1_*): CMD
+ * bit TSO, the TSO payload length (headers excluded) and the MSS. */
+#define AVF_TXD_CTX_QW1_CMD_SHIFT 4
+#define AVF_TX_CTX_DESC_TSO 0x01ull
+#define AVF_TXD_CTX_QW1_TSO_LEN_SHIFT 30
+#define AVF_TXD_CTX_QW1_TSO_LEN_MASK (0x3FFFFull << AVF_TXD_CTX_QW1_TSO_LEN_SHIFT)
+#define AVF_TXD_CTX_QW1_MSS_SHIFT 50
+#define AVF_TXD_CTX_QW1_MSS_MASK (0x3FFFull << AVF_TXD_CTX_QW1_MSS_SHIFT)
 #define AVF_MAX_DATA_PER_TXD 16383u
 #define AVF_MAX_BUFFER_TXD 8      /* descriptors per frame */
 #define AVF_MIN_TX_LEN 17         /* shorter frames must be padded */

@@ -15,6 +15,7 @@ setup() {
 	OUT="$BATS_TEST_TMPDIR/out.pcap"
 	LOG="$BATS_TEST_TMPDIR/testpmd.log"
 	CMD="$BATS_TEST_TMPDIR/cmd"
+	PMD_ARGS=() # more testpmd options
 }
 
 # testpmd EXPECT [sim options]: testpmd on the simulated VF, interactive, its
@@ -33,7 +34,7 @@ testpmd() {
 	SIM_TIMEOUT=60 on_sim "$@" -- \
 		stdbuf -oL dpdk-testpmd --no-huge -m 512 -l 0-1 -a "$BDF" \
 		--no-shconf --no-telemetry -- \
-		-i --total-num-mbufs=16384 --no-flush-rx ${PMD_ARGS:-} \
+		-i --total-num-mbufs=16384 --no-flush-rx "${PMD_ARGS[@]}" \
 		<"$CMD" >"$LOG" 2>&1 3>&- &
 	pid=$!
 	exec 7>"$CMD"
@@ -119,6 +120,17 @@ assert_forwarded_known() {
 	assert_forwarded_known
 }
 
+@test "dpdk: --rxq=8 on 4 granted pairs: REQUEST_QUEUES, the VF reset, 8 pairs, forwards" {
+	known_capture "$IN"
+	# iavf_queues_req_reset: REQUEST_QUEUES, RESET_IMPENDING, then the reset
+	# must start at once (i40e_vc_reset_vf) or net_iavf re-inits too early.
+	PMD_ARGS=(--rxq=8 --txq=8)
+	testpmd 5 --no-spoofchk --rx "$IN" --tx "$OUT"
+	! grep -q 'vf reset failed\|Fail to configure port' "$LOG"
+	[ "$(report vf_resets)" -ge 1 ]
+	assert_forwarded_known
+}
+
 @test "dpdk: the PF's spoof check drops the reply sent from a broadcast source" {
 	known_capture "$IN"
 	testpmd 5 --rx "$IN" --tx "$OUT"
@@ -151,7 +163,7 @@ assert_forwarded_known() {
 	local n=2000 q
 	# The link comes up once testpmd has enabled all four queues (one
 	# ENABLE_QUEUES each): no frame meets a queue not yet enabled.
-	PMD_ARGS="--rxq=4 --txq=4"
+	PMD_ARGS=(--rxq=4 --txq=4)
 	PMD_CMDS=("set verbose 1")
 	testpmd $n --gen $n --link-delay 5000
 	assert_report rx_delivered $n
@@ -172,7 +184,7 @@ assert_forwarded_known() {
 @test "dpdk: after rx_vlan add 100, frames of VLAN 200 no longer arrive" {
 	"$PCAPTOOL" vlan "$VF_MAC" "$IN"
 	# the port starts after the filter is in place, so every frame meets it
-	PMD_ARGS="--disable-device-start"
+	PMD_ARGS=(--disable-device-start)
 	PMD_CMDS=("vlan set filter on 0" "rx_vlan add 100 0" "port start 0")
 	testpmd 9 --rx "$IN" --tx "$OUT"
 	assert_report rx_filtered 3

@@ -166,6 +166,7 @@ bool dev_dma_allowed(const char *what)
 struct vector {
 	int fd;                  /* our dup of the assigned eventfd, -1 = none */
 	bool pending;
+	bool wb_due;             /* a queue cause since its write-backs last went out */
 	uint32_t causes;         /* vector 0: the VFINT_ICR01 bits pending */
 	uint64_t pending_itr_ns; /* shortest ITR interval among pending causes */
 	uint64_t last_fire_ns;
@@ -224,6 +225,20 @@ static void irq_raise(unsigned v, uint32_t cause, unsigned itr)
 	x->causes |= cause;
 }
 
+/* The descriptors of every queue mapped to v are written back, partial
+ * lines included (queues.c): the vector fires, its WB_ON_ITR ITR expired
+ * or software triggered it. */
+static void vector_writeback(unsigned v)
+{
+	for (unsigned q = 0; q < AVF_MAX_QUEUES; q++) {
+		if (rx_vec[q].vector == (int)v)
+			queues_writeback_rx(q);
+		if (tx_vec[q].vector == (int)v)
+			queues_writeback_tx(q);
+	}
+	vec[v].wb_due = false;
+}
+
 /* ITR index of vector 0's "other" causes: VFINT_STAT_CTL01 bits 2..3. */
 static unsigned other_itr(void)
 {
@@ -250,8 +265,10 @@ void irq_queue(unsigned q, bool tx)
 {
 	const struct queue_vector *m = tx ? &tx_vec[q] : &rx_vec[q];
 
-	if (m->vector >= 0)
-		irq_raise((unsigned)m->vector, m->vector == 0 ? VFINT_ICR01_QUEUE_0 : 0, m->itr);
+	if (m->vector < 0)
+		return;
+	irq_raise((unsigned)m->vector, m->vector == 0 ? VFINT_ICR01_QUEUE_0 : 0, m->itr);
+	vec[m->vector].wb_due = true;
 }
 
 void dev_map_vector(unsigned vector, uint16_t rxq_map, uint16_t txq_map, unsigned rx_itr,
@@ -296,6 +313,26 @@ static void irq_fire(unsigned v, uint64_t now)
 	pba_set(v, false);
 }
 
+/* i40e_enable_wb_on_itr / ice_set_wb_on_itr: with WB_ON_ITR set in the
+ * vector's DYN_CTL and INTENA clear, the ITR's expiry writes the queues'
+ * descriptors back without an interrupt.  The ITR restarts then. */
+static bool wb_on_itr(unsigned v, uint32_t ctl, uint64_t now, uint64_t *wake)
+{
+	struct vector *x = &vec[v];
+	uint64_t due = x->last_fire_ns + x->pending_itr_ns;
+
+	if (!x->wb_due || !(ctl & VFINT_DYN_CTL_WB_ON_ITR))
+		return false;
+	if (now < due) {
+		if (due < *wake)
+			*wake = due;
+		return false;
+	}
+	vector_writeback(v);
+	x->last_fire_ns = now;
+	return true;
+}
+
 static bool irq_try_fire(unsigned v, uint64_t now, uint64_t *wake)
 {
 	struct vector *x = &vec[v];
@@ -309,7 +346,7 @@ static bool irq_try_fire(unsigned v, uint64_t now, uint64_t *wake)
 	ctl = reg_read(off);
 	if (!(ctl & VFINT_DYN_CTL_INTENA) || ctl != dev_shadow[off / 4]) {
 		pba_set(v, true); /* masked, or a driver write not yet looked at */
-		return false;
+		return ctl == dev_shadow[off / 4] && wb_on_itr(v, ctl, now, wake);
 	}
 	due = x->last_fire_ns + x->pending_itr_ns;
 	if (now < due) {
@@ -319,6 +356,7 @@ static bool irq_try_fire(unsigned v, uint64_t now, uint64_t *wake)
 	}
 	if (!reg_cas(off, ctl, ctl & ~VFINT_DYN_CTL_INTENA))
 		return false; /* the driver wrote meanwhile: look again next round */
+	vector_writeback(v); /* the descriptors land before the interrupt does */
 	irq_fire(v, now);
 	return true;
 }
@@ -361,8 +399,12 @@ static bool dyn_ctl_poll(unsigned v)
 		vec[v].itr_ns[idx] = (uint64_t)((val & VFINT_DYN_CTL_INTERVAL_MASK) >>
 						VFINT_DYN_CTL_INTERVAL_SHIFT) *
 				     VFINT_ITR_USEC_PER_UNIT * 1000;
-	if (val & VFINT_DYN_CTL_SWINT_TRIG)
+	/* iavf_force_wb / i40e_force_wb: a software interrupt forces the
+	 * write-back of the vector's queues, delivered or not. */
+	if (val & VFINT_DYN_CTL_SWINT_TRIG) {
+		vector_writeback(v);
 		irq_raise(v, v == 0 ? VFINT_ICR01_SWINT : 0, VFINT_DYN_CTL_ITR_NONE);
+	}
 	if (val & VFINT_DYN_CTL_CLEARPBA)
 		pba_set(v, false);
 	now_val &= ~(VFINT_DYN_CTL_SWINT_TRIG | VFINT_DYN_CTL_CLEARPBA | VFINT_DYN_CTL_INTENA_MSK);
@@ -445,18 +487,25 @@ void dev_set_req_eventfd(int fd)
 
 /* ------------------------------------------------------------- resets */
 
-enum vfr_state { VFR_IDLE, VFR_INPROGRESS, VFR_COMPLETED };
+enum vfr_state { VFR_IDLE, VFR_INPROGRESS };
 
-/* §7.12: i40e polls VFRD for up to 10 x 10-20 ms then waits 10-20 ms; DPDK's
- * PF and FreeBSD ixl write COMPLETED and then VFACTIVE after 20-40 ms.  The
- * model takes fixed midpoints so tests are reproducible. */
-#define VFR_COMPLETED_NS (15 * 1000000ull)
+/* i40e_reset_vf: after VFSWR the PF polls VFRD (sleeping 10-20 ms before
+ * each look), sleeps 10-20 ms more, then i40e_cleanup_reset_vf rebuilds the
+ * VSI and writes VFGEN_RSTAT1 = VFACTIVE: 20-40 ms, of which the model takes
+ * the midpoint so tests are reproducible.  Current i40e and ice write only
+ * VFACTIVE (old i40e wrote COMPLETED first, before the VSI was rebuilt). */
 #define VFR_VFACTIVE_NS (30 * 1000000ull)
 
 static struct {
 	enum vfr_state state;
 	uint64_t deadline;
 } vfr;
+
+/* VFINT_ICR0_ENA1 is in the CORER reset domain: VF resets and VFLR leave it
+ * as the last driver wrote it.  Its power-on value is what the host's iavf
+ * leaves behind when the VF is unbound from it to be given to vfio-pci:
+ * iavf_misc_irq_enable sets ADMINQ and iavf_misc_irq_disable never clears it. */
+static uint32_t icr0_ena1 = VFINT_ICR0_ENA1_ADMINQ;
 
 static void rstat_set(uint32_t state)
 {
@@ -466,15 +515,30 @@ static void rstat_set(uint32_t state)
 	sim_trace("VFGEN_RSTAT = %s", names[state]);
 }
 
-/* All BAR0 registers to their power-on value 0 (RSTAT is the caller's)
- * but the RSS key and LUT, which a VF reset does not touch (rss.c);
+bool dev_icr0_adminq_enabled(void)
+{
+	return reg_read(VFINT_ICR0_ENA1) & VFINT_ICR0_ENA1_ADMINQ;
+}
+
+/* A register's value after a VF reset: 0, but for those in the CORER reset
+ * domain, which a VF reset leaves alone: VFINT_ICR0_ENA1 and the RSS key and
+ * LUT (rss.c). */
+static uint32_t reg_after_reset(uint32_t off)
+{
+	if (off == VFINT_ICR0_ENA1)
+		return icr0_ena1;
+	return rss_reg_after_reset(off);
+}
+
+/* All BAR0 registers to their value after a reset (RSTAT is the caller's);
  * queues, vector maps, interrupt and ARQ state forgotten.  The eventfds
  * stay: VFIO keeps the IRQ configuration across resets. */
 static void dev_wipe(void)
 {
 	rss_poll(); /* key and LUT as the reset finds them */
+	icr0_ena1 = reg_read(VFINT_ICR0_ENA1);
 	for (unsigned i = 0; i < SIM_BAR0_SIZE / 4; i++) {
-		dev_shadow[i] = rss_reg_after_reset(4 * i);
+		dev_shadow[i] = reg_after_reset(4 * i);
 		__atomic_store_n(&dev_bar0[i], dev_shadow[i], __ATOMIC_RELAXED);
 	}
 	irq_reset();
@@ -491,11 +555,11 @@ static bool reset_stuck(void)
 void dev_vf_reset(void)
 {
 	sim_report.vf_resets++;
-	sim_trace("VF reset (VFR): registers, queues and interrupt state cleared");
+	sim_trace("VF reset (VFR): registers but VFINT_ICR0_ENA1, queues and interrupt state cleared");
 	dev_wipe();
 	rstat_set(VIRTCHNL_VFR_INPROGRESS);
 	vfr.state = VFR_INPROGRESS;
-	vfr.deadline = sim_now_ns() + VFR_COMPLETED_NS;
+	vfr.deadline = sim_now_ns() + VFR_VFACTIVE_NS;
 	if (reset_stuck())
 		sim_log("fault reset-stuck: VFGEN_RSTAT stays VFR_INPROGRESS");
 }
@@ -519,13 +583,13 @@ void dev_flr(void)
 
 /* Count and drop what the driver wrote while the VF was held in reset:
  * on hardware such writes go nowhere (reads return 0xDEADBEEF, which the
- * model cannot show). */
+ * model cannot show).  VFINT_ICR0_ENA1 gets back the value it kept. */
 static void drop_writes_during_reset(void)
 {
 	unsigned n = 0;
 
 	for (unsigned i = 0; i < SIM_BAR0_SIZE / 4; i++) {
-		uint32_t keep = rss_reg_after_reset(4 * i);
+		uint32_t keep = reg_after_reset(4 * i);
 
 		if (i != VFGEN_RSTAT / 4 && dev_bar0[i] != keep) {
 			__atomic_store_n(&dev_bar0[i], keep, __ATOMIC_RELAXED);
@@ -540,23 +604,17 @@ static void drop_writes_during_reset(void)
 
 static bool reset_step(uint64_t now, uint64_t *wake)
 {
-	if (vfr.state == VFR_IDLE || (vfr.state == VFR_INPROGRESS && reset_stuck()))
+	if (vfr.state == VFR_IDLE || reset_stuck())
 		return false;
 	if (now < vfr.deadline) {
 		if (vfr.deadline < *wake)
 			*wake = vfr.deadline;
 		return false;
 	}
-	if (vfr.state == VFR_INPROGRESS) {
-		drop_writes_during_reset();
-		rstat_set(VIRTCHNL_VFR_COMPLETED);
-		vfr.state = VFR_COMPLETED;
-		vfr.deadline = now + VFR_VFACTIVE_NS;
-	} else {
-		rstat_set(VIRTCHNL_VFR_VFACTIVE);
-		vfr.state = VFR_IDLE;
-		pf_reset_done();
-	}
+	drop_writes_during_reset();
+	rstat_set(VIRTCHNL_VFR_VFACTIVE);
+	vfr.state = VFR_IDLE;
+	pf_reset_done();
 	return true;
 }
 
@@ -744,7 +802,8 @@ static void dev_create(void)
 	for (unsigned v = 0; v < AVF_MAX_VECTORS; v++)
 		vec[v].fd = -1;
 	irq_reset();
-	reg_write(VFGEN_RSTAT, VIRTCHNL_VFR_VFACTIVE); /* power-on: VF active, all else 0 */
+	reg_write(VFGEN_RSTAT, VIRTCHNL_VFR_VFACTIVE); /* power-on: VF active */
+	reg_write(VFINT_ICR0_ENA1, icr0_ena1);          /* as iavf left it; all else 0 */
 	rss_init();
 	wire_init();
 	aq_init();

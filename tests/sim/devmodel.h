@@ -114,5 +114,24 @@ bool rss_classify(const uint8_t *frame, uint32_t len, unsigned *queue, uint32_t 
 void queues_init(void);
 bool queues_poll(uint64_t now_ns);
 void queues_reset(void);   /* all queues disabled and forgotten */
+/* Write back every completed descriptor of queue q, the partial last line
+ * included: its vector fired, its WB_ON_ITR ITR expired or software
+ * triggered it. */
+void queues_writeback_rx(unsigned q);
+void queues_writeback_tx(unsigned q);
+
+/* ------------------------------------------------------------- TSO (tso.c) */
+
+struct tso {
+	uint32_t l3, l4, hdr; /* offsets of the IP and L4 headers, length of all headers */
+	uint32_t len;         /* TSO_LEN: payload bytes after the headers */
+	uint32_t mss;
+};
+/* The first segment needing more than 8 buffers (headers + its payload),
+ * with that count in *bufs, or -1.  bsz: the packet's n buffer sizes. */
+int tso_check(const struct tso *t, const uint32_t *bsz, unsigned n, unsigned *bufs);
+/* Cut the gathered packet into MSS-sized frames (IP lengths and id, TCP
+ * sequence and flags adjusted; checksums as given) and send() each. */
+void tso_segment(const struct tso *t, const uint8_t *pkt, void (*send)(const uint8_t *, uint32_t));
 
 #endif /* AVFSIM_DEVMODEL_H */

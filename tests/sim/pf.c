@@ -526,9 +526,12 @@ void pf_ok(uint32_t op)
 }
 
 /* §7.12 step 3: (re)allocate the VSI after a reset. */
+/* i40e_free_vf_res releases the VSI and i40e_alloc_vsi_res creates another:
+ * its statistics start from zero (i40e_update_eth_stats reloads the offsets). */
 static void pf_vsi_alloc(bool forget)
 {
 	pf_vf.state = PF_INIT;
+	memset(&pf_stats, 0, sizeof(pf_stats));
 	pf_vf.num_qp = pf_vf.req_qp ? pf_vf.req_qp : sim_opts.queue_pairs;
 	pf_queues_alloc();
 	pf_filters_alloc(forget);
@@ -546,24 +549,57 @@ void pf_ready(void)
 	pf_vsi_alloc(true);
 }
 
-/* A reset the VF asked for (RESET_VF) or the PF decided (doom: i40e first
- * sends RESET_IMPENDING, §7.12).  No reply; the device calls pf_reset_done().
- * The firmware puts i40e's event in the VF's ARQ before the PF triggers the
- * reset, which tears the ARQ down: the model starts the reset
- * PF_DOOM_DELAY_MS later, from pf_tick(), so the event is delivered first. */
-#define PF_DOOM_DELAY_MS 5
+/* A reset the VF asked for (RESET_VF) or the PF decided (doom: i40e_vc_reset_vf
+ * with notify first sends RESET_IMPENDING).  No reply; the device calls
+ * pf_reset_done().  The event is in the VF's ARQ before the reset tears the
+ * queue down (dev_arq_send delivers at once, as the firmware completes the
+ * PF's send before i40e goes on), and the reset follows at once: no message
+ * is handled and RSTAT leaves VFACTIVE before the VF can act on the event.
+ *
+ * i40e_trigger_vf_reset (not for a VFLR): when the VF was active and its
+ * VFINT_ICR0_ENA1.ADMINQ is clear, i40e_sync_vfr_reset polls that bit
+ * I40E_VFR_WAIT_COUNT (100) times, 100-200 us apart, before the reset, and
+ * logs "Reset VF %d never finished" if it stays clear.  Both the VF's
+ * RESET_VF and the PF's own resets go through it (i40e_vc_reset_vf). */
+#define PF_VFR_WAIT_COUNT 100
+#define PF_VFR_WAIT_US 150 /* the midpoint of usleep_range(100, 200) */
+
+static void pf_trigger_reset(void)
+{
+	if (pf_vf.reset_due)
+		return; /* one is coming: i40e_reset_vf's RESETTING bit */
+	if (pf_vf.state == PF_RESET || dev_icr0_adminq_enabled()) {
+		pf_vf.state = PF_RESET;
+		dev_vf_reset();
+		return;
+	}
+	pf_vf.state = PF_RESET;
+	pf_vf.reset_due = true;
+	pf_vf.reset_ns = sim_now_ns() + (uint64_t)PF_VFR_WAIT_COUNT * PF_VFR_WAIT_US * 1000;
+	sim_report.vfr_sync_waits++;
+	sim_trace("pf: VFINT_ICR0_ENA1.ADMINQ is clear: waiting up to %u x %u us for it "
+		  "(i40e_sync_vfr_reset)", PF_VFR_WAIT_COUNT, PF_VFR_WAIT_US);
+}
+
+/* pf_tick: the handshake ends when the VF sets ADMINQ again, or times out. */
+static void pf_sync_vfr_reset(uint64_t now)
+{
+	if (!dev_icr0_adminq_enabled()) {
+		if (now < pf_vf.reset_ns)
+			return;
+		sim_report.vfr_never_finished++;
+		sim_log("dmesg: i40e %.8s00.0: Reset VF 0 never finished", sim_opts.bdf);
+	}
+	pf_vf.reset_due = false;
+	dev_vf_reset();
+}
 
 static void pf_start_reset(bool doom, const char *why)
 {
 	sim_trace("pf: VF reset (%s)", why);
-	pf_vf.state = PF_RESET;
-	if (!doom) {
-		dev_vf_reset();
-		return;
-	}
-	pf_doom_event(VIRTCHNL_EVENT_RESET_IMPENDING, "RESET_IMPENDING CERTAIN_DOOM");
-	pf_vf.reset_due = true;
-	pf_vf.reset_ns = sim_now_ns() + PF_DOOM_DELAY_MS * PF_MS;
+	if (doom)
+		pf_doom_event(VIRTCHNL_EVENT_RESET_IMPENDING, "RESET_IMPENDING CERTAIN_DOOM");
+	pf_trigger_reset();
 }
 
 void pf_reset_done(void)
@@ -710,19 +746,48 @@ static void pf_reset_vf(uint32_t op, const uint8_t *msg, uint16_t len)
 	pf_start_reset(false, "RESET_VF");
 }
 
+/* The offloads a PF grants only where the silicon has them, per VF device
+ * id.  i40e_vc_get_vf_resources_msg grants WB_ON_ITR, RSS_PCTYPE_V2 and
+ * ENCAP_CSUM only when pf->hw_features has them, and i40e_sw_init sets those
+ * (I40E_HW_WB_ON_ITR_CAPABLE, I40E_HW_MULTIPLE_TCP_UDP_RSS_PCTYPE,
+ * I40E_HW_OUTER_UDP_CSUM_CAPABLE) for X722 only.  8086:1889 is still served
+ * by the i40e model (an ice personality is future work); E810 has WB_ON_ITR
+ * (ice_vc_get_vf_res_msg grants it), so it gets that one.  Other ids: none. */
+#define PF_HW_X722 (VIRTCHNL_VF_OFFLOAD_WB_ON_ITR | VIRTCHNL_VF_OFFLOAD_RSS_PCTYPE_V2 | \
+		    VIRTCHNL_VF_OFFLOAD_ENCAP_CSUM)
+static const struct {
+	uint16_t device_id;
+	uint32_t hw_caps;
+} pf_hw[] = {
+	{ AVF_DEV_ID_VF, 0 },
+	{ AVF_DEV_ID_VF_HV, 0 },
+	{ AVF_DEV_ID_X722_VF, PF_HW_X722 },
+	{ AVF_DEV_ID_ADAPTIVE_VF, VIRTCHNL_VF_OFFLOAD_WB_ON_ITR },
+};
+
+static uint32_t pf_hw_caps(void)
+{
+	for (size_t i = 0; i < sizeof(pf_hw) / sizeof(pf_hw[0]); i++)
+		if (pf_hw[i].device_id == sim_opts.device_id)
+			return pf_hw[i].hw_caps;
+	return 0;
+}
+
 /* §7.3: what this PF grants out of what the VF asked for.  Always L2,
  * ADV_LINK_SPEED and VLAN (no port VLAN here).  RSS_PF if asked, else
  * RSS_REG: RSS_AQ needs an X722 and the AQ RSS commands, which the simulated
- * firmware does not have.  Never RX_FLEX_DESC, VLAN_V2, ADV_RSS_PF, FDIR_PF,
- * USO, CRC, LARGE_NUM_QPAIRS, QOS, PTP, DCF, IPSEC, ADQ, IWARP. */
+ * firmware does not have.  REQ_QUEUES, ENCAP and RX_POLLING if asked; the
+ * hardware-dependent ones if asked and the device has them (pf_hw).  Never
+ * RX_FLEX_DESC, VLAN_V2, ADV_RSS_PF, FDIR_PF, USO, CRC, LARGE_NUM_QPAIRS,
+ * QOS, PTP, DCF, IPSEC, ADQ, IWARP. */
 static uint32_t pf_grant(uint32_t req)
 {
 	uint32_t caps = VIRTCHNL_VF_OFFLOAD_L2 | VIRTCHNL_VF_CAP_ADV_LINK_SPEED | VIRTCHNL_VF_OFFLOAD_VLAN;
 
 	caps |= req & VIRTCHNL_VF_OFFLOAD_RSS_PF ? VIRTCHNL_VF_OFFLOAD_RSS_PF : VIRTCHNL_VF_OFFLOAD_RSS_REG;
-	return caps | (req & (VIRTCHNL_VF_OFFLOAD_RSS_PCTYPE_V2 | VIRTCHNL_VF_OFFLOAD_WB_ON_ITR |
-			      VIRTCHNL_VF_OFFLOAD_REQ_QUEUES | VIRTCHNL_VF_OFFLOAD_ENCAP |
-			      VIRTCHNL_VF_OFFLOAD_ENCAP_CSUM | VIRTCHNL_VF_OFFLOAD_RX_POLLING));
+	caps |= req & pf_hw_caps();
+	return caps | (req & (VIRTCHNL_VF_OFFLOAD_REQ_QUEUES | VIRTCHNL_VF_OFFLOAD_ENCAP |
+			      VIRTCHNL_VF_OFFLOAD_RX_POLLING));
 }
 
 /* resources=FIELD:VALUE overrides one field of the reply (the PF itself
@@ -842,10 +907,8 @@ void pf_tick(uint64_t now_ns)
 	pf_ready();
 	if (pf_vf.closed)
 		return;
-	if (pf_vf.reset_due && now_ns >= pf_vf.reset_ns) {
-		pf_vf.reset_due = false;
-		dev_vf_reset();
-	}
+	if (pf_vf.reset_due)
+		pf_sync_vfr_reset(now_ns);
 	if (res_wait.waiting && now_ns >= res_wait.deadline) {
 		res_wait.waiting = false;
 		pf_reply(VIRTCHNL_OP_GET_VF_RESOURCES, VIRTCHNL_STATUS_ERR_PARAM, NULL, 0,

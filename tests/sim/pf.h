@@ -47,8 +47,8 @@ struct pf_vf {
 	uint64_t enabled_ns;              /* ... at this time (timed faults) */
 	bool after_version;               /* a VERSION was handled (unsolicited=) */
 	bool closed;                      /* PF_DRIVER_CLOSE sent: PF gone */
-	bool reset_due;                   /* a PF-initiated reset starts ... */
-	uint64_t reset_ns;                /* ... at this time */
+	bool reset_due;                   /* i40e_sync_vfr_reset is waiting ... */
+	uint64_t reset_ns;                /* ... until this time */
 };
 extern struct pf_vf pf_vf;
 

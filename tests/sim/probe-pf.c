@@ -11,6 +11,9 @@
  * CHECK is one of (each starts from a function-level reset):
  *   state lengths queues filters rss stats reset   (any options; "all" runs them)
  *   link-delay          needs --link-delay 300
+ *   grants              any --device-id: the grants that depend on it
+ *   handshake           VFINT_ICR0_ENA1 and i40e's wait before a VF reset
+ *   counters            needs --gen 50 --rx-rate 1000: rx_discards, zero after reset
  *   fault-silent        needs --fault pf-silent=get_stats
  *   fault-silent-all    needs --fault pf-silent
  *   fault-version       needs --fault version=2.0
@@ -28,6 +31,7 @@
  * Prints "ok ..." / "FAIL ..." per rule; exit status 1 if anything failed.
  */
 #define _GNU_SOURCE
+#include <inttypes.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/vfio.h>
@@ -271,8 +275,11 @@ static void send_msg(uint32_t op, const void *msg, uint16_t len)
 	p.atq_ntu = (p.atq_ntu + 1) % AVF_AQ_LEN;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	wr(VF_ATQT1, p.atq_ntu);
-	/* RESET_VF tears the queue down: no head write-back to wait for */
-	for (uint64_t end = now_ms() + 1000; !resets && (rd(VF_ATQH1) & VF_QPTR_MASK) != p.atq_ntu; nap())
+	/* RESET_VF tears the queue down, and so does a REQUEST_QUEUES the PF
+	 * grants: the descriptor's DD (written back before the PF sees the
+	 * message) is what tells that the device took it, not ATQH. */
+	for (uint64_t end = now_ms() + 1000;
+	     !resets && !(__atomic_load_n(&d->flags, __ATOMIC_ACQUIRE) & AVF_AQ_FLAG_DD); nap())
 		if (now_ms() > end) {
 			check(false, "ATQ: the device did not consume opcode %u", op);
 			return;
@@ -488,7 +495,7 @@ static void check_state(void)
 	check(st == 0 && v.major == 1 && v.minor == 1, "state: VERSION 1.1 -> 1.1 (got %u.%u)", v.major, v.minor);
 	st = resources(CAPS_DPDK, &r, &len);
 	check(st == 0 && len == 52, "state: GET_VF_RESOURCES reply is 52 bytes (%u)", len);
-	check(r.vf_cap_flags == 0x000b00e1, "state: DPDK's caps 0x%08x -> 0x000b00e1 granted (0x%08x)", CAPS_DPDK, r.vf_cap_flags);
+	check(r.vf_cap_flags == 0x000b00c1, "state: DPDK's caps 0x%08x -> 0x000b00c1 granted on 154c (0x%08x)", CAPS_DPDK, r.vf_cap_flags);
 	check(r.num_vsis == 1 && r.vsi_res[0].vsi_type == VIRTCHNL_VSI_SRIOV && r.vsi_res[0].num_queue_pairs == r.num_queue_pairs,
 	      "state: one SR-IOV VSI with the VF's %u queue pairs", r.num_queue_pairs);
 	check(r.rss_key_size == 52 && r.rss_lut_size == 64 && r.max_mtu == 9728,
@@ -497,8 +504,8 @@ static void check_state(void)
 	drain(100);
 	check(ev.links == 1 && ev.link == 1 && ev.speed == 40000, "state: LINK_CHANGE up 40000 Mbps after GET_VF_RESOURCES");
 	st = resources(CAPS_IAVF, &r, NULL);
-	check(st == 0 && r.vf_cap_flags == 0x003d00e1,
-	      "state: iavf's caps 0x%08x -> 0x003d00e1 granted (0x%08x)", CAPS_IAVF, r.vf_cap_flags);
+	check(st == 0 && r.vf_cap_flags == 0x001900c1,
+	      "state: iavf's caps 0x%08x -> 0x001900c1 granted on 154c (0x%08x)", CAPS_IAVF, r.vf_cap_flags);
 	check(resources(0, &r, NULL) == 0 && r.vf_cap_flags == 0x00010091, "state: no caps -> L2|RSS_REG|ADV_LINK_SPEED|VLAN");
 }
 
@@ -779,6 +786,12 @@ static void check_reset(void)
 	      "request queues: 17 -> reply offers 16");
 	n = 2;
 	send_msg(VIRTCHNL_OP_REQUEST_QUEUES, &n, 2);
+	for (uint64_t end = now_ms() + 1000; !ev.doom && now_ms() < end;)
+		recv_msg(&m, 10);
+	/* i40e_vc_reset_vf: the reset follows the event at once, no window in
+	 * which RSTAT still reads VFACTIVE (the reset lasts 20-40 ms). */
+	check((rd(VFGEN_RSTAT) & VFGEN_RSTAT_VFR_STATE_MASK) == VIRTCHNL_VFR_INPROGRESS,
+	      "request queues: RSTAT already VFR_INPROGRESS when RESET_IMPENDING is read");
 	drain(30);
 	check(ev.doom == VIRTCHNL_EVENT_RESET_IMPENDING && ev.severity == PF_EVENT_SEVERITY_CERTAIN_DOOM,
 	      "request queues: 2 -> EVENT RESET_IMPENDING CERTAIN_DOOM, no reply");
@@ -786,6 +799,103 @@ static void check_reset(void)
 	n = (uint16_t)(version(1, NULL) | resources(CAPS_DPDK, &r, NULL));
 	check(n == 0 && r.num_queue_pairs == 2,
 	      "request queues: the new VSI has 2 queue pairs (%u)", r.num_queue_pairs);
+}
+
+/* GET_VF_RESOURCES grants per device id (i40e_sw_init's hw_features, used by
+ * i40e_vc_get_vf_resources_msg): WB_ON_ITR, RSS_PCTYPE_V2 and ENCAP_CSUM on
+ * X722 only; the model's interim 1889 gets WB_ON_ITR. */
+static void check_grants(void)
+{
+	const uint32_t hw = VIRTCHNL_VF_OFFLOAD_WB_ON_ITR | VIRTCHNL_VF_OFFLOAD_RSS_PCTYPE_V2 |
+			    VIRTCHNL_VF_OFFLOAD_ENCAP_CSUM;
+	struct virtchnl_vf_resource r;
+	uint16_t id = 0;
+	uint32_t has = 0;
+
+	if (pread(p.device, &id, 2, p.cfg_off + 2) != 2)
+		die("config device id read");
+	if (id == AVF_DEV_ID_X722_VF)
+		has = hw;
+	else if (id == AVF_DEV_ID_ADAPTIVE_VF)
+		has = VIRTCHNL_VF_OFFLOAD_WB_ON_ITR;
+	fresh();
+	check(version(1, NULL) == 0 && resources(CAPS_IAVF, &r, NULL) == 0, "grants: GET_VF_RESOURCES");
+	check((r.vf_cap_flags & hw) == (CAPS_IAVF & has),
+	      "grants: 8086:%04x grants 0x%08x of WB_ON_ITR|RSS_PCTYPE_V2|ENCAP_CSUM (expected 0x%08x)", id,
+	      r.vf_cap_flags & hw, CAPS_IAVF & has);
+	check((r.vf_cap_flags & ~hw) == 0x001900c1, "grants: the rest as on every device (0x%08x)",
+	      r.vf_cap_flags & ~hw);
+}
+
+/* i40e_trigger_vf_reset: an active VF with VFINT_ICR0_ENA1.ADMINQ clear makes
+ * the PF wait (i40e_sync_vfr_reset, 100 x 100-200 us) before the reset and
+ * log "Reset VF 0 never finished" (sim.bats checks the log and the report).
+ * VFINT_ICR0_ENA1 survives the reset (reset domain CORER). */
+static void check_handshake(void)
+{
+	uint64_t t0, t1;
+	bool late = false;
+
+	fresh();
+	check(rd(VFINT_ICR0_ENA1) == VFINT_ICR0_ENA1_ADMINQ,
+	      "handshake: VFINT_ICR0_ENA1 is ADMINQ at start, as the host's iavf left it (0x%08x)",
+	      rd(VFINT_ICR0_ENA1));
+	bring_up();
+	wr(VFINT_ICR0_ENA1, 0);
+	nap();
+	t0 = now_ms();
+	send_msg(VIRTCHNL_OP_RESET_VF, NULL, 0);
+	while ((rd(VF_ARQLEN1) & VF_QLEN_ENABLE) && now_ms() - t0 < 1000)
+		late = now_ms() - t0 >= 5;
+	t1 = now_ms();
+	check(late, "handshake: ADMINQ clear: the reset waited for the PF (%" PRIu64 " ms)", t1 - t0);
+	check(wait_reset(), "handshake: then the VF is reset");
+	check(rd(VFINT_ICR0_ENA1) == 0, "handshake: VFINT_ICR0_ENA1 survives the VF reset (0x%08x)",
+	      rd(VFINT_ICR0_ENA1));
+	wr(VFINT_ICR0_ENA1, VFINT_ICR0_ENA1_ADMINQ);
+	bring_up();
+	t0 = now_ms();
+	send_msg(VIRTCHNL_OP_RESET_VF, NULL, 0);
+	late = false;
+	while ((rd(VF_ARQLEN1) & VF_QLEN_ENABLE) && now_ms() - t0 < 1000)
+		late = now_ms() - t0 >= 5;
+	check(!late, "handshake: ADMINQ set: the reset starts at once");
+	check(wait_reset(), "handshake: then the VF is reset");
+	check(rd(VFINT_ICR0_ENA1) == VFINT_ICR0_ENA1_ADMINQ, "handshake: VFINT_ICR0_ENA1 kept ADMINQ (0x%08x)",
+	      rd(VFINT_ICR0_ENA1));
+}
+
+static void start_queue0(void);
+
+/* Needs --gen N --rx-rate PPS: with queue 0 enabled and no descriptor posted
+ * every frame is dropped for lack of descriptors, counted in rx_discards and
+ * in its class (DPDK iavf_dev_stats_get: ipackets = unicast + multicast +
+ * broadcast - rx_discards); a VF reset gives a new VSI whose counters start
+ * at zero (i40e_alloc_vsi_res). */
+static void check_counters(void)
+{
+	struct virtchnl_queue_select s = { .vsi_id = VSI_ID };
+	struct virtchnl_eth_stats e, zero = { 0 };
+	struct virtchnl_vf_resource r;
+	struct msg m;
+	uint64_t got;
+
+	fresh();
+	bring_up();
+	start_queue0();
+	drain(300);
+	s.vsi_id = p.vsi;
+	check(call(VIRTCHNL_OP_GET_STATS, &s, 12, &m) == 0 && m.len == sizeof(e), "counters: GET_STATS");
+	memcpy(&e, m.data, sizeof(e));
+	got = e.rx_unicast + e.rx_multicast + e.rx_broadcast;
+	check(e.rx_discards > 0 && got == e.rx_discards,
+	      "counters: %" PRIu64 " frames dropped for lack of descriptors, counted in rx_discards and in their "
+	      "class (%" PRIu64 "): DPDK's ipackets = 0", (uint64_t)e.rx_discards, got);
+	send_msg(VIRTCHNL_OP_RESET_VF, NULL, 0);
+	check(wait_reset(), "counters: VF reset");
+	check(version(1, NULL) == 0 && resources(CAPS_DPDK, &r, NULL) == 0, "counters: GET_VF_RESOURCES");
+	check(call(VIRTCHNL_OP_GET_STATS, &s, 12, &m) == 0 && !memcmp(m.data, &zero, sizeof(zero)),
+	      "counters: the new VSI's counters start at zero");
 }
 
 static void check_link_delay(void)
@@ -886,7 +996,8 @@ int main(int argc, char **argv)
 	static const struct { const char *name; void (*fn)(void); } checks[] = {
 		{ "state", check_state }, { "lengths", check_lengths }, { "queues", check_queues },
 		{ "filters", check_filters }, { "rss", check_rss }, { "stats", check_stats },
-		{ "reset", check_reset }, { "link-delay", check_link_delay },
+		{ "reset", check_reset }, { "link-delay", check_link_delay }, { "grants", check_grants },
+		{ "handshake", check_handshake }, { "counters", check_counters },
 	};
 	char bdf[64];
 	bool found = false;

@@ -17,11 +17,28 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Write-back granularity (ice_txrx.c, ice_set_wb_on_itr: "Descriptors will
+ * be written back on cache line boundaries without WB_ON_ITR enabled"): the
+ * device writes completed descriptors back a 64-byte line at a time, two
+ * 32-byte RX descriptors or four 16-byte TX descriptors, lines counted from
+ * the ring base (128-byte aligned; ring lengths are multiples of a line).  A
+ * line not complete yet goes out only when the queue's vector fires, its
+ * WB_ON_ITR ITR expires or software triggers it (device.c calls
+ * queues_writeback_rx/tx): i40e_txrx.c i40e_enable_wb_on_itr, i40e_force_wb. */
+#define RX_LINE_DESCS (64 / sizeof(struct avf_rx_desc))
+#define TX_LINE_DESCS (64 / sizeof(struct avf_tx_desc))
+
+/* Frames per engine turn.  Real TX and RX engines run side by side; small
+ * turns keep the two (and the admin queue) interleaved as finely. */
+#define ENGINE_BATCH 32
+
 struct txq {
 	bool configured, enabled;
 	uint64_t ring;
 	uint32_t len;
 	uint32_t head;           /* next descriptor the device reads */
+	unsigned wb_n;           /* RS descriptors done in head's line, not written back */
+	uint32_t wb_idx[TX_LINE_DESCS];
 	struct trace_limit tl;
 };
 
@@ -30,6 +47,10 @@ struct rxq {
 	uint64_t ring;
 	uint32_t len, buf_size, max_pkt;
 	uint32_t head;           /* next descriptor the device fills */
+	uint32_t wb_first;       /* first descriptor filled, not written back */
+	unsigned wb_n;
+	uint64_t wb_qw0[ENGINE_BATCH + RX_LINE_DESCS]; /* their VLAN tag and RSS hash */
+	uint64_t wb_qw1[ENGINE_BATCH + RX_LINE_DESCS]; /* their status_error_len */
 	struct trace_limit tl;
 };
 
@@ -49,11 +70,12 @@ static struct sim_fuzz rx_fuzz_state;
 static uint64_t rx_fuzzed;
 static bool wire_started;        /* the VF could receive once: the wire runs */
 
-static uint8_t tx_buf[AVF_MAX_FRAME]; /* a frame of several buffers, gathered */
-
-/* Frames per engine turn.  Real TX and RX engines run side by side; small
- * turns keep the two (and the admin queue) interleaved as finely. */
-#define ENGINE_BATCH 32
+/* A packet of several buffers, gathered: a frame, or a TSO packet of up to
+ * TSO_LEN's 18 bits of payload after at most 822 bytes of headers (MACLEN,
+ * IPLEN and L4LEN at their largest). */
+#define TX_MAX_PACKET ((uint32_t)(AVF_TXD_CTX_QW1_TSO_LEN_MASK >> AVF_TXD_CTX_QW1_TSO_LEN_SHIFT) + 1024)
+static uint8_t tx_buf[TX_MAX_PACKET];
+static uint32_t tx_bsz[VIRTCHNL_MAX_RING_LEN]; /* a TSO packet's buffer sizes */
 
 /* The index after i in a ring of len descriptors. */
 static uint32_t ring_next(uint32_t i, uint32_t len)
@@ -161,6 +183,7 @@ int dev_enable_txq(unsigned q, bool on)
 		return -1;
 	txq[q].enabled = on;
 	txq[q].head = 0;
+	txq[q].wb_n = 0;
 	count_enabled();
 	sim_trace("TX queue %u %s", q, on ? "enabled" : "disabled");
 	return 0;
@@ -172,6 +195,7 @@ int dev_enable_rxq(unsigned q, bool on)
 		return -1;
 	rxq[q].enabled = on;
 	rxq[q].head = 0;
+	rxq[q].wb_n = 0;
 	count_enabled();
 	sim_trace("RX queue %u %s", q, on ? "enabled" : "disabled");
 	return 0;
@@ -247,7 +271,7 @@ struct tx_pass {
 	volatile struct avf_tx_desc *ring;   /* read view */
 	volatile struct avf_tx_desc *wring;  /* write view, translated on first use */
 	uint32_t tail;
-	bool completed;                      /* some RS descriptor was written back */
+	bool completed;                      /* some RS descriptor is done */
 };
 
 static bool tx_writeback(struct tx_pass *p, uint32_t idx)
@@ -266,6 +290,26 @@ static bool tx_writeback(struct tx_pass *p, uint32_t idx)
 	return true;
 }
 
+/* The RS descriptors done in a line the device has not finished go out now. */
+static bool tx_writeback_pending(struct tx_pass *p)
+{
+	struct txq *t = &txq[p->q];
+
+	for (unsigned i = 0; i < t->wb_n; i++)
+		if (!tx_writeback(p, t->wb_idx[i]))
+			return false;
+	t->wb_n = 0;
+	return true;
+}
+
+void queues_writeback_tx(unsigned q)
+{
+	struct tx_pass p = { .q = q };
+
+	if (q < AVF_MAX_QUEUES && txq[q].enabled && txq[q].wb_n && dev_dma_allowed("TX queue"))
+		tx_writeback_pending(&p);
+}
+
 /* --fault tx-stray-wb=N: DESC_DONE also lands in a slot the driver did not
  * give the device: half a ring ahead, or the tail slot if that one is given. */
 static void tx_stray_writeback(struct tx_pass *p, uint32_t head)
@@ -281,32 +325,93 @@ static void tx_stray_writeback(struct tx_pass *p, uint32_t head)
 }
 
 /* After the frame in [first, end) went out: DTYPE = DESC_DONE in every
- * descriptor with RS (§5), once the frame holding it is processed. */
+ * descriptor with RS, once the frame holding it is processed, and
+ * written back once the device is done with the descriptor's whole line:
+ * the line of `end`, the next descriptor, is not finished yet. */
 static bool tx_complete(struct tx_pass *p, uint32_t first, uint32_t end)
 {
-	uint32_t len = txq[p->q].len;
+	struct txq *t = &txq[p->q];
 
-	for (uint32_t i = first; i != end; i = ring_next(i, len)) {
+	if (t->wb_n && t->wb_idx[0] / TX_LINE_DESCS != end / TX_LINE_DESCS && !tx_writeback_pending(p))
+		return false;
+	for (uint32_t i = first; i != end; i = ring_next(i, t->len)) {
 		uint64_t qw1 = __atomic_load_n(&p->ring[i].cmd_type_offset_bsz, __ATOMIC_ACQUIRE);
 
 		if (!(qw1 & (AVF_TX_DESC_CMD_RS << AVF_TXD_QW1_CMD_SHIFT)))
 			continue;
-		if (!tx_writeback(p, i))
-			return false;
 		p->completed = true;
+		if (i / TX_LINE_DESCS == end / TX_LINE_DESCS)
+			t->wb_idx[t->wb_n++] = i;
+		else if (!tx_writeback(p, i))
+			return false;
 		if (++tx_completions == fault.tx_stray_wb)
 			tx_stray_writeback(p, end);
 	}
 	return true;
 }
 
+/* A context descriptor before the packet's first data descriptor: CMD TSO
+ * announces a TSO packet of TSO_LEN payload bytes cut at MSS. */
+static bool tx_context(uint64_t qw1, struct tso *tso)
+{
+	if (!((qw1 >> AVF_TXD_CTX_QW1_CMD_SHIFT) & AVF_TX_CTX_DESC_TSO))
+		return false;
+	tso->len = (uint32_t)((qw1 & AVF_TXD_CTX_QW1_TSO_LEN_MASK) >> AVF_TXD_CTX_QW1_TSO_LEN_SHIFT);
+	tso->mss = (uint32_t)((qw1 & AVF_TXD_CTX_QW1_MSS_MASK) >> AVF_TXD_CTX_QW1_MSS_SHIFT);
+	return true;
+}
+
+/* The header offsets of the first data descriptor's OFFSET field. */
+static void tx_offsets(uint64_t qw1, struct tso *tso)
+{
+	uint32_t off = (uint32_t)((qw1 & AVF_TXD_QW1_OFFSET_MASK) >> AVF_TXD_QW1_OFFSET_SHIFT);
+
+	tso->l3 = ((off >> AVF_TX_DESC_LENGTH_MACLEN_SHIFT) & AVF_TX_DESC_LENGTH_MACLEN_MASK) * 2;
+	tso->l4 = tso->l3 + ((off >> AVF_TX_DESC_LENGTH_IPLEN_SHIFT) & AVF_TX_DESC_LENGTH_IPLEN_MASK) * 4;
+	tso->hdr = tso->l4 + ((off >> AVF_TX_DESC_LENGTH_L4_LEN_SHIFT) & AVF_TX_DESC_LENGTH_L4_LEN_MASK) * 4;
+}
+
+/* A gathered TSO packet: MDD unless its lengths agree and every segment
+ * stays within the hardware's 8 buffers (tso.c); then its segments go out. */
+static bool tx_tso(struct tx_pass *p, uint32_t idx, const struct tso *tso, const uint8_t *pkt,
+		   uint32_t total, unsigned ndata)
+{
+	unsigned bufs = 0;
+	int seg;
+
+	/* TSO is TCP here (USO is never granted): IP and TCP headers of at
+	 * least 20 bytes each, a payload, segments no longer than a frame. */
+	if (tso->mss == 0 || tso->len == 0 || tso->l4 < tso->l3 + 20 || tso->hdr < tso->l4 + 20 ||
+	    tso->hdr + tso->mss > AVF_MAX_FRAME) {
+		mdd("TX", p->q, idx, "TSO with MSS %u, TSO_LEN %u, headers at %u/%u/%u", tso->mss, tso->len,
+		    tso->l3, tso->l4, tso->hdr);
+		return false;
+	}
+	if (tso->hdr + tso->len != total) {
+		mdd("TX", p->q, idx, "TSO_LEN %u + %u bytes of headers is not the packet's %u bytes", tso->len,
+		    tso->hdr, total);
+		return false;
+	}
+	seg = tso_check(tso, tx_bsz, ndata, &bufs);
+	if (seg >= 0) {
+		mdd("TX", p->q, idx, "TSO segment %d spans %u buffers with its headers (at most %u)", seg, bufs,
+		    AVF_MAX_BUFFER_TXD);
+		return false;
+	}
+	tso_segment(tso, pkt, tx_send);
+	return true;
+}
+
 /* Gather the frame starting at the queue's head: data descriptors up to
- * EOP, context descriptors skipped.  TX_WAIT when the tail ends before EOP. */
+ * EOP, context descriptors read for TSO.  TX_WAIT when the tail ends
+ * before EOP. */
 static enum tx_result tx_frame(struct tx_pass *p)
 {
 	struct txq *t = &txq[p->q];
 	uint32_t i = t->head, total = 0, ndata = 0;
 	const uint8_t *frame = NULL;
+	struct tso tso = { 0 };
+	bool is_tso = false;
 
 	while (i != p->tail) {
 		uint64_t addr = __atomic_load_n(&p->ring[i].buffer_addr, __ATOMIC_ACQUIRE);
@@ -317,6 +422,8 @@ static enum tx_result tx_frame(struct tx_pass *p)
 		const void *buf;
 
 		if (dtype == AVF_TX_DESC_DTYPE_CONTEXT) {
+			if (ndata == 0)
+				is_tso = tx_context(qw1, &tso);
 			i = ring_next(i, t->len);
 			continue;
 		}
@@ -324,11 +431,16 @@ static enum tx_result tx_frame(struct tx_pass *p)
 			return mdd("TX", p->q, i, "descriptor type %u is not DATA", (unsigned)dtype), TX_MDD;
 		if (bsz == 0)
 			return mdd("TX", p->q, i, "buffer size 0"), TX_MDD;
-		if (++ndata > AVF_MAX_BUFFER_TXD)
+		if (++ndata > AVF_MAX_BUFFER_TXD && !is_tso)
 			return mdd("TX", p->q, i, "more than %u data descriptors in one frame",
 				   AVF_MAX_BUFFER_TXD), TX_MDD;
-		if (total + bsz > AVF_MAX_FRAME)
-			return mdd("TX", p->q, i, "frame longer than %u bytes", AVF_MAX_FRAME), TX_MDD;
+		if (total + bsz > (is_tso ? TX_MAX_PACKET : AVF_MAX_FRAME))
+			return mdd("TX", p->q, i, "%s longer than %u bytes", is_tso ? "TSO packet" : "frame",
+				   is_tso ? TX_MAX_PACKET : AVF_MAX_FRAME), TX_MDD;
+		if (is_tso && ndata == 1)
+			tx_offsets(qw1, &tso);
+		if (is_tso)
+			tx_bsz[ndata - 1] = bsz;
 		buf = sim_dma(addr, bsz, SIM_DMA_READ, "TX data buffer");
 		if (!buf)
 			return mdd("TX", p->q, i, "buffer 0x%llx not mapped for reading",
@@ -352,7 +464,10 @@ static enum tx_result tx_frame(struct tx_pass *p)
 				   total, AVF_MIN_TX_LEN), TX_MDD;
 		if (++tx_frames_seen == fault.tx_mdd)
 			return mdd("TX", p->q, t->head, "fault tx-mdd"), TX_MDD;
-		tx_send(frame, total);
+		if (!is_tso)
+			tx_send(frame, total);
+		else if (!tx_tso(p, t->head, &tso, frame, total, ndata))
+			return TX_MDD;
 		if (!tx_complete(p, t->head, i))
 			return mdd("TX", p->q, t->head, "descriptor ring not writable"), TX_MDD;
 		t->head = i;
@@ -497,10 +612,6 @@ struct rx_pass {
 	struct rxq *r;
 	volatile struct avf_rx_desc *ring;
 	uint32_t tail;
-	uint32_t wb_first;                /* first descriptor filled, not written back */
-	unsigned wb_n;
-	uint64_t wb_qw0[ENGINE_BATCH];    /* their VLAN tag and RSS hash */
-	uint64_t wb_qw1[ENGINE_BATCH];    /* their status_error_len */
 };
 
 /* What the RX engine found out about a frame before writing it. */
@@ -511,22 +622,48 @@ struct rx_meta {
 };
 
 /* §6.1 write-back of the descriptors filled so far, in ring order, each
- * fully written with DD last (DPDK's vector path reads eight at a time).
- * A turn's write-backs go out together at its end, as a NIC writes back
- * descriptors a cache line or more at a time: a driver polling DD finds a
- * turn's frames at once instead of contending for each line as it fills. */
-static void rx_writeback(struct rx_pass *p)
+ * fully written with DD last (DPDK's vector path reads eight at a time):
+ * every complete line, and the last partial one too when `partial` (the
+ * vector fired).  A turn's lines go out together at its end: a driver
+ * polling DD finds a turn's frames at once instead of contending for each
+ * line as it fills. */
+static void rx_writeback(struct rxq *r, volatile struct avf_rx_desc *ring, bool partial)
 {
-	for (unsigned i = 0; i < p->wb_n; i++) {
-		volatile struct avf_rx_desc *d = &p->ring[p->wb_first];
+	unsigned n = r->wb_n;
+	unsigned kept = 0;
 
-		d->qword[0] = p->wb_qw0[i];
+	if (!partial)
+		kept = (r->wb_first + n) % RX_LINE_DESCS;
+	if (kept > n)
+		kept = n;
+	for (unsigned i = 0; i < n - kept; i++) {
+		volatile struct avf_rx_desc *d = &ring[r->wb_first];
+
+		d->qword[0] = r->wb_qw0[i];
 		d->qword[2] = 0;
 		d->qword[3] = 0;
-		__atomic_store_n(&d->qword[1], p->wb_qw1[i], __ATOMIC_RELEASE);
-		p->wb_first = ring_next(p->wb_first, p->r->len);
+		__atomic_store_n(&d->qword[1], r->wb_qw1[i], __ATOMIC_RELEASE);
+		r->wb_first = ring_next(r->wb_first, r->len);
 	}
-	p->wb_n = 0;
+	memmove(r->wb_qw0, r->wb_qw0 + (n - kept), kept * sizeof(r->wb_qw0[0]));
+	memmove(r->wb_qw1, r->wb_qw1 + (n - kept), kept * sizeof(r->wb_qw1[0]));
+	r->wb_n = kept;
+}
+
+void queues_writeback_rx(unsigned q)
+{
+	struct rxq *r;
+	volatile struct avf_rx_desc *ring;
+
+	if (q >= AVF_MAX_QUEUES)
+		return;
+	r = &rxq[q];
+	if (!r->enabled || !r->wb_n || !dev_dma_allowed("RX queue"))
+		return;
+	ring = sim_dma(r->ring, (size_t)r->len * sizeof(struct avf_rx_desc), SIM_DMA_WRITE,
+		       "RX descriptor write-back");
+	if (ring)
+		rx_writeback(r, ring, true);
 }
 
 /* --fault rx-stray-dd=N: a done descriptor at the tail, which the driver did not post. */
@@ -539,6 +676,18 @@ static void rx_stray_dd(const struct rx_pass *p)
 				 (uint64_t)AVF_PTYPE_L2 << AVF_RXD_QW1_PTYPE_SHIFT |
 				 60ull << AVF_RXD_QW1_LENGTH_PBUF_SHIFT,
 			 __ATOMIC_RELEASE);
+}
+
+/* The VSI's receive counters (GET_STATS) for a frame the switch gave it. */
+static void rx_count(uint32_t len, unsigned umbcast)
+{
+	pf_stats.rx_bytes += len;
+	if (umbcast == AVF_RX_UMBCAST_BROADCAST)
+		pf_stats.rx_broadcast++;
+	else if (umbcast == AVF_RX_UMBCAST_MULTICAST)
+		pf_stats.rx_multicast++;
+	else
+		pf_stats.rx_unicast++;
 }
 
 /* Write one frame into the buffers of the descriptors from head on, one
@@ -564,26 +713,20 @@ static void rx_write(struct rx_pass *p, const uint8_t *f, uint32_t len, const st
 		if (buf)
 			memcpy(buf, f + off, chunk);
 		off += chunk;
-		p->wb_qw0[p->wb_n] = 0;
+		r->wb_qw0[r->wb_n] = 0;
 		if (off == len) {
 			qw1 = rx_fuzz(rx_fault(qw1 | m->status | AVF_RXD_QW1_STATUS_EOF, nth), nth);
-			p->wb_qw0[p->wb_n] = m->qw0;
+			r->wb_qw0[r->wb_n] = m->qw0;
 		}
-		if (!p->wb_n)
-			p->wb_first = r->head;
-		p->wb_qw1[p->wb_n++] = qw1;
+		if (!r->wb_n)
+			r->wb_first = r->head;
+		r->wb_qw1[r->wb_n++] = qw1;
 		r->head = ring_next(r->head, r->len);
-		if (p->wb_n == ENGINE_BATCH)
-			rx_writeback(p);
+		if (r->wb_n >= ENGINE_BATCH)
+			rx_writeback(r, p->ring, false);
 	}
 	sim_report.rx_delivered++;
-	pf_stats.rx_bytes += len;
-	if (umbcast == AVF_RX_UMBCAST_BROADCAST)
-		pf_stats.rx_broadcast++;
-	else if (umbcast == AVF_RX_UMBCAST_MULTICAST)
-		pf_stats.rx_multicast++;
-	else
-		pf_stats.rx_unicast++;
+	rx_count(len, umbcast);
 	if (nth == fault.rx_stray_dd)
 		rx_stray_dd(p);
 }
@@ -625,10 +768,15 @@ static bool rx_pass_begin(struct rx_pass *p)
 	return true;
 }
 
-static void rx_drop_no_desc(void)
+/* A frame no RX descriptor was free for is counted in rx_discards and, as
+ * the VSI received it, in its unicast/multicast/broadcast class too: DPDK's
+ * iavf_dev_stats_get reports ipackets = unicast + multicast + broadcast -
+ * rx_discards. */
+static void rx_drop_no_desc(uint32_t len, unsigned umbcast)
 {
 	sim_report.rx_dropped_no_desc++;
 	pf_stats.rx_discards++;
+	rx_count(len, umbcast);
 	wire_consume();
 }
 
@@ -702,7 +850,7 @@ static bool rx_poll(uint64_t now)
 			continue;
 		}
 		if (!ready) {
-			rx_drop_no_desc();
+			rx_drop_no_desc(len, m.umbcast);
 			continue;
 		}
 		q = rx_queue(f, len, &m);
@@ -727,7 +875,7 @@ static bool rx_poll(uint64_t now)
 		if (rx_room(p) < need) {
 			if (!paced)
 				break;
-			rx_drop_no_desc();
+			rx_drop_no_desc(len, m.umbcast);
 			continue;
 		}
 		rx_write(p, f, len, &m);
@@ -739,7 +887,7 @@ static bool rx_poll(uint64_t now)
 			continue;
 		rx_begun &= ~(1u << q);
 		if (rx_passes[q].ring)
-			rx_writeback(&rx_passes[q]);
+			rx_writeback(rx_passes[q].r, rx_passes[q].ring, false);
 		if (delivered >> q & 1)
 			irq_queue(q, false);
 	}

@@ -85,6 +85,8 @@ void sim_write_report(void)
 	KEY(virtchnl_msgs);
 	KEY(virtchnl_errors);
 	KEY(bus_master_blocked);
+	KEY(vfr_sync_waits);
+	KEY(vfr_never_finished);
 	KEY(device_busy_ns);
 	KEY(device_idle_ns);
 #undef KEY

@@ -96,7 +96,7 @@ probe_ok() {
 
 # --- device model ---------------------------------------------------------
 
-@test "device: VF reset RSTAT 0 -> 1 -> 2, admin queue torn down; FLR" {
+@test "device: VF reset RSTAT 0 -> 2 (never 1), admin queue torn down; FLR" {
 	probe_ok -- "$TOP/tests/sim/probe-dev" reset
 	assert_report vf_resets 1
 }
@@ -114,6 +114,23 @@ probe_ok() {
 	[ "$(report iommu_faults)" -eq 0 ]
 	[ "$(report rx_filtered)" -ge 1 ]
 	[ -s "$BATS_TEST_TMPDIR/out.pcap" ]
+}
+
+@test "device: write-back per 64-byte line; a partial line on interrupt, SWINT_TRIG or WB_ON_ITR" {
+	probe_ok --gen 7 -- "$TOP/tests/sim/probe-dev" writeback
+	assert_report rx_delivered 6
+	assert_report tx_frames 6
+	assert_report irqs_vector1 2
+}
+
+@test "device: TSO MDD counts buffers per MSS-sized segment; legal TSO packets go out segmented" {
+	probe_ok --tx "$BATS_TEST_TMPDIR/out.pcap" -- "$TOP/tests/sim/probe-dev" tso
+	assert_report tx_frames 3
+	assert_report mdd_events 1
+	[[ "$output" == *"TSO segment 0 spans 11 buffers with its headers (at most 8)"* ]]
+	# three segments of 1000 bytes of payload, IPv4 total length 1040, ids 0 1 2
+	[ "$("$PCAPTOOL" hex "$BATS_TEST_TMPDIR/out.pcap" | cut -c29-44 | tr '\n' ' ')" = \
+		"4500041000000000 4500041000010000 4500041000020000 " ]
 }
 
 @test "device: the generator delivers every frame in order to a consumer that keeps up" {
@@ -176,6 +193,28 @@ expected() { sed -n "s/^expect $1 //p" <<<"$output"; }
 		probe_ok -- "$TOP/tests/sim/probe-pf" "$c" || { echo "check $c"; return 1; }
 	done
 	[ "$(report virtchnl_errors)" -gt 0 ]
+}
+
+@test "pf: grants per device id: WB_ON_ITR, RSS_PCTYPE_V2, ENCAP_CSUM on 37cd only; WB_ON_ITR on 1889" {
+	local id
+	for id in 154c 1571 37cd 1889; do
+		probe_ok --device-id "$id" -- "$TOP/tests/sim/probe-pf" grants || { echo "device $id"; return 1; }
+	done
+}
+
+@test "pf: VFINT_ICR0_ENA1 handshake before a VF reset: wait and host log when ADMINQ is clear" {
+	probe_ok -- "$TOP/tests/sim/probe-pf" handshake
+	[[ "$output" == *"avfsim: dmesg: i40e 0000:3b:00.0: Reset VF 0 never finished"* ]]
+	[ "$(grep -c 'Reset VF 0 never finished' <<<"$output")" -eq 1 ]
+	assert_report vfr_sync_waits 1
+	assert_report vfr_never_finished 1
+	assert_report vf_resets 2
+}
+
+@test "pf: no-descriptor drops in rx_discards and their class; counters zero after a VF reset" {
+	probe_ok --gen 50 --rx-rate 1000 -- "$TOP/tests/sim/probe-pf" counters
+	assert_report rx_dropped_no_desc 50
+	assert_report vfr_never_finished 0
 }
 
 @test "pf: MAC filters and promiscuous mode, untrusted, trusted and PF-set MAC" {

@@ -123,6 +123,8 @@ struct sim_report {
 	uint64_t virtchnl_msgs;
 	uint64_t virtchnl_errors;  /* messages the PF answered with an error */
 	uint64_t bus_master_blocked; /* DMA attempted with COMMAND.MASTER clear */
+	uint64_t vfr_sync_waits;   /* resets the PF delayed: VFINT_ICR0_ENA1.ADMINQ clear */
+	uint64_t vfr_never_finished; /* ... and logged "Reset VF 0 never finished" */
 	uint64_t device_busy_ns;   /* device thread working, while queues are enabled */
 	uint64_t device_idle_ns;   /* device thread finding nothing to do, likewise */
 	int last_link_state;       /* 1 up, 0 down, -1 never reported */
@@ -186,9 +188,11 @@ extern volatile bool dev_bus_master;
 /* Queue a PF->VF message for the ARQ (opcode 0x0802); sent when a slot is free. */
 void dev_arq_send(uint32_t v_opcode, int32_t v_retval, const void *msg, uint16_t len);
 /* Start a VF reset (§7.12): RSTAT 0, admin queues disabled, all queue, IRQ
- * and filter state forgotten; RSTAT 1 then 2 follow with realistic delays
+ * and filter state forgotten; RSTAT VFACTIVE follows after i40e's delay
  * and pf_reset_done() is called when the VF is active again. */
 void dev_vf_reset(void);
+/* VFINT_ICR0_ENA1.ADMINQ as the driver left it (i40e_sync_vfr_reset reads it). */
+bool dev_icr0_adminq_enabled(void);
 struct sim_txq_cfg { uint64_t ring; uint16_t len; };
 struct sim_rxq_cfg { uint64_t ring; uint32_t len; uint32_t buf_size; uint32_t max_pkt; };
 void dev_config_txq(unsigned q, const struct sim_txq_cfg *c);
