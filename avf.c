@@ -1494,7 +1494,7 @@ static unsigned rx_burst(struct avf *a)
 			const uint8_t *wire = buf_addr(a, buf);
 			uint32_t wire_len = len;
 			if (tagged) {
-				tag = (uint16_t)((a->rx_ring[slot].qword[0] >> AVF_RXD_QW0_L2TAG1_SHIFT) & AVF_RXD_QW0_L2TAG1_MASK);
+				tag = (uint16_t)((a->rx_ring[slot].qword[0] & AVF_RXD_QW0_L2TAG1_MASK) >> AVF_RXD_QW0_L2TAG1_SHIFT);
 				wire = vlan_restore(a, wire, &wire_len, tag);
 			}
 			a->cnt.rx_frames++;

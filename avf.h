@@ -251,10 +251,6 @@ _Static_assert(sizeof(struct avf_rx_desc) == 32, "avf_rx_desc");
 #define AVF_RXD_QW1_PTYPE_MASK (0xFFull << AVF_RXD_QW1_PTYPE_SHIFT)
 #define AVF_RXD_QW1_LENGTH_PBUF_SHIFT 38
 #define AVF_RXD_QW1_LENGTH_PBUF_MASK (0x3FFFull << AVF_RXD_QW1_LENGTH_PBUF_SHIFT)
-/* qword[0] of the write-back: the VLAN tag the device stripped, valid with
- * L2TAG1P (iavf_rx_desc wb.qword0.lo_dword.l2tag1 in Linux iavf_type.h) */
-#define AVF_RXD_QW0_L2TAG1_SHIFT 16
-#define AVF_RXD_QW0_L2TAG1_MASK 0xFFFFull
 
 /* Packet types the legacy write-back reports (DPDK's ptype table) */
 #define AVF_PTYPE_L2 1

@@ -701,7 +701,26 @@ static unsigned expect_ptype(const uint8_t *f)
 	return AVF_PTYPE_L2;
 }
 
+/* Vector 1's DYN_CTLN1 values: WB_ON_ITR with DPDK's 2-unit interval, a
+ * software interrupt that changes no ITR, INTENA. */
+static const uint32_t wb_on_itr = VFINT_DYN_CTL_WB_ON_ITR | 2u << VFINT_DYN_CTL_INTERVAL_SHIFT;
+static const uint32_t swint = VFINT_DYN_CTL_SWINT_TRIG | VFINT_DYN_CTL_ITR_INDX_MASK;
+static const uint32_t intena = VFINT_DYN_CTL_INTENA | VFINT_DYN_CTL_ITR_INDX_MASK;
+
+/* DD of a descriptor of a queue on vector 1, forcing write-backs while it
+ * waits: the device writes a partial 64-byte line back only when the vector
+ * fires, so a poller that needs every frame raises a software interrupt now
+ * and then, as kernel iavf's iavf_force_wb does. */
+static bool dd_forced(volatile struct avf_rx_desc *d)
+{
+	if (__atomic_load_n(&d->qword[1], __ATOMIC_ACQUIRE) & AVF_RXD_QW1_STATUS_DD)
+		return true;
+	wr32(VFINT_DYN_CTLN1(0), swint);
+	return false;
+}
+
 /* Receive one frame starting at *ntc: check every descriptor, reassemble. */
+
 static bool rx_frame(unsigned *ntc, const struct frame *want)
 {
 	uint8_t got[AVF_MAX_FRAME];
@@ -863,9 +882,6 @@ static bool rx_dd(unsigned i, int ms)
 	return WAIT_FOR(__atomic_load_n(&rxd(i)->qword[1], __ATOMIC_ACQUIRE) & AVF_RXD_QW1_STATUS_DD, ms);
 }
 
-static const uint32_t wb_on_itr = VFINT_DYN_CTL_WB_ON_ITR | 2u << VFINT_DYN_CTL_INTERVAL_SHIFT;
-static const uint32_t swint = VFINT_DYN_CTL_SWINT_TRIG | VFINT_DYN_CTL_ITR_INDX_MASK;
-static const uint32_t intena = VFINT_DYN_CTL_INTENA | VFINT_DYN_CTL_ITR_INDX_MASK;
 
 /* Descriptor `lone` (the first of its line) is done but must stay unwritten
  * until `ctl` is written to vector 1's DYN_CTLN1. */
@@ -1207,7 +1223,7 @@ static unsigned rss_receive(const uint8_t *key, const uint8_t *lut, uint64_t hen
 			dropped++;
 			continue;
 		}
-		if (!WAIT_FOR(__atomic_load_n(&d->qword[1], __ATOMIC_ACQUIRE) & AVF_RXD_QW1_STATUS_DD, 1000)) {
+		if (!WAIT_FOR(dd_forced(d), 1000)) {
 			check(false, "RSS: frame %u (hash 0x%08x) never reached queue %u", i + 1, hash, q);
 			return dropped;
 		}
@@ -1357,9 +1373,9 @@ static void spread_receive(unsigned enabled)
 			volatile struct avf_rx_desc *d = rxdq(q, ntc[q]);
 			uint32_t hash;
 
-			if (!(enabled >> q & 1) ||
-			    !(__atomic_load_n(&d->qword[1], __ATOMIC_ACQUIRE) & AVF_RXD_QW1_STATUS_DD))
+			if (!(enabled >> q & 1) || !dd_forced(d))
 				continue;
+
 			wrong += !expect_hash(rx_bufq(q, ntc[q]), key, default_hena(), &hash) ||
 				 lut[hash % VIRTCHNL_RSS_LUT_SIZE] != q || d->qword[0] >> AVF_RXD_QW0_RSS_SHIFT != hash;
 			per_queue[q]++;
@@ -1416,7 +1432,7 @@ static unsigned vlan_receive(const struct frame *f, unsigned first, unsigned n, 
 			memcpy(want + 12, w + 16, f[i].len - 16);
 			want_len -= 4;
 		}
-		if (!WAIT_FOR(__atomic_load_n(&d->qword[1], __ATOMIC_ACQUIRE) & AVF_RXD_QW1_STATUS_DD, 1000)) {
+		if (!WAIT_FOR(dd_forced(d), 1000)) {
 			check(false, "VLAN: frame %u never arrived", i + 1);
 			return gone;
 		}

@@ -212,7 +212,8 @@ expected() { sed -n "s/^expect $1 //p" <<<"$output"; }
 }
 
 @test "pf: no-descriptor drops in rx_discards and their class; counters zero after a VF reset" {
-	probe_ok --gen 50 --rx-rate 1000 -- "$TOP/tests/sim/probe-pf" counters
+	# --lut zero: every frame for queue 0, the one queue the probe enables
+	probe_ok --lut zero --gen 50 --rx-rate 1000 -- "$TOP/tests/sim/probe-pf" counters
 	assert_report rx_dropped_no_desc 50
 	assert_report vfr_never_finished 0
 }
