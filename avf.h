@@ -371,6 +371,13 @@ _Static_assert(sizeof(struct avf_rx_desc) == 32, "avf_rx_desc");
 #define AVF_TICK_MS 1000           /* rate line, watchdog */
 #define AVF_DRAIN_POLL_MS 1        /* MSI-X: -c reached, TX completions due */
 #define AVF_TX_DRAIN_MS 1000       /* -c reached: how long echoes may take to complete */
+/* Recovery from VF resets the PF makes: a reset that comes within
+ * AVF_RESET_LOOP_MS of the last one counts as a loop, and that many in a
+ * row end the run: the host is resetting the VF faster than it can run. */
+#define AVF_RESET_LOOP_MS 2000
+#define AVF_RESETS_IN_A_ROW_MAX 5
+#define AVF_REQ_EVENT AVF_MSIX_VECTORS /* epoll tag of the device request */
+
 #define AVF_STOP_ALARM_S 1         /* after a stop signal: the longest a write may block */
 
 /* Ethernet on the wire: preamble + SFD + inter-frame gap, and the FCS the
@@ -436,6 +443,8 @@ struct avf_counters {
 	uint64_t tx_queued;             /* echoes put on the TX ring */
 	uint64_t tx_frames, tx_bytes;   /* of them, those the device completed: sent */
 	uint64_t tx_ring_full;
+	uint64_t tx_lost_reset;         /* on the ring when the PF reset the VF: never sent */
+
 	uint64_t tx_stray_done;         /* DESC_DONE on a descriptor not awaited */
 	uint64_t polls, empty_polls;    /* POLL: RX bursts tried, and those that found no frame */
 };
@@ -476,6 +485,10 @@ struct avf {
 	uint16_t atq_next, arq_next;
 	bool aq_up;
 	bool vf_lost;                   /* PF reset or closed it: no more virtchnl */
+	bool reset_pending;             /* the PF reset the VF: vf_recover is due */
+	unsigned resets;                /* VF resets recovered from */
+	unsigned resets_in_a_row;       /* each within AVF_RESET_LOOP_MS of the last */
+	uint64_t last_reset_ns;
 	struct {                        /* the virtchnl request in flight */
 		uint32_t op;            /* VIRTCHNL_OP_UNKNOWN: none */
 		bool done;
@@ -495,6 +508,7 @@ struct avf {
 	uint16_t vsi_id, num_queue_pairs, max_vectors, max_mtu;
 	uint8_t mac[6];
 	bool mac_random;
+	uint8_t random_mac[6];          /* kept across VF resets */
 	bool link_up;
 	uint32_t link_mbps;
 	uint32_t rss_lut_size;          /* LUT entries (CONFIG_RSS_LUT) */
@@ -526,6 +540,7 @@ struct avf {
 
 	/* Interrupts (MSI-X build) */
 	int efd[AVF_MSIX_VECTORS];
+	int req_efd;                    /* vfio-pci's device request */
 	int epfd;
 	bool irqs_set;
 
