@@ -401,7 +401,6 @@ static const char *avf_device_name(uint16_t id)
 	}
 }
 
-
 /* A number from a sysfs attribute file (vendor, device, sriov_totalvfs). */
 static bool sysfs_number(const char *dir, const char *name, unsigned long *v)
 {
@@ -843,7 +842,6 @@ static bool vf_reset_seen(struct avf *a)
 	return true;
 }
 
-
 /* §2.6: handle, in order, what the PF posted since the last call, giving
  * each descriptor back.  Stop after the awaited reply, so that the events
  * behind it (LINK_CHANGE after GET_VF_RESOURCES) are read once it is parsed.
@@ -1037,6 +1035,8 @@ static int vf_mac(struct avf *a)
 /* §5, §6: the rings of queue pair 0 and the packet buffers. */
 static int queues_alloc(struct avf *a)
 {
+	if (a->tx_ring) /* after a VF reset: the same memory again */
+		return 0;
 	a->tx_ring = dma_alloc(a, AVF_TX_RING_LEN * sizeof *a->tx_ring, &a->tx_ring_iova);
 	a->rx_ring = dma_alloc(a, AVF_RX_RING_LEN * sizeof *a->rx_ring, &a->rx_ring_iova);
 	a->bufs = dma_alloc(a, (size_t)AVF_NUM_BUFS * AVF_RX_BUF_SIZE, &a->bufs_iova);
@@ -1129,8 +1129,9 @@ static bool device_requested(struct avf *a)
  * is what makes the device write back a partial cache line of descriptors
  * (ice_set_wb_on_itr): see irq_enable. */
 static int irq_setup(struct avf *a)
-
 {
+	if (a->irqs_set) /* after a VF reset: VFIO kept them */
+		return 0;
 	union {
 		struct vfio_irq_set set;
 		uint8_t bytes[sizeof(struct vfio_irq_set) + sizeof a->efd];
@@ -1340,7 +1341,7 @@ static int vc_enable_queues(struct avf *a)
 	return vc_queue_select(a, VIRTCHNL_OP_ENABLE_QUEUES, 0);
 }
 
-static bool link_done(struct avf *a) { arq_service(a); return a->link_up || a->stop != AVF_RUNNING; }
+static bool link_done(struct avf *a) { arq_service(a); return a->link_up || a->vf_lost || a->stop != AVF_RUNNING; }
 
 /* i40e and ice send LINK_CHANGE after GET_VF_RESOURCES and ENABLE_QUEUES
  * (§7.3).  A link that stays down is reported, not fatal: frames flow once
@@ -1407,17 +1408,17 @@ static int banner(struct avf *a)
 }
 
 /* ---------------------------------------------------------------- bring-up */
-/* The steps in order, one function each.  `again`: redone, in the same DMA
- * memory, when the PF has reset the VF (vf_recover): the admin queue and
- * everything the PF forgot; not what VFIO keeps (the device, its memory
- * mapping, the eventfds). */
+/* The steps in order, one function each.  `again`: redone when the PF has
+ * reset the VF (vf_recover): from the admin queue on, everything the PF
+ * forgot; the steps that allocate DMA memory or set up VFIO's eventfds do
+ * so once and keep them (VFIO keeps them across a VF reset). */
 #define STEP(f, again) { #f, f, again }
 static const struct { const char *name; int (*run)(struct avf *); bool again; } bring_up[] = {
 	STEP(pci_identify, false), STEP(vfio_open_group, false), STEP(vfio_open_device, false),
 	STEP(pci_enable, false), STEP(bar0_map, false), STEP(dma_init, false), STEP(vf_reset, false),
 	STEP(aq_init, true), STEP(vc_version, true), STEP(vc_get_vf_resources, true), STEP(vf_mac, true),
-	STEP(queues_alloc, false), STEP(vc_config_vsi_queues, true), STEP(vc_config_irq_map, true),
-	STEP(irq_setup, false), STEP(irq_enable, true), STEP(vc_config_rss_lut, true),
+	STEP(queues_alloc, true), STEP(vc_config_vsi_queues, true), STEP(vc_config_irq_map, true),
+	STEP(irq_setup, true), STEP(irq_enable, true), STEP(vc_config_rss_lut, true),
 	STEP(vc_disable_vlan_stripping, true), STEP(vc_add_eth_addr, true),
 #ifndef ECHO
 	STEP(vc_config_promiscuous_mode, true),
@@ -1428,13 +1429,13 @@ static const struct { const char *name; int (*run)(struct avf *); bool again; } 
 #undef STEP
 
 /* All the steps, or after a reset those marked `again`; -1 at the first
- * that fails. */
+ * that fails, or once the PF resets the VF (vf_recover takes over). */
 static int run_steps(struct avf *a, bool again)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(bring_up); i++) {
 		if (again && !bring_up[i].again)
 			continue;
-		if (stopping(a))
+		if (stopping(a) || a->reset_pending)
 			return -1;
 		vlog(a, "step %s", bring_up[i].name);
 		if (bring_up[i].run(a) < 0)
@@ -2043,8 +2044,10 @@ int main(int argc, char **argv)
 	setvbuf(stdout, stdout_buf, _IOFBF, sizeof stdout_buf);
 	parse_args(a, argc, argv);
 	signals_init();
-	if (run_steps(a, false) < 0)
+	if (run_steps(a, false) < 0 && !a->reset_pending)
 		stop_with(a, stop_signal ? AVF_STOP_SIGNAL : AVF_STOP_ERROR);
+	if (a->reset_pending && vf_recover(a) == 0)
+		banner(a);
 	if (!stopping(a))
 
 		run(a);
