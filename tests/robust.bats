@@ -806,7 +806,7 @@ signal_at() {
 		err_has '^avf: the VF was reset without notice \(ATQLEN 0, ARQLEN 0\): avf brings it up again once the reset is done$' \
 			'^avf: the VF is up again after 1 reset' '^  rx_frames: 3$'
 		# "is up" only once the VF is, after the recovery
-		[ "$(grep -n 'is up,' "$ERR" | cut -d: -f1)" -gt "$(grep -n 'up again' "$ERR" | cut -d: -f1)" ]
+		[ "$(grep -n 'is up,' "$ERR" | cut -d: -f1)" -gt "$(grep -n 'is up again after' "$ERR" | cut -d: -f1)" ]
 		if grep -E 'AQ opcode' "$ERR"; then return 1; fi
 		assert_released
 	done
