@@ -6,7 +6,9 @@
  * and dumps frames, -DPOLL busy-polls, -DECHO sends each frame back instead.
  * The file reads in bring-up order: VFIO, config space and BAR0, DMA memory,
  * VF reset, admin queue, virtchnl, queues, interrupts, data path, teardown.
- * "§N" cites ../shared/avf-facts.md, "vfio §N" ../shared/vfio-facts.md.
+ * Comments cite the public sources a reader can open: Linux's iavf and i40e
+ * drivers (drivers/net/ethernet/intel/), include/linux/avf/virtchnl.h, DPDK's
+ * drivers/net/intel/iavf, Linux's Documentation/driver-api/vfio.rst.
  * Nothing the device or the PF writes is trusted: lengths, counts, indexes
  * and flags are all checked before use.
  */
@@ -63,15 +65,16 @@
 
 #define RING_OK(n) (((n) & ((n) - 1)) == 0 && (n) % AVF_RING_MULTIPLE == 0 && (n) >= AVF_MIN_RING_LEN && \
 		    (n) <= AVF_MAX_RING_LEN)
-_Static_assert(RING_OK(AVF_RX_RING_LEN) && RING_OK(AVF_TX_RING_LEN), "ring lengths (§9), powers of two");
-_Static_assert(AVF_RX_BUF_SIZE % VIRTCHNL_RX_BUFFER_ALIGN == 0, "RX buffer size (§7.4)");
+_Static_assert(RING_OK(AVF_RX_RING_LEN) && RING_OK(AVF_TX_RING_LEN), "ring lengths (iavf.h), powers of two");
+_Static_assert(AVF_RX_BUF_SIZE % VIRTCHNL_RX_BUFFER_ALIGN == 0, "RX buffer size (i40e_config_vsi_rx_queue)");
 _Static_assert(AVF_BURST < AVF_TX_RING_LEN, "a burst fits the TX ring");
 
 #define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
 #define RX_NEXT(i) (((i) + 1) & (AVF_RX_RING_LEN - 1))
 #define TX_NEXT(i) (((i) + 1) & (AVF_TX_RING_LEN - 1))
 
-/* (Re-)arm a vector (§1.2): INTENA, with ITR index NONE so the interval stays. */
+/* (Re-)arm a vector (iavf_irq_enable_queues): INTENA, with ITR index NONE so
+ * the interval stays. */
 #define IRQ_ARM (VFINT_DYN_CTL_INTENA | VFINT_DYN_CTL_ITR_NONE << VFINT_DYN_CTL_ITR_INDX_SHIFT)
 
 /* What asks for a clean stop (teardown, counters): Ctrl-C, kill, a closed
@@ -266,7 +269,8 @@ static const char *vc_op_name(uint32_t op)
 	return other;
 }
 
-/* §3.2; newer i40e sends a negative errno instead (§7.1). */
+/* enum virtchnl_status_code; i40e since 2023 sends a negative errno instead
+ * (i40e_vc_send_msg_to_vf). */
 static const char *vc_status_str(int32_t status)
 {
 #define ST(name) case VIRTCHNL_STATUS_##name: str = #name; break
@@ -281,7 +285,8 @@ static const char *vc_status_str(int32_t status)
 	return s;
 }
 
-/* ATQLEN and ARQLEN with their error bits decoded (§1.1), for messages. */
+/* ATQLEN and ARQLEN with their error bits decoded (iavf_register.h), for
+ * messages. */
 static const char *aq_regs(const struct avf *a)
 {
 	static char s[160];
@@ -294,7 +299,8 @@ static const char *aq_regs(const struct avf *a)
 	return s;
 }
 
-/* How a queue-length register reads once the VF was reset (§1, §2.6). */
+/* How a queue-length register reads once the VF was reset (iavf_main.c,
+ * iavf_watchdog_task checks ARQLEN's ENABLE). */
 static bool aq_reg_gone(uint32_t v) { return v == AVF_REG_IN_RESET || v == AVF_REG_ABSENT || !(v & VF_QLEN_ENABLE); }
 
 /* ------------------------------------------------------------ command line */
@@ -389,7 +395,7 @@ static const char *link_name(const char *dir, const char *name, char *buf, size_
 	return strrchr(buf, '/') ? strrchr(buf, '/') + 1 : buf;
 }
 
-/* §8: drivers match vendor and device only. */
+/* iavf_main.c iavf_pci_tbl: drivers match vendor and device only. */
 static const char *avf_device_name(uint16_t id)
 {
 	switch (id) {
@@ -454,7 +460,7 @@ static int pci_identify(struct avf *a)
 		    vendor, device, driver, dev, total, dev);
 }
 
-/* vfio §2: a group is viable when each of its devices is bound to vfio-pci
+/* vfio.rst: a group is viable when each of its devices is bound to vfio-pci
  * or to nothing; show the culprits. */
 static int group_not_viable(const struct avf *a)
 {
@@ -481,7 +487,8 @@ static int group_not_viable(const struct avf *a)
 #define FD_LIMIT_HINT "close files or raise the open-file limit (ulimit -n)"
 static bool fd_limit_hit(int err) { return err == EMFILE || err == ENFILE; }
 
-/* vfio §1 steps 1-5: the IOMMU group from sysfs, a container with a type1
+/* vfio.rst's usage example, its first steps: the IOMMU group from sysfs, a
+ * container with a type1
  * IOMMU, and the group in it. */
 static int vfio_open_group(struct avf *a)
 {
@@ -529,7 +536,8 @@ static int vfio_open_group(struct avf *a)
 	return 0;
 }
 
-/* vfio §1 steps 6-7: the device, its config space and BAR0, its MSI-X. */
+/* vfio.rst's usage example, its last steps: the device, its config space
+ * and BAR0, its MSI-X. */
 static int vfio_open_device(struct avf *a)
 {
 	char name[sizeof a->bdf + sizeof " vf_token=01234567-89ab-cdef-0123-456789abcdef"];
@@ -582,7 +590,7 @@ static int config_rw16(struct avf *a, bool write, unsigned reg, uint16_t *v)
 }
 
 /* Still the AVF VF sysfs named?  Then let it answer on BAR0 and master DMA
- * (vfio §3). */
+ * (vfio_pci_core.c: a VF has no memory-enable bit of its own). */
 static int pci_enable(struct avf *a)
 {
 	uint16_t vendor, cmd;
@@ -597,7 +605,7 @@ static int pci_enable(struct avf *a)
 	return a->command_set ? 0 : -1;
 }
 
-/* §1: every register lives in BAR0. */
+/* iavf_register.h: every register lives in BAR0. */
 static int bar0_map(struct avf *a)
 {
 	void *p = mmap(NULL, a->bar0_size, PROT_READ | PROT_WRITE, MAP_SHARED, a->device, (off_t)a->bar0_offset);
@@ -663,7 +671,7 @@ static bool reset_done(struct avf *a)
 
 static bool reset_seen(struct avf *a) { return aq_reg_gone(rd32(a, VF_ARQLEN1)); }
 
-/* §7.12.  A VF must start clean: a previous user may have left its queues
+/* iavf_reset_task, i40e_reset_vf.  A VF must start clean: a previous user may have left its queues
  * running towards IOVAs that no longer exist.  Bring-up, with no admin queue
  * yet, resets it through vfio-pci (FLR) as DPDK does; teardown asks the PF
  * (RESET_VF, as iavf) so it frees queues and filters, else FLR.  Done when
@@ -689,7 +697,8 @@ static int vf_reset(struct avf *a)
 }
 
 /* ------------------------------------------------------------- admin queue */
-/* §2.6: the descriptor owns its 4 KiB buffer again (LB: above 512 bytes). */
+/* iavf_adminq.c, iavf_clean_arq_element: the descriptor owns its 4 KiB
+ * buffer again (LB: above 512 bytes). */
 static void arq_post(struct avf *a, unsigned i)
 {
 	uint64_t iova = a->arq_bufs_iova + (uint64_t)i * AVF_AQ_BUF_SIZE;
@@ -699,12 +708,13 @@ static void arq_post(struct avf *a, unsigned i)
 	};
 }
 
-/* §2.5: the admin queue registers in the order iavf writes them. */
+/* The admin queue registers in the order iavf writes them (iavf_adminq.c,
+ * iavf_config_asq_regs and iavf_config_arq_regs). */
 static const uint32_t aq_reg[] = { VF_ATQH1, VF_ATQT1, VF_ATQLEN1, VF_ATQBAL1, VF_ATQBAH1,
 				   VF_ARQH1, VF_ARQT1, VF_ARQLEN1, VF_ARQBAL1, VF_ARQBAH1 };
 
-/* §2.5, §2.6: the rings, then the registers, the ARQ tail last: one slot
- * short of the head, so full is not empty. */
+/* iavf_init_adminq: the rings, then the registers, the ARQ tail last: one
+ * slot short of the head, so full is not empty. */
 static int aq_init(struct avf *a)
 {
 	if (!a->atq) { /* after a VF reset: the same memory again */
@@ -731,8 +741,8 @@ static int aq_init(struct avf *a)
 
 static bool atq_done(struct avf *a) { return rd32(a, VF_ATQH1) == a->atq_next; }
 
-/* §2.4, §2.5: post the message in atq_buf; the firmware has taken it when
- * the head reaches our tail ("use of head rather than DD"). */
+/* iavf_asq_send_command: post the message in atq_buf; the firmware has taken
+ * it when the head reaches our tail ("use of head rather than DD"). */
 static int atq_send(struct avf *a, uint32_t op, uint16_t len)
 {
 	unsigned i = a->atq_next;
@@ -758,7 +768,7 @@ static int atq_send(struct avf *a, uint32_t op, uint16_t len)
 	}
 	const struct avf_aq_desc done = a->atq[i];
 	if ((done.flags & AVF_AQ_FLAG_ERR) || done.retval)
-		return fail("admin queue: the firmware rejected %s: retval %u (AVF_AQ_RC_*, §2.7); check the host's "
+		return fail("admin queue: the firmware rejected %s: retval %u (AVF_AQ_RC_*); check the host's "
 			    "dmesg for i40e/ice", vc_op_name(op), done.retval);
 	return 0;
 }
@@ -842,8 +852,8 @@ static bool vf_reset_seen(struct avf *a)
 	return true;
 }
 
-/* §2.6: handle, in order, what the PF posted since the last call, giving
- * each descriptor back.  Stop after the awaited reply, so that the events
+/* iavf_clean_arq_element: handle, in order, what the PF posted since the
+ * last call, giving each descriptor back.  Stop after the awaited reply, so that the events
  * behind it (LINK_CHANGE after GET_VF_RESOURCES) are read once it is parsed.
  * Every wait that services the ARQ thus notices a reset. */
 static void arq_service(struct avf *a)
@@ -895,10 +905,11 @@ static bool vc_reply_done(struct avf *a) { arq_service(a); return a->wait.done |
 /* The message being built: the ATQ's own DMA buffer, zeroed. */
 static void *vc_msg(struct avf *a) { return memset(a->atq_buf, 0, AVF_AQ_BUF_SIZE); }
 
-/* The one way to talk to the PF (§2.4-2.6): post the message built in vc_msg()
- * on the ATQ, wait a bounded time for the reply to *that* opcode on the ARQ,
- * handling events meanwhile.  The reply lands in a->reply, min..max bytes;
- * a refusal is an error (a->wait.done tells a refusal from no reply). */
+/* The one way to talk to the PF (iavf_virtchnl.c spreads it over its
+ * callers): post the message built in vc_msg() on the ATQ, wait a bounded
+ * time for the reply to *that* opcode on the ARQ, handling events meanwhile.
+ * The reply lands in a->reply, min..max bytes; a refusal is an error
+ * (a->wait.done tells a refusal from no reply). */
 static int vc_call(struct avf *a, uint32_t op, uint16_t len, uint16_t min, uint16_t max)
 {
 	bool sent, replied;
@@ -939,7 +950,8 @@ static int degrade(struct avf *a, const char *cost)
 }
 
 /* ---------------------------------------------------------------- virtchnl */
-/* §3.1, §7.2: avf speaks 1.1 and accepts a PF at 1.1 only. */
+/* VIRTCHNL_VERSION_MAJOR/MINOR; i40e_vc_get_version_msg: avf speaks 1.1
+ * and accepts a PF at 1.1 only. */
 static int vc_version(struct avf *a)
 {
 	struct virtchnl_version_info *v = vc_msg(a);
@@ -957,7 +969,7 @@ static int vc_version(struct avf *a)
 	return 0;
 }
 
-/* §7.3: what the PF grants.  avf uses the SR-IOV VSI. */
+/* i40e_vc_get_vf_resources_msg: what the PF grants.  avf uses the SR-IOV VSI. */
 static int vc_get_vf_resources(struct avf *a)
 {
 	uint32_t *caps = vc_msg(a);
@@ -1007,8 +1019,8 @@ static int vc_get_vf_resources(struct avf *a)
 	return 0;
 }
 
-/* §7.3: i40e leaves the MAC zero when the host set none; the VF then picks
- * its own, as iavf does: random, locally administered. */
+/* i40e_vc_get_vf_resources_msg leaves the MAC zero when the host set none;
+ * the VF then picks its own, as iavf does: random, locally administered. */
 static int vf_mac(struct avf *a)
 {
 	static const uint8_t zero[ETH_ALEN];
@@ -1032,7 +1044,7 @@ static int vf_mac(struct avf *a)
 	return 0;
 }
 
-/* §5, §6: the rings of queue pair 0 and the packet buffers. */
+/* The rings of queue pair 0 and the packet buffers (iavf_type.h's descriptors). */
 static int queues_alloc(struct avf *a)
 {
 	if (a->tx_ring) /* after a VF reset: the same memory again */
@@ -1043,7 +1055,8 @@ static int queues_alloc(struct avf *a)
 	return a->tx_ring && a->rx_ring && a->bufs ? 0 : -1;
 }
 
-/* §7.4, one pair.  The legacy length (§4.1) counts the [1] array's element
+/* i40e_vc_config_queues_msg, one pair.  The legacy length
+ * (virtchnl_vc_validate_vf_msg) counts the [1] array's element
  * on top of the n sent: sizeof + n * 64 bytes. */
 static int vc_config_vsi_queues(struct avf *a)
 {
@@ -1065,7 +1078,7 @@ static int vc_config_vsi_queues(struct avf *a)
 	return vc_call(a, VIRTCHNL_OP_CONFIG_VSI_QUEUES, sizeof *m + m->num_queue_pairs * sizeof *qp, 0, 0);
 }
 
-/* §7.5.  The queue pair on a->queue_vector; vector 0 (admin queue) goes last
+/* i40e_vc_config_irq_map_msg.  The queue pair on a->queue_vector; vector 0 (admin queue) goes last
  * without queues, as iavf sends it, unless the queues ride it (a polling
  * build without WB_ON_ITR).  Legacy length as above: 14 + 12 * n bytes. */
 static int vc_config_irq_map(struct avf *a)
@@ -1123,7 +1136,7 @@ static bool device_requested(struct avf *a)
 	return true;
 }
 
-/* vfio §1: an eventfd per vector, all given in ONE SET_IRQS (ixy filled in
+/* vfio.rst, VFIO_DEVICE_SET_IRQS: an eventfd per vector, all given in ONE SET_IRQS (ixy filled in
  * only the first), and the device request's.  The MSI-X build sleeps on them
  * (an epoll set).  The polling build enables MSI-X too, because an interrupt
  * is what makes the device write back a partial cache line of descriptors
@@ -1233,7 +1246,7 @@ static int vc_disable_vlan_stripping(struct avf *a)
 	return 0;
 }
 
-/* §7.7.  Needed only for a MAC avf chose itself: for the MAC the host
+/* i40e_vc_add_mac_addr_msg.  Needed only for a MAC avf chose itself: for the MAC the host
  * assigned, the PF installed the filter already. */
 static int vc_add_eth_addr(struct avf *a)
 {
@@ -1252,7 +1265,7 @@ static int vc_add_eth_addr(struct avf *a)
 }
 
 #ifndef ECHO
-/* §7.9: dump mode wants every frame.  An untrusted VF's request is answered
+/* i40e_vc_config_promiscuous_mode_msg: dump mode wants every frame.  An untrusted VF's request is answered
  * SUCCESS and ignored, on purpose: the reply cannot tell. */
 static int vc_config_promiscuous_mode(struct avf *a)
 {
@@ -1281,8 +1294,9 @@ static void rx_drop(struct avf *a, uint16_t slot, uint64_t qw1, uint64_t *counte
 	a->rx_warned = true;
 }
 
-/* §6.1: hand the device the slots up to (not including) tail, rounded down
- * to a multiple of 8: E810 ignores QRX_TAIL's low bits (ice_release_rx_desc),
+/* iavf_alloc_rx_buffers: hand the device the slots up to (not including)
+ * tail, rounded down to a multiple of 8:
+ E810 ignores QRX_TAIL's low bits (ice_release_rx_desc),
  * so a slot past the last multiple would stay ours anyway.  Each is
  * written in the read format just before: pkt_addr, and hdr_addr = 0, since
  * DD lands in that qword and must start clear.  rx_burst cleared DD when it
@@ -1325,7 +1339,8 @@ static int rx_fill(struct avf *a)
 	return 0;
 }
 
-/* §7.6, §7.11: ENABLE_QUEUES, DISABLE_QUEUES and GET_STATS select queue 0. */
+/* i40e_vc_enable_queues_msg, i40e_vc_get_stats_msg: ENABLE_QUEUES,
+ * DISABLE_QUEUES and GET_STATS select queue 0. */
 static int vc_queue_select(struct avf *a, uint32_t op, uint16_t reply_len)
 {
 	struct virtchnl_queue_select *m = vc_msg(a);
@@ -1344,7 +1359,7 @@ static int vc_enable_queues(struct avf *a)
 static bool link_done(struct avf *a) { arq_service(a); return a->link_up || a->vf_lost || a->stop != AVF_RUNNING; }
 
 /* i40e and ice send LINK_CHANGE after GET_VF_RESOURCES and ENABLE_QUEUES
- * (§7.3).  A link that stays down is reported, not fatal: frames flow once
+ * (i40e_vc_notify_vf_link_state).  A link that stays down is reported, not fatal: frames flow once
  * the PF reports it up. */
 static int link_wait(struct avf *a)
 {
@@ -1354,7 +1369,7 @@ static int link_wait(struct avf *a)
 	return a->stop == AVF_RUNNING ? 0 : -1;
 }
 
-/* §7.11: the PF's counters are cumulative across runs: a baseline, taken
+/* i40e_vc_get_stats_msg: the PF's counters are cumulative across runs: a baseline, taken
  * before the queues are enabled so that it counts no frame of this run. */
 static int stats_baseline(struct avf *a)
 {
@@ -1614,7 +1629,7 @@ static void dump_frame(const struct avf *a, const uint8_t *f, uint32_t len)
 #else
 /* Echo, zero-copy: the frame goes back to its sender in its own buffer, from
  * the VF's own MAC (the PF drops spoofed sources).  RS is left to tx_flush.
- * A tag the device stripped goes back on as it leaves (IL2TAG1, §5).  False
+ * A tag the device stripped goes back on as it leaves (IL2TAG1, iavf_tx_desc).  False
  * when the TX ring is full: the frame is dropped. */
 static bool echo_frame(struct avf *a, uint16_t buf, uint32_t len, bool tagged, uint16_t tag)
 {
@@ -1627,7 +1642,7 @@ static bool echo_frame(struct avf *a, uint16_t buf, uint32_t len, bool tagged, u
 		a->cnt.tx_stray_done++; /* tx_reclaim cleared the ones avf awaited */
 	memcpy(eh->h_dest, eh->h_source, ETH_ALEN);
 	memcpy(eh->h_source, a->mac, ETH_ALEN);
-	if (len < AVF_MIN_TX_LEN) { /* §5: shorter frames must be padded */
+	if (len < AVF_MIN_TX_LEN) { /* iavf_txrx.c: shorter frames must be padded */
 		memset((uint8_t *)eh + len, 0, AVF_MIN_TX_LEN - len);
 		len = AVF_MIN_TX_LEN;
 	}
@@ -1643,7 +1658,7 @@ static bool echo_frame(struct avf *a, uint16_t buf, uint32_t len, bool tagged, u
 	return true;
 }
 
-/* §5: a burst's descriptors are one batch, and RS on its last one has the
+/* iavf_tx_map: a burst's descriptors are one batch, and RS on its last one has the
  * device report the batch done: one write-back per at most AVF_BURST
  * descriptors, and no frame waits for a later burst.  One tail write. */
 static void tx_flush(struct avf *a, uint16_t first)
@@ -1656,7 +1671,7 @@ static void tx_flush(struct avf *a, uint16_t first)
 }
 #endif
 
-/* §5: a batch is done when its RS descriptor reads DTYPE DESC_DONE; its
+/* iavf_clean_tx_irq: a batch is done when its RS descriptor reads DTYPE DESC_DONE; its
  * buffers go back to the pool, and its frames count as sent.  Only the RS
  * slots avf chose are looked at: write-backs anywhere else are ignored. */
 static void tx_reclaim(struct avf *a)
@@ -1675,9 +1690,10 @@ static void tx_reclaim(struct avf *a)
 	}
 }
 
-/* §6.1 write-back, untrusted: the frame must end in this descriptor (EOF;
- * max_pkt_size is one buffer, so no good frame spans two), carry no MAC
- * error, and have a length within its buffer.  After a descriptor without
+/* The 32-byte write-back (iavf_type.h, union iavf_32byte_rx_desc),
+ * untrusted: the frame must end in this descriptor (EOF; max_pkt_size is
+ * one buffer, so no good frame spans two), carry no MAC error, and have a
+ * length within its buffer.  After a descriptor without
  * EOF, everything up to the next EOF belongs to the same bad frame. */
 static bool rx_desc_ok(struct avf *a, uint16_t slot, uint64_t qw1, uint32_t len)
 {
@@ -1874,7 +1890,7 @@ static void run(struct avf *a)
 			if (read(a->efd[ev[i].data.u32], &fired, sizeof fired) < 0 && errno != EAGAIN)
 				note("reading the eventfd of vector %" PRIu32 ": %s", ev[i].data.u32, strerror(errno));
 			if (ev[i].data.u32 == AVF_MISC_VECTOR) {
-				rd32(a, VFINT_ICR01); /* reading clears the causes (§1.1) */
+				rd32(a, VFINT_ICR01); /* reading clears the causes (iavf_register.h) */
 				arq_service(a);
 				wr32(a, VFINT_DYN_CTL01, IRQ_ARM);
 			}
@@ -1896,7 +1912,7 @@ static void run(struct avf *a)
 #endif
 
 /* ----------------------------------------------------------------- teardown */
-/* The driver's counters, then the PF's since the baseline (§7.11), named as
+/* The driver's counters, then the PF's since the baseline (GET_STATS), named as
  * `ethtool -S` names them: bytes and packets wrap at 48 bits, discards and
  * errors at 32.  Then the CPU time, which shows whether the build slept. */
 static void report(struct avf *a)
@@ -1950,7 +1966,8 @@ static void report(struct avf *a)
 }
 
 /* Release what bring-up set up, in reverse: queues off, interrupts off (at
- * the device, then in VFIO), VF reset, admin queue registers cleared (§2.5),
+ * the device, then in VFIO), VF reset, admin queue registers cleared (iavf_shutdown_adminq),
+
  * bus mastering off.  Only then is DMA unmapped: the device can no longer
  * touch it. */
 static void teardown(struct avf *a)
