@@ -162,9 +162,9 @@ enum virtchnl_event_codes {
 /* RX descriptor formats (rxq_info.rxdid): 1 is the legacy 32-byte one. */
 #define VIRTCHNL_RXDID_1_32B_BASE 1
 
-/* Message structures.  Each size is asserted against VIRTCHNL_CHECK_STRUCT_LEN
- * in virtchnl.h (Linux: the *_LEGACY_SIZEOF value where the struct ends in an
- * array). */
+/* Message structures.  Sizes are asserted against virtchnl.h's
+ * VIRTCHNL_CHECK_STRUCT_LEN where it has one (in Linux, the *_LEGACY_SIZEOF
+ * value where the struct ends in an array). */
 
 struct virtchnl_version_info {
 	uint32_t major;
