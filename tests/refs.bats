@@ -35,16 +35,18 @@ setup() {
 # at the start or after a blank).  Code is left out: the compiler and the
 # shell already check the paths code uses.
 comment_text() {
-	local f=$1
+	local f=$1 kind=none
 	case $f in
-	*.md) grep -n '' "$f" ;;
-	*.c | *.h) grep -n -E '/\*|//|^[[:space:]]*\*' "$f" | sed -E 's#^([0-9]+:).*(/\*|//)#\1\2#' ;;
-	*.bats | *.bash | *.sh | Makefile) grep -n -E '(^|[[:space:]])#' "$f" | sed -E 's|^([0-9]+:)([^#]*[[:space:]])?#|\1#|' ;;
-	*)
-		# extensionless scripts (tests/run, .ci/run): shell when their #! says so
-		head -1 "$f" | grep -q '^#!.*sh' || return 0
-		grep -n -E '(^|[[:space:]])#' "$f" | sed -E 's|^([0-9]+:)([^#]*[[:space:]])?#|\1#|'
-		;;
+	*.md) kind=md ;;
+	*.c | *.h) kind=c ;;
+	*.bats | *.bash | *.sh | Makefile) kind=shell ;;
+	# extensionless scripts (tests/run, .ci/run): shell when their #! says so
+	*) head -1 "$f" | grep -q '^#!.*sh' && kind=shell ;;
+	esac
+	case $kind in
+	md) grep -n '' "$f" ;;
+	c) grep -n -E '/\*|//|^[[:space:]]*\*' "$f" | sed -E 's#^([0-9]+:)([^/]|/[^*/])*(/\*|//)#\1\3#' ;;
+	shell) grep -n -E '(^|[[:space:]])#' "$f" | sed -E 's|^([0-9]+:)([^#]*[[:space:]])?#|\1#|' ;;
 	esac
 }
 
@@ -112,7 +114,7 @@ file_names() {
 
 @test "every file of the repository cited in documents and comments exists" {
 	local tracked="$BATS_TEST_TMPDIR/tracked" bad="$BATS_TEST_TMPDIR/bad"
-	local f n text t why cited=0
+	local f n t why cited=0
 	git ls-files >"$tracked"
 	: >"$bad"
 	while IFS= read -r f; do
