@@ -85,18 +85,30 @@ static volatile sig_atomic_t stop_signal; /* the first of them received */
 /* ------------------------------------------------------------------ helpers */
 /* One line to stderr, in one write: stderr is unbuffered, and pieces of it
  * would interleave with other writers' lines (the simulator's --trace). */
-__attribute__((format(printf, 1, 2))) static void note(const char *fmt, ...)
+static void vnote(const char *fmt, va_list ap)
 {
 	char line[AVF_NOTE_MAX];
-	va_list ap;
-	va_start(ap, fmt);
 	int n = vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
 	fprintf(stderr, "avf: %s%s\n", line, n >= (int)sizeof line ? "..." : "");
 }
 
-/* Report an error and evaluate to -1: `return fail(...)`. */
-#define fail(...) (note(__VA_ARGS__), -1)
+__attribute__((format(printf, 1, 2))) static void note(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vnote(fmt, ap);
+	va_end(ap);
+}
+
+/* Report an error and return -1: `return fail(...)`. */
+__attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vnote(fmt, ap);
+	va_end(ap);
+	return -1;
+}
 #define vlog(a, ...) do { if ((a)->verbose) note(__VA_ARGS__); } while (0)
 
 static uint64_t now_ns(clockid_t clock)
@@ -167,8 +179,11 @@ static void output_failed(struct avf *a, FILE *f, const char *what, const char *
 {
 	int err = errno;
 	__fpurge(f);
-	if (err == EINTR || err == EPIPE)
-		return stop_with(a, AVF_STOP_SIGNAL);
+	if (err == EINTR || err == EPIPE) {
+		stop_with(a, AVF_STOP_SIGNAL);
+		return;
+	}
+
 	note("writing %s%s failed: %s; stopping: check where it goes (a full disk or device?)", what, name,
 	     strerror(err));
 	a->write_failed = true;
@@ -306,14 +321,30 @@ static bool aq_reg_gone(uint32_t v) { return v == AVF_REG_IN_RESET || v == AVF_R
 /* ------------------------------------------------------------ command line */
 static const char usage_line[] = "usage: %s [-c COUNT] [-w FILE.pcap] [-v] [-t VF_TOKEN] [-h] <bdf>\n";
 
-#define usage_error(prog, ...) (note(__VA_ARGS__), fprintf(stderr, usage_line, prog), exit(2))
+/* A bad command line: what is wrong, the usage, exit 2. */
+__attribute__((format(printf, 2, 3), noreturn)) static void usage_error(const char *prog, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vnote(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, usage_line, prog);
+	exit(2);
+}
+
 
 /* s matches a template in which 'h' stands for one hex digit. */
 static bool matches(const char *s, const char *template)
 {
-	for (; *template; s++, template++)
-		if (*template == 'h' ? !*s || !strchr("0123456789abcdefABCDEF", *s) : *s != *template)
+	while (*template) {
+		bool ok = *s == *template;
+		if (*template == 'h')
+			ok = *s && strchr("0123456789abcdefABCDEF", *s);
+		if (!ok)
 			return false;
+		s++;
+		template++;
+	}
 	return !*s;
 }
 
@@ -358,9 +389,11 @@ static void parse_args(struct avf *a, int argc, char **argv)
 		default: usage_error(prog, "unknown option -%c; -h lists the options", optopt);
 		}
 	}
+	if (optind == argc)
+		usage_error(prog, "the VF's PCI address is missing, e.g. 0000:3b:02.0");
 	if (optind != argc - 1)
-		usage_error(prog, optind == argc ? "the VF's PCI address is missing%s, e.g. 0000:3b:02.0"
-						 : "one PCI address only, not also '%s'", optind == argc ? "" : argv[argc - 1]);
+		usage_error(prog, "one PCI address only, not also '%s'", argv[argc - 1]);
+
 	bdf = argv[optind];
 	if ((!(matches(bdf, "hh:hh.h") && sscanf(bdf, "%x:%x.%x", &bus, &dev, &fn) == 3) &&
 	     !(matches(bdf, "hhhh:hh:hh.h") && sscanf(bdf, "%x:%x:%x.%x", &dom, &bus, &dev, &fn) == 4)) ||
@@ -652,8 +685,10 @@ static int dma_init(struct avf *a)
 static void *dma_alloc(struct avf *a, size_t size, uint64_t *iova)
 {
 	size_t off = (a->dma_used + AVF_DMA_ALIGN - 1) & ~(size_t)(AVF_DMA_ALIGN - 1);
-	if (off + size > AVF_DMA_SIZE)
-		return note("DMA region exhausted: %zu bytes wanted at offset %zu of %u", size, off, AVF_DMA_SIZE), NULL;
+	if (off + size > AVF_DMA_SIZE) {
+		note("DMA region exhausted: %zu bytes wanted at offset %zu of %u", size, off, AVF_DMA_SIZE);
+		return NULL;
+	}
 	a->dma_used = off + size;
 	*iova = AVF_IOVA_BASE + off;
 	return a->dma + off;
@@ -670,6 +705,19 @@ static bool reset_done(struct avf *a)
 }
 
 static bool reset_seen(struct avf *a) { return aq_reg_gone(rd32(a, VF_ARQLEN1)); }
+
+/* VFGEN_RSTAT decoded for a message (enum virtchnl_vfr_states). */
+static const char *rstat_name(uint32_t v)
+{
+	if (v == AVF_REG_IN_RESET || v == AVF_REG_ABSENT)
+		return "unreadable: in hardware reset";
+	switch (v & VFGEN_RSTAT_VFR_STATE_MASK) {
+	case VIRTCHNL_VFR_INPROGRESS: return "INPROGRESS: the PF never finished";
+	case VIRTCHNL_VFR_COMPLETED: return "COMPLETED";
+	case VIRTCHNL_VFR_VFACTIVE: return "VFACTIVE";
+	default: return "undefined state";
+	}
+}
 
 /* iavf_reset_task, i40e_reset_vf.  A VF must start clean: a previous user may have left its queues
  * running towards IOVAs that no longer exist.  Bring-up, with no admin queue
@@ -690,10 +738,7 @@ static int vf_reset(struct avf *a)
 		return interrupted(a) ? -1 : 0;
 	uint32_t v = rd32(a, VFGEN_RSTAT);
 	return fail("the VF reset did not complete in %u ms: VFGEN_RSTAT %#" PRIx32 " (%s); check the host's dmesg "
-		    "for i40e/ice messages about this VF", timeout_ms, v,
-		    v == AVF_REG_IN_RESET || v == AVF_REG_ABSENT ? "unreadable: in hardware reset"
-		    : (v & VFGEN_RSTAT_VFR_STATE_MASK) == VIRTCHNL_VFR_INPROGRESS ? "INPROGRESS: the PF never finished"
-		    : "undefined state");
+		    "for i40e/ice messages about this VF", timeout_ms, v, rstat_name(v));
 }
 
 /* ------------------------------------------------------------- admin queue */
@@ -781,6 +826,22 @@ static void vf_reset_pending(struct avf *a)
 	a->reset_pending = true;
 }
 
+/* A LINK_CHANGE event's speed in Mbit/s: link_event_adv carries it as is
+ * (CAP_ADV_LINK_SPEED); the legacy link_event, one bit per speed
+ * (enum virtchnl_link_speed: BIT(n) <-> mbps[n]). */
+static uint32_t link_event_mbps(const struct avf *a, const struct virtchnl_pf_event *ev)
+{
+	static const uint32_t mbps[] = { 2500, 100, 1000, 10000, 40000, 20000, 25000, 5000 };
+	uint32_t legacy = ev->event_data.link_event.link_speed;
+	if (a->caps & VIRTCHNL_VF_CAP_ADV_LINK_SPEED)
+		return ev->event_data.link_event_adv.link_speed;
+	if (legacy == 0 || (legacy & (legacy - 1)))
+		return 0; /* none, or more than one bit */
+	if (__builtin_ctz(legacy) >= (int)ARRAY_SIZE(mbps))
+		return 0;
+	return mbps[__builtin_ctz(legacy)];
+}
+
 /* VIRTCHNL_OP_EVENT (virtchnl.h, struct virtchnl_pf_event).  LINK_CHANGE
  * comes after GET_VF_RESOURCES and ENABLE_QUEUES; RESET_IMPENDING before a
  * reset the PF makes (i40e_vc_notify_vf_reset): avf recovers from it;
@@ -788,33 +849,34 @@ static void vf_reset_pending(struct avf *a)
  * ends. */
 static void vc_event(struct avf *a, const uint8_t *msg, uint16_t len)
 {
-	/* Without CAP_ADV_LINK_SPEED the speed is one bit per speed, BIT(n) <-> mbps[n]. */
-	static const uint32_t mbps[] = { 2500, 100, 1000, 10000, 40000, 20000, 25000, 5000 };
 	struct virtchnl_pf_event ev;
-	if (len < sizeof ev)
-		return note("a PF event of %u bytes, expected %zu: dropped", len, sizeof ev);
+	if (len < sizeof ev) {
+		note("a PF event of %u bytes, expected %zu: dropped", len, sizeof ev);
+		return;
+	}
 	memcpy(&ev, msg, sizeof ev);
-	if (ev.event == VIRTCHNL_EVENT_LINK_CHANGE && (a->caps & VIRTCHNL_VF_CAP_ADV_LINK_SPEED)) {
+	switch (ev.event) {
+	case VIRTCHNL_EVENT_LINK_CHANGE:
+		/* link_status sits at the same offset in both layouts */
 		a->link_up = ev.event_data.link_event_adv.link_status;
-		a->link_mbps = ev.event_data.link_event_adv.link_speed;
-	} else if (ev.event == VIRTCHNL_EVENT_LINK_CHANGE) {
-		uint32_t legacy = ev.event_data.link_event.link_speed;
-		a->link_up = ev.event_data.link_event.link_status;
-		a->link_mbps = legacy && !(legacy & (legacy - 1)) && __builtin_ctz(legacy) < (int)ARRAY_SIZE(mbps)
-			       ? mbps[__builtin_ctz(legacy)] : 0;
-	} else if (ev.event == VIRTCHNL_EVENT_RESET_IMPENDING) {
+		a->link_mbps = link_event_mbps(a, &ev);
+		if (a->running || a->verbose)
+			note("link %s, %" PRIu32 " Mbit/s", a->link_up ? "up" : "down", a->link_mbps);
+		break;
+	case VIRTCHNL_EVENT_RESET_IMPENDING:
 		note("the PF is resetting the VF (RESET_IMPENDING, severity %" PRId32 "): avf brings it up again once "
 		     "the reset is done (the host's dmesg says why it came)", ev.severity);
-		return vf_reset_pending(a);
-	} else if (ev.event == VIRTCHNL_EVENT_PF_DRIVER_CLOSE) {
+		vf_reset_pending(a);
+		break;
+	case VIRTCHNL_EVENT_PF_DRIVER_CLOSE:
 		note("the PF driver is closing (PF_DRIVER_CLOSE, severity %" PRId32 "): the VF goes away with it; "
 		     "stopping (start avf again once i40e/ice is back on the host)", ev.severity);
-		return vf_gone(a, AVF_STOP_PF);
-	} else {
-		return note("unknown PF event %" PRId32 " (severity %" PRId32 "): ignored", ev.event, ev.severity);
+		vf_gone(a, AVF_STOP_PF);
+		break;
+	default:
+		note("unknown PF event %" PRId32 " (severity %" PRId32 "): ignored", ev.event, ev.severity);
+		break;
 	}
-	if (a->running || a->verbose)
-		note("link %s, %" PRIu32 " Mbit/s", a->link_up ? "up" : "down", a->link_mbps);
 }
 
 /* The events the PF posted just before a reset took the admin queue down:
@@ -864,7 +926,8 @@ static void arq_service(struct avf *a)
 	bool cleaned = false;
 	if (head >= AVF_AQ_LEN) {
 		note("the ARQ head reads %#" PRIx32 ", out of range (%s): stopping", head, aq_regs(a));
-		return vf_gone(a, AVF_STOP_ERROR);
+		vf_gone(a, AVF_STOP_ERROR);
+		return;
 	}
 	atomic_thread_fence(memory_order_acquire); /* descriptors and buffers below the head are complete */
 	while (a->arq_next != head && !(a->wait.op != VIRTCHNL_OP_UNKNOWN && a->wait.done)) {
@@ -932,10 +995,16 @@ static int vc_call(struct avf *a, uint32_t op, uint16_t len, uint16_t min, uint1
 	if (a->wait.status != VIRTCHNL_STATUS_SUCCESS)
 		return fail("the PF refused %s: status %s; check the host's dmesg for i40e/ice", vc_op_name(op),
 			    vc_status_str(a->wait.status));
-	if (a->wait.len < min || a->wait.len > max)
-		return fail("the PF's reply to %s has %u bytes, expected %s%u: does the host's i40e/ice speak "
-			    "virtchnl 1.1?", vc_op_name(op), a->wait.len, min == max ? "" : a->wait.len < min ?
-			    "at least " : "at most ", a->wait.len < min ? min : max);
+	if (min == max && a->wait.len != min)
+		return fail("the PF's reply to %s has %u bytes, expected %u: does the host's i40e/ice speak "
+			    "virtchnl 1.1?", vc_op_name(op), a->wait.len, min);
+	if (a->wait.len < min)
+		return fail("the PF's reply to %s has %u bytes, expected at least %u: does the host's i40e/ice "
+
+			    "speak virtchnl 1.1?", vc_op_name(op), a->wait.len, min);
+	if (a->wait.len > max)
+		return fail("the PF's reply to %s has %u bytes, expected at most %u: does the host's i40e/ice "
+			    "speak virtchnl 1.1?", vc_op_name(op), a->wait.len, max);
 	return 0;
 }
 
@@ -1334,7 +1403,10 @@ static int rx_fill(struct avf *a)
 	a->nfree = 0;
 	for (uint16_t b = 0; b < AVF_NUM_BUFS; b++)
 
-		*(b < AVF_RX_RING_LEN ? &a->rx_buf[b] : &a->free_buf[a->nfree++]) = b;
+		if (b < AVF_RX_RING_LEN)
+			a->rx_buf[b] = b;
+		else
+			a->free_buf[a->nfree++] = b;
 	rx_post(a, AVF_RX_RING_LEN - 1);
 	return 0;
 }
@@ -1527,8 +1599,9 @@ static int vf_recover(struct avf *a)
 		wait_for(a, reset_seen, AVF_RESET_DETECT_MS, AVF_USEC_PER_MSEC);
 		if (!wait_for(a, reset_done, timeout_ms, AVF_RESET_WAIT_MS * AVF_USEC_PER_MSEC)) {
 			if (!interrupted(a))
-				note("the VF reset did not complete in %u ms (VFGEN_RSTAT %#" PRIx32 "): stopping; check the "
-				     "host's dmesg for i40e/ice messages about this VF", timeout_ms, rd32(a, VFGEN_RSTAT));
+				note("the VF reset did not complete in %u ms (VFGEN_RSTAT %s): stopping; check the host's "
+				     "dmesg for i40e/ice messages about this VF", timeout_ms, rstat_name(rd32(a, VFGEN_RSTAT)));
+
 			stop_with(a, stop_signal ? AVF_STOP_SIGNAL : AVF_STOP_PF);
 			return -1;
 		}
@@ -1578,6 +1651,20 @@ static void pcap_write(struct avf *a, const uint8_t *frame, uint32_t len, struct
 }
 
 #ifndef ECHO
+/* The IP protocol by name, or its number. */
+static const char *ip_proto_name(unsigned proto, char *buf, size_t len)
+{
+	switch (proto) {
+	case IPPROTO_ICMP: return "ICMP";
+	case IPPROTO_TCP: return "TCP";
+	case IPPROTO_UDP: return "UDP";
+	case IPPROTO_ICMPV6: return "ICMPv6";
+	default:
+		snprintf(buf, len, "proto %u", proto);
+		return buf;
+	}
+}
+
 /* The header line's end: IPv4, IPv6 and ARP summarised.  The headers are
  * copied out: behind the 14-byte Ethernet header they are misaligned. */
 static void print_l3(const uint8_t *p, uint32_t len, uint16_t type)
@@ -1590,17 +1677,19 @@ static void print_l3(const uint8_t *p, uint32_t len, uint16_t type)
 	if (type == ETH_P_ARP && len >= sizeof h.arp) {
 		inet_ntop(AF_INET, h.arp.arp_spa, src, sizeof src);
 		inet_ntop(AF_INET, h.arp.arp_tpa, dst, sizeof dst);
-		printf(", ARP %s %s > %s", ntohs(h.arp.arp_op) == ARPOP_REQUEST ? "request" :
-		       ntohs(h.arp.arp_op) == ARPOP_REPLY ? "reply" : "op", src, dst);
+		const char *op = "op";
+		if (ntohs(h.arp.arp_op) == ARPOP_REQUEST)
+			op = "request";
+		if (ntohs(h.arp.arp_op) == ARPOP_REPLY)
+			op = "reply";
+		printf(", ARP %s %s > %s", op, src, dst);
 	}
 	if (!v4 && !v6)
 		return;
 	inet_ntop(v4 ? AF_INET : AF_INET6, v4 ? (void *)&h.ip.saddr : &h.ip6.ip6_src, src, sizeof src);
 	inet_ntop(v4 ? AF_INET : AF_INET6, v4 ? (void *)&h.ip.daddr : &h.ip6.ip6_dst, dst, sizeof dst);
 	proto = v4 ? h.ip.protocol : h.ip6.ip6_nxt;
-	snprintf(what, sizeof what, "proto %u", proto);
-	printf(", %s %s > %s %s", v4 ? "IPv4" : "IPv6", src, dst, proto == IPPROTO_ICMP ? "ICMP" :
-	       proto == IPPROTO_TCP ? "TCP" : proto == IPPROTO_UDP ? "UDP" : proto == IPPROTO_ICMPV6 ? "ICMPv6" : what);
+	printf(", %s %s > %s %s", v4 ? "IPv4" : "IPv6", src, dst, ip_proto_name(proto, what, sizeof what));
 }
 
 /* A header line, then the bytes in `hexdump -C` layout: offset, 16 bytes in
@@ -1618,9 +1707,16 @@ static void dump_frame(const struct avf *a, const uint8_t *f, uint32_t len)
 		uint32_t n = len - off < AVF_HEXDUMP_LINE ? len - off : AVF_HEXDUMP_LINE;
 		printf("%08" PRIx32 " ", off);
 		for (uint32_t i = 0; i < AVF_HEXDUMP_LINE; i++) {
-			printf(i % AVF_HEXDUMP_GROUP ? "" : " ");
-			printf(i < n ? "%02x " : "   ", i < n ? f[off + i] : 0);
-			ascii[i] = i < n && f[off + i] >= ' ' && f[off + i] <= '~' ? (char)f[off + i] : '.';
+			if (i % AVF_HEXDUMP_GROUP == 0)
+				putchar(' ');
+			if (i < n)
+				printf("%02x ", f[off + i]);
+			else
+				fputs("   ", stdout);
+			ascii[i] = '.';
+			if (i < n && f[off + i] >= ' ' && f[off + i] <= '~')
+				ascii[i] = (char)f[off + i];
+
 		}
 		printf(" |%.*s|\n", (int)n, ascii);
 	}
@@ -1636,8 +1732,10 @@ static bool echo_frame(struct avf *a, uint16_t buf, uint32_t len, bool tagged, u
 	uint16_t slot = a->tx_next;
 	uint64_t cmd = AVF_TX_DESC_CMD_EOP | AVF_TX_DESC_CMD_ICRC;
 	struct ethhdr *eh = (struct ethhdr *)buf_addr(a, buf);
-	if (TX_NEXT(slot) == a->tx_clean)
-		return a->cnt.tx_ring_full++, false;
+	if (TX_NEXT(slot) == a->tx_clean) {
+		a->cnt.tx_ring_full++;
+		return false;
+	}
 	if ((a->tx_ring[slot].cmd_type_offset_bsz & AVF_TXD_QW1_DTYPE_MASK) == AVF_TX_DESC_DTYPE_DESC_DONE)
 		a->cnt.tx_stray_done++; /* tx_reclaim cleared the ones avf awaited */
 	memcpy(eh->h_dest, eh->h_source, ETH_ALEN);
@@ -1699,9 +1797,10 @@ static bool rx_desc_ok(struct avf *a, uint16_t slot, uint64_t qw1, uint32_t len)
 {
 	const uint64_t errors = (AVF_RX_DESC_ERROR_RXE | AVF_RX_DESC_ERROR_OVERSIZE) << AVF_RXD_QW1_ERROR_SHIFT;
 	bool eof = qw1 & AVF_RXD_QW1_STATUS_EOF;
-	if (a->rx_drop_to_eof || !eof)
-		a->rx_drop_to_eof = !eof, rx_drop(a, slot, qw1, &a->cnt.rx_no_eof, "part of a frame without EOF");
-	else if (qw1 & errors)
+	if (a->rx_drop_to_eof || !eof) {
+		a->rx_drop_to_eof = !eof;
+		rx_drop(a, slot, qw1, &a->cnt.rx_no_eof, "part of a frame without EOF");
+	} else if (qw1 & errors)
 		rx_drop(a, slot, qw1, &a->cnt.rx_hw_error, "error bits set");
 	else if (len < ETH_HLEN || len > AVF_RX_BUF_SIZE)
 		rx_drop(a, slot, qw1, &a->cnt.rx_bad_length, "length not within its buffer");
@@ -1787,8 +1886,10 @@ static bool count_reached(struct avf *a)
 		return false; /* the poll loop's every turn: no clock read here */
 	uint64_t now = now_ns(CLOCK_MONOTONIC);
 	tx_reclaim(a);
-	if (a->tx_clean == a->tx_next)
-		return stop_with(a, AVF_STOP_COUNT), true;
+	if (a->tx_clean == a->tx_next) {
+		stop_with(a, AVF_STOP_COUNT);
+		return true;
+	}
 	a->drain_end_ns = a->drain_end_ns ? a->drain_end_ns : now + AVF_TX_DRAIN_MS * AVF_NSEC_PER_MSEC;
 	if (now < a->drain_end_ns)
 		return false;

@@ -129,7 +129,8 @@ usage_case() {
 	done
 }
 
-# --- host setup: one message each, with the fix (shared field-notes.md), exit 1
+# --- host setup: one message each, with the fix, exit 1
+
 
 @test "host: the device is absent" {
 	avf avf --bdf 0000:3b:02.1 -- 3b:02.0
@@ -453,7 +454,7 @@ use() {
 @test "admin queue: an ATQ descriptor written back with ERR: retval shown, optional ones degrade" {
 	avf avf --fault aq-error=version -- "$BDF"
 	expect 1
-	err_has "^avf: admin queue: the firmware rejected VERSION: retval 5 \(AVF_AQ_RC_\*, §2.7\); check the host's dmesg for i40e/ice$"
+	err_has "^avf: admin queue: the firmware rejected VERSION: retval 5 \(AVF_AQ_RC_\*\); check the host's dmesg for i40e/ice$"
 	assert_released
 	avf avf --gen 3 --fault aq-error=get_stats -- -c 3 "$BDF"
 	expect 0
