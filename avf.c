@@ -2053,9 +2053,15 @@ static void report(struct avf *a)
 	double wall_us = (double)(now_ns(CLOCK_MONOTONIC) - a->start_ns) / AVF_NSEC_PER_USEC;
 	struct rusage ru = { .ru_maxrss = 0 };
 	getrusage(RUSAGE_SELF, &ru);
-	fprintf(stderr, "avf: cpu %.3f ms over %.3f s wall for %" PRIu64 " frames: %.3f Mpps, %.1f ns of cpu per frame; "
-		"peak RSS %ld KiB\n", cpu_ns / AVF_NSEC_PER_MSEC, wall_us / AVF_USEC_PER_SEC, c->rx_frames,
-		c->rx_frames / wall_us, c->rx_frames ? cpu_ns / (double)c->rx_frames : 0.0, ru.ru_maxrss);
+	/* Per frame, a handful of frames would mostly measure bring-up's tail. */
+	if (c->rx_frames >= AVF_COST_MIN_FRAMES)
+		fprintf(stderr, "avf: cpu %.3f ms over %.3f s wall for %" PRIu64 " frames: %.3f Mpps, %.1f ns of cpu per "
+			"frame; peak RSS %ld KiB\n", cpu_ns / AVF_NSEC_PER_MSEC, wall_us / AVF_USEC_PER_SEC, c->rx_frames,
+			c->rx_frames / wall_us, cpu_ns / (double)c->rx_frames, ru.ru_maxrss);
+	else
+		fprintf(stderr, "avf: cpu %.3f ms over %.3f s wall for %" PRIu64 " frames; peak RSS %ld KiB\n",
+			cpu_ns / AVF_NSEC_PER_MSEC, wall_us / AVF_USEC_PER_SEC, c->rx_frames, ru.ru_maxrss);
+
 #ifdef POLL
 	/* A poller's CPU time is its wall time: its headroom shows in the polls
 	 * that found nothing, its batching in the frames per poll that did. */

@@ -436,6 +436,8 @@ struct avf_pcap_record_header {
 #define AVF_BITS_PER_MBIT 1e6
 #define AVF_FRAMES_PER_MFRAME 1e6
 #define AVF_PERCENT 100.0
+#define AVF_COST_MIN_FRAMES 1000 /* fewer: no per-frame cost at exit */
+
 
 /* Why the run ends; AVF_STOP_PF and AVF_STOP_ERROR exit with status 1. */
 enum avf_stop {

@@ -40,6 +40,7 @@ struct txq {
 	unsigned wb_n;           /* RS descriptors done in head's line, not written back */
 	uint32_t wb_idx[TX_LINE_DESCS];
 	struct trace_limit tl;
+	struct trace_limit tl_wb;  /* --trace of its write-backs */
 };
 
 struct rxq {
@@ -52,6 +53,7 @@ struct rxq {
 	uint64_t wb_qw0[ENGINE_BATCH + RX_LINE_DESCS]; /* their VLAN tag and RSS hash */
 	uint64_t wb_qw1[ENGINE_BATCH + RX_LINE_DESCS]; /* their status_error_len */
 	struct trace_limit tl;
+	struct trace_limit tl_wb;  /* --trace of its write-backs */
 };
 
 static struct txq txq[AVF_MAX_QUEUES];
@@ -287,6 +289,9 @@ static bool tx_writeback(struct tx_pass *p, uint32_t idx)
 	qw1 = __atomic_load_n(&p->wring[idx].cmd_type_offset_bsz, __ATOMIC_ACQUIRE);
 	__atomic_store_n(&p->wring[idx].cmd_type_offset_bsz,
 			 (qw1 & ~AVF_TXD_QW1_DTYPE_MASK) | AVF_TX_DESC_DTYPE_DESC_DONE, __ATOMIC_RELEASE);
+	if (sim_opts.trace && trace_allow(&t->tl_wb, "TX write-backs"))
+		sim_trace("TX queue %u: descriptor %u written back, DTYPE DESC_DONE (the frames up to it were sent)",
+			  p->q, idx);
 	return true;
 }
 
@@ -643,6 +648,12 @@ static void rx_writeback(struct rxq *r, volatile struct avf_rx_desc *ring, bool 
 		d->qword[2] = 0;
 		d->qword[3] = 0;
 		__atomic_store_n(&d->qword[1], r->wb_qw1[i], __ATOMIC_RELEASE);
+		if (sim_opts.trace && trace_allow(&r->tl_wb, "RX write-backs"))
+			sim_trace("RX queue %u: descriptor %u written back, DD%s, length %llu", (unsigned)(r - rxq),
+				  r->wb_first, r->wb_qw1[i] & AVF_RXD_QW1_STATUS_EOF ? " EOF" : "",
+				  (unsigned long long)((r->wb_qw1[i] & AVF_RXD_QW1_LENGTH_PBUF_MASK) >>
+						       AVF_RXD_QW1_LENGTH_PBUF_SHIFT));
+
 		r->wb_first = ring_next(r->wb_first, r->len);
 	}
 	memmove(r->wb_qw0, r->wb_qw0 + (n - kept), kept * sizeof(r->wb_qw0[0]));
