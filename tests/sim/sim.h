@@ -52,6 +52,10 @@ struct sim_fault {
 /* --lut: what the VF's previous user left in its RSS LUT and key. */
 enum sim_lut { SIM_LUT_IAVF, SIM_LUT_ZERO };
 
+/* --pf: the PF driver behind the VF (pf-i40e.c, pf-ice.c).  AUTO until the
+ * options are parsed, then ice for 8086:1889, i40e for the others. */
+enum sim_pf { SIM_PF_AUTO, SIM_PF_I40E, SIM_PF_ICE };
+
 struct sim_opts {
 	char bdf[16];              /* --bdf, canonical "dddd:bb:dd.f" */
 	uint16_t device_id;        /* --device-id */
@@ -68,6 +72,7 @@ struct sim_opts {
 	uint32_t vectors;          /* --vectors: MSI-X vectors incl. vector 0 */
 	uint32_t queue_pairs;      /* --queue-pairs */
 	enum sim_lut lut;          /* --lut */
+	enum sim_pf pf;            /* --pf */
 	bool trace;                /* --trace */
 	const char *report;        /* --report */
 	int iommu_group;           /* --iommu-group (default 42) */
