@@ -31,6 +31,8 @@
 /* Frames per engine turn.  Real TX and RX engines run side by side; small
  * turns keep the two (and the admin queue) interleaved as finely. */
 #define ENGINE_BATCH 32
+/* QRX_TAIL bits the E810 does not use (queues on 8086:1889, rx_pass_begin). */
+#define E810_QRX_TAIL_IGNORED 7u
 
 struct txq {
 	bool configured, enabled;
@@ -747,6 +749,10 @@ static bool rx_pass_begin(struct rx_pass *p)
 	if (p->ring)
 		return true;
 	p->tail = reg_read(QRX_TAIL1(p->q)) & QTAIL_MASK;
+	/* E810 (8086:1889) ignores QRX_TAIL's low 3 bits: ice_txrx_lib.c,
+	 * ice_release_rx_desc ("hardware ignores the lower 3 bits") */
+	if (sim_opts.device_id == AVF_DEV_ID_ADAPTIVE_VF)
+		p->tail &= ~(uint32_t)E810_QRX_TAIL_IGNORED;
 	if (p->tail >= r->len) {
 		mdd("RX", p->q, r->head, "tail %u beyond the ring of %u", p->tail, r->len);
 		return false;

@@ -10,7 +10,7 @@
  *   iommu.c              the MAP_DMA table every device DMA goes through
  *   device.c adminq.c    the VF's BAR0 registers, reset, interrupts, admin
  *   queues.c             queues, TX/RX rings (what the silicon would do)
- *   pf.c                 the PF driver's virtchnl side (what i40e would do)
+ *   pf.c pf-*.c          the PF driver's virtchnl side (what i40e or ice would do)
  *   wire.c               pcap in/out, the generator, the switch (the network)
  *   report.c             --trace helpers and the --report file
  *
