@@ -80,6 +80,13 @@ static bool i40e_qpair_ok(const struct virtchnl_queue_pair_info *p, char *why, s
 	return false;
 }
 
+/* i40e_config_vsi_rx_queue: the 32-byte legacy descriptors, always. */
+static uint8_t i40e_rx_format(const struct virtchnl_rxq_info *r)
+{
+	(void)r;
+	return VIRTCHNL_RXDID_1_32B_BASE;
+}
+
 /* i40e's default hash enables (i40e_txrx.h I40E_DEFAULT_RSS_HENA: IPv4 and
  * IPv6 UDP, TCP, SCTP, other, fragments, and L2 payload) and the X722 set
  * (I40E_DEFAULT_RSS_HENA_EXPANDED: plus unicast/multicast UDP and TCP
@@ -122,6 +129,8 @@ const struct pf_personality pf_i40e = {
 	.vlan_prune = false,
 	/* i40e_trigger_vf_reset -> i40e_sync_vfr_reset */
 	.sync_vfr_reset = true,
+	.supported_rxdids = 0, /* no GET_SUPPORTED_RXDIDS in i40e_vc_process_vf_msg */
+	.rx_format = i40e_rx_format,
 	/* i40e_vc_add_vlan_msg calls i40e_vlan_stripping_enable first */
 	.vlan_add_strips = true,
 	/* i40e_vc_get_vf_resources_msg: a VF that did not ask for USO is told

@@ -31,17 +31,23 @@
  * GET_RSS_HENA_CAPS and SET_RSS_HENA use: IPv4/IPv6 TCP, UDP, SCTP, other,
  * fragments, TCP SYN without ACK, unicast and multicast UDP; no L2 payload. */
 #define ICE_RSS_HENA 0x00007F9FE0000000ull
+/* ice_vc_query_rxdid reports pf->supported_rxdids: ICE_RXDID_LEGACY_1 and the
+ * flexible profiles the DDP package enables (GLFLXP_RXDID_FLAGS).  Here: the
+ * legacy one and 22 (Comms OVS), the flexible one the simulated device
+ * writes (rxflex.c). */
+#define ICE_SUPPORTED_RXDIDS (1ull << VIRTCHNL_RXDID_1_32B_BASE | 1ull << SIM_RXDID_FLEX_COMMS_OVS)
 
 /* ice_vc_get_vf_res_msg: L2 always; the rest only when the VF asks.
  * VLAN: ice_vc_get_vlan_caps, single VLAN mode without a port VLAN grants
  * VLAN_V2 to a VF asking for it, else VLAN.  Granted by ice but withheld
  * here because the simulator does not model their messages or descriptor
- * formats: RX_FLEX_DESC, VLAN_V2, FDIR_PF, TC_U32, ADV_RSS_PF, CRC, USO,
- * QOS (a VF that asked for VLAN_V2 and VLAN gets VLAN).  ice never grants
+ * formats: VLAN_V2, FDIR_PF, TC_U32, ADV_RSS_PF, CRC, USO, QOS (a VF that
+ * asked for VLAN_V2 and VLAN gets VLAN).  RX_FLEX_DESC is granted, with the
+ * RXDIDs the simulated device can write (ICE_SUPPORTED_RXDIDS).  ice never grants
  * RSS_REG, RSS_AQ or ADV_LINK_SPEED unasked. */
 static uint32_t ice_grant(uint32_t req)
 {
-	const uint32_t if_asked = VIRTCHNL_VF_OFFLOAD_VLAN | VIRTCHNL_VF_OFFLOAD_RSS_PF |
+	const uint32_t if_asked = VIRTCHNL_VF_OFFLOAD_VLAN | VIRTCHNL_VF_OFFLOAD_RSS_PF | VIRTCHNL_VF_OFFLOAD_RX_FLEX_DESC |
 				  VIRTCHNL_VF_OFFLOAD_RSS_PCTYPE_V2 | VIRTCHNL_VF_OFFLOAD_ENCAP |
 				  VIRTCHNL_VF_OFFLOAD_ENCAP_CSUM | VIRTCHNL_VF_OFFLOAD_RX_POLLING |
 				  VIRTCHNL_VF_OFFLOAD_WB_ON_ITR | VIRTCHNL_VF_OFFLOAD_REQ_QUEUES |
@@ -74,6 +80,7 @@ static const struct {
 	{ VIRTCHNL_VF_OFFLOAD_VLAN,
 	  { VIRTCHNL_OP_ADD_VLAN, VIRTCHNL_OP_DEL_VLAN, VIRTCHNL_OP_ENABLE_VLAN_STRIPPING,
 	    VIRTCHNL_OP_DISABLE_VLAN_STRIPPING }, 4 },
+	{ VIRTCHNL_VF_OFFLOAD_RX_FLEX_DESC, { VIRTCHNL_OP_GET_SUPPORTED_RXDIDS }, 1 },
 	{ VIRTCHNL_VF_OFFLOAD_RSS_PF,
 	  { VIRTCHNL_OP_CONFIG_RSS_KEY, VIRTCHNL_OP_CONFIG_RSS_LUT, VIRTCHNL_OP_GET_RSS_HENA_CAPS,
 	    VIRTCHNL_OP_SET_RSS_HENA }, 4 },
@@ -139,9 +146,20 @@ static bool ice_qpair_ok(const struct virtchnl_queue_pair_info *p, char *why, si
 	else if (r->max_pkt_size < VIRTCHNL_MIN_PKT_SIZE || r->max_pkt_size > ICE_MAX_FRAME)
 		snprintf(why, n, "q%u: max_pkt_size %u: must be 64..%u (the port's max frame)", q, r->max_pkt_size,
 			 ICE_MAX_FRAME);
+	else if ((pf_vf.granted & VIRTCHNL_VF_OFFLOAD_RX_FLEX_DESC) &&
+		 (r->rxdid >= 64 || !(ICE_SUPPORTED_RXDIDS >> r->rxdid & 1)))
+		snprintf(why, n, "q%u: rxdid %u is not in supported_rxdids 0x%llx", q, r->rxdid,
+			 (unsigned long long)ICE_SUPPORTED_RXDIDS);
 	else
 		return true;
 	return false;
+}
+
+static uint8_t ice_rx_format(const struct virtchnl_rxq_info *r)
+{
+	if (pf_vf.granted & VIRTCHNL_VF_OFFLOAD_RX_FLEX_DESC)
+		return r->rxdid;
+	return VIRTCHNL_RXDID_1_32B_BASE; /* ICE_RXDID_LEGACY_1 */
 }
 
 static uint64_t ice_hena(void)
@@ -205,6 +223,8 @@ const struct pf_personality pf_ice = {
 	.vlan_prune = true,
 	/* ice_trigger_vf_reset has no such wait */
 	.sync_vfr_reset = false,
+	.supported_rxdids = ICE_SUPPORTED_RXDIDS,
+	.rx_format = ice_rx_format,
 	/* ice_vc_add_vlan_msg leaves stripping as it is */
 	.vlan_add_strips = false,
 	/* ice_vc_get_vf_res_msg reports vf->hw_lan_addr, learnt or not */

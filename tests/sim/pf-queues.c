@@ -97,8 +97,8 @@ void pf_config_vsi_queues(uint32_t op, const uint8_t *msg, uint16_t len)
 	for (unsigned i = 0; i < n; i++) {
 		unsigned q = p[i].txq.queue_id;
 		struct sim_txq_cfg t = { p[i].txq.dma_ring_addr, p[i].txq.ring_len };
-		struct sim_rxq_cfg r = { p[i].rxq.dma_ring_addr, p[i].rxq.ring_len,
-					 p[i].rxq.databuffer_size, p[i].rxq.max_pkt_size };
+		struct sim_rxq_cfg r = { p[i].rxq.dma_ring_addr, p[i].rxq.ring_len, p[i].rxq.databuffer_size,
+					 p[i].rxq.max_pkt_size, pf_pers->rx_format(&p[i].rxq) };
 		dev_config_txq(q, &t);
 		dev_config_rxq(q, &r);
 		pf_vf.txq_len[q] = t.len;
@@ -337,6 +337,29 @@ void pf_get_rss_hena_caps(uint32_t op, const uint8_t *msg, uint16_t len)
 	pf_trace_in(op, "%s", "");
 	if (pf_allowed(op, -1))
 		pf_reply(op, VIRTCHNL_STATUS_SUCCESS, &h, sizeof(h), "hena=0x%016llx", (unsigned long long)h.hena);
+}
+
+/* ice_vc_query_rxdid: the VF must be ACTIVE with RX_FLEX_DESC negotiated;
+ * the answer is the RXDIDs the device can write.  i40e has no such message
+ * (ERR_NOT_SUPPORTED, as for any opcode it does not implement). */
+void pf_get_supported_rxdids(uint32_t op, const uint8_t *msg, uint16_t len)
+{
+	struct virtchnl_supported_rxdids r = { pf_pers->supported_rxdids };
+
+	(void)msg, (void)len;
+	pf_trace_in(op, "%s", "");
+	if (!r.supported_rxdids) {
+		pf_reply(op, VIRTCHNL_STATUS_ERR_NOT_SUPPORTED, NULL, 0, "%s does not implement it", pf_pers->name);
+		return;
+	}
+	if (!pf_allowed(op, -1))
+		return;
+	if (!(pf_vf.granted & VIRTCHNL_VF_OFFLOAD_RX_FLEX_DESC)) {
+		pf_reply(op, VIRTCHNL_STATUS_ERR_PARAM, NULL, 0, "RX_FLEX_DESC was not negotiated");
+		return;
+	}
+	pf_reply(op, VIRTCHNL_STATUS_SUCCESS, &r, sizeof(r), "supported_rxdids=0x%016llx",
+		 (unsigned long long)r.supported_rxdids);
 }
 
 /* Any 64-bit set is written as is to VFQF_HENA(0/1); i40e does not check it. */

@@ -156,7 +156,7 @@ static const struct pf_op {
 	{ OP(ADD_CLOUD_FILTER), FIXED(272), NULL },
 	{ OP(DEL_CLOUD_FILTER), FIXED(272), NULL },
 	/* The rest belong to capabilities i40e never grants. */
-	{ OP(GET_SUPPORTED_RXDIDS), FIXED(0), NULL },
+	{ OP(GET_SUPPORTED_RXDIDS), FIXED(0), pf_get_supported_rxdids },
 	{ OP(ADD_RSS_CFG), FIXED(2444), NULL },
 	{ OP(DEL_RSS_CFG), FIXED(2444), NULL },
 	{ OP(ADD_FDIR_FILTER), FIXED(2616), NULL },

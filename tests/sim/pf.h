@@ -120,6 +120,10 @@ struct pf_personality {
 	bool vlan_strip;
 	/* Received tags of VLANs the VF did not add are dropped (pruning). */
 	bool vlan_prune;
+	/* GET_SUPPORTED_RXDIDS' answer; 0: the PF does not implement it. */
+	uint64_t supported_rxdids;
+	/* The RX write-back format the PF programs for a queue (RXDID). */
+	uint8_t (*rx_format)(const struct virtchnl_rxq_info *r);
 	/* Before a reset of an active VF, wait for VFINT_ICR0_ENA1.ADMINQ. */
 	bool sync_vfr_reset;
 	/* ADD_VLAN turns stripping on. */
@@ -148,6 +152,7 @@ void pf_config_rss_key(uint32_t op, const uint8_t *msg, uint16_t len);
 void pf_config_rss_lut(uint32_t op, const uint8_t *msg, uint16_t len);
 void pf_get_rss_hena_caps(uint32_t op, const uint8_t *msg, uint16_t len);
 void pf_set_rss_hena(uint32_t op, const uint8_t *msg, uint16_t len);
+void pf_get_supported_rxdids(uint32_t op, const uint8_t *msg, uint16_t len);
 
 /* pf-filters.c */
 /* (Re)allocate the VSI's filters (§7.12 step 3): broadcast plus the default

@@ -111,7 +111,7 @@ static const struct pf_rules ice_rules = {
 	.res_len = 36,                 /* ice_vc_get_vf_res_msg: virtchnl_struct_size(.., 0) */
 	.grant_v10 = 0x00010001,       /* ice_vc_get_vf_res_msg assumes L2|VLAN for 1.0 */
 	.grant_none = 0x00000001,      /* ice_vc_get_vf_res_msg: L2 always, the rest if asked */
-	.grant_dpdk = 0x000b00e1,
+	.grant_dpdk = 0x040b00e1,      /* with RX_FLEX_DESC */
 	.grant_iavf = 0x003d00e1,
 	.before_res = VIRTCHNL_STATUS_ERR_NOT_SUPPORTED, /* ice_vc_is_opcode_allowed */
 	.stats_before = 0,
@@ -601,7 +601,7 @@ static void check_state(void)
 }
 
 /* ice_virtchnl_allowlist.c: what a VF granted CAPS_DPDK (L2, REQ_QUEUES,
- * VLAN, RSS_PF) may send; ice_vc_process_vf_msg answers anything else
+ * VLAN, RSS_PF, RX_FLEX_DESC) may send; ice_vc_process_vf_msg answers anything else
  * ERR_NOT_SUPPORTED before it looks at the length. */
 static bool ice_dpdk_may_send(uint32_t op)
 {
@@ -616,6 +616,7 @@ static bool ice_dpdk_may_send(uint32_t op)
 	case VIRTCHNL_OP_ENABLE_VLAN_STRIPPING: case VIRTCHNL_OP_DISABLE_VLAN_STRIPPING:
 	case VIRTCHNL_OP_CONFIG_RSS_KEY: case VIRTCHNL_OP_CONFIG_RSS_LUT:
 	case VIRTCHNL_OP_GET_RSS_HENA_CAPS: case VIRTCHNL_OP_SET_RSS_HENA:
+	case VIRTCHNL_OP_GET_SUPPORTED_RXDIDS:
 		return true;
 	default:
 		return false;
@@ -693,8 +694,17 @@ static void check_lengths(void)
 	check(call(VIRTCHNL_OP_EVENT, NULL, 0, NULL) == VIRTCHNL_STATUS_ERR_PARAM, "lengths: EVENT from the VF -> ERR_PARAM");
 	check(call(VIRTCHNL_OP_UNKNOWN, NULL, 0, NULL) == bad_len_status(VIRTCHNL_OP_UNKNOWN), "lengths: UNKNOWN -> %d",
 	      bad_len_status(VIRTCHNL_OP_UNKNOWN));
-	check(call(VIRTCHNL_OP_GET_SUPPORTED_RXDIDS, NULL, 0, NULL) == VIRTCHNL_STATUS_ERR_NOT_SUPPORTED,
-	      "lengths: GET_SUPPORTED_RXDIDS (RX_FLEX_DESC not granted) -> ERR_NOT_SUPPORTED");
+	if (pf->allow_list) {
+		/* ice_vc_query_rxdid: the legacy 32-byte one and the flexible 22 */
+		struct msg m;
+		uint64_t ids = 0;
+		check(call(VIRTCHNL_OP_GET_SUPPORTED_RXDIDS, NULL, 0, &m) == 0 && m.len == 8 &&
+			      (memcpy(&ids, m.data, 8), ids == (1ull << 1 | 1ull << 22)),
+		      "lengths: GET_SUPPORTED_RXDIDS -> RXDIDs 1 and 22 (0x%016llx)", (unsigned long long)ids);
+	} else {
+		check(call(VIRTCHNL_OP_GET_SUPPORTED_RXDIDS, NULL, 0, NULL) == VIRTCHNL_STATUS_ERR_NOT_SUPPORTED,
+		      "lengths: GET_SUPPORTED_RXDIDS (not in i40e) -> ERR_NOT_SUPPORTED");
+	}
 	check(call(VIRTCHNL_OP_CONFIG_RSS_HFUNC, body, 8, NULL) == VIRTCHNL_STATUS_ERR_NOT_SUPPORTED,
 	      "lengths: CONFIG_RSS_HFUNC -> ERR_NOT_SUPPORTED");
 }
@@ -726,6 +736,8 @@ static void check_queues(void)
 		BAD("max_pkt_size 9729 (> the port's 9728)", q.qpair[0].rxq.max_pkt_size = 9729);
 		BAD("headwb_enabled", q.qpair[0].txq.headwb_enabled = 1);
 		BAD("crc_disable without CRC", q.qpair[0].rxq.crc_disable = 1);
+		BAD("rxdid 2 (RX_FLEX_DESC granted, 2 not supported)", q.qpair[0].rxq.rxdid = 2);
+		BAD("rxdid 0 (16-byte legacy: ice supports 32-byte only)", q.qpair[0].rxq.rxdid = 0);
 	} else {
 		BAD("rxdid 2 (flex not granted)", q.qpair[0].rxq.rxdid = 2);
 	}
@@ -740,8 +752,8 @@ static void check_queues(void)
 	      "queues: enabling a queue never configured -> ERR_PARAM (bad configs left nothing)");
 	vsiq_fill(&q, 1);
 	if (pf->ice_rings) {
-		q.qpair[0].rxq.rxdid = 2;
-		check(vsiq_send(&q) == 0, "queues: rxdid 2 without RX_FLEX_DESC -> SUCCESS (ice programs legacy 32-byte)");
+		q.qpair[0].rxq.rxdid = 22;
+		check(vsiq_send(&q) == 0, "queues: rxdid 22 with RX_FLEX_DESC -> SUCCESS (a supported one)");
 	} else {
 		q.qpair[0].txq.ring_len = 40;
 		q.qpair[0].rxq.max_pkt_size = 9729;

@@ -48,6 +48,7 @@ struct rxq {
 	bool configured, enabled;
 	uint64_t ring;
 	uint32_t len, buf_size, max_pkt;
+	bool flex;               /* flexible write-back (rxflex.c) */
 	uint32_t head;           /* next descriptor the device fills */
 	uint32_t wb_first;       /* first descriptor filled, not written back */
 	unsigned wb_n;
@@ -172,6 +173,7 @@ void dev_config_rxq(unsigned q, const struct sim_rxq_cfg *c)
 	rxq[q].len = c->len;
 	rxq[q].buf_size = buf;
 	rxq[q].max_pkt = c->max_pkt;
+	rxq[q].flex = c->rxdid == RXFLEX_RXDID_COMMS_OVS;
 	rxq[q].configured = true;
 	sim_trace("RX queue %u: ring 0x%llx, %u descriptors, %u-byte buffers, max frame %u", q,
 		  (unsigned long long)rxq[q].ring, c->len, buf, c->max_pkt);
@@ -640,11 +642,14 @@ static void rx_writeback(struct rxq *r, volatile struct avf_rx_desc *ring, bool 
 		kept = n;
 	for (unsigned i = 0; i < n - kept; i++) {
 		volatile struct avf_rx_desc *d = &ring[r->wb_first];
+		uint64_t qw[4] = { r->wb_qw0[i], r->wb_qw1[i], 0, 0 };
 
-		d->qword[0] = r->wb_qw0[i];
-		d->qword[2] = 0;
-		d->qword[3] = 0;
-		__atomic_store_n(&d->qword[1], r->wb_qw1[i], __ATOMIC_RELEASE);
+		if (r->flex)
+			rxflex_convert(qw);
+		d->qword[0] = qw[0];
+		d->qword[2] = qw[2];
+		d->qword[3] = qw[3];
+		__atomic_store_n(&d->qword[1], qw[1], __ATOMIC_RELEASE);
 		r->wb_first = ring_next(r->wb_first, r->len);
 	}
 	memmove(r->wb_qw0, r->wb_qw0 + (n - kept), kept * sizeof(r->wb_qw0[0]));

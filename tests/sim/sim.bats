@@ -209,7 +209,7 @@ expected() { sed -n "s/^expect $1 //p" <<<"$output"; }
 	[[ "$output" == *"LINK_CHANGE down after GET_VF_RESOURCES"* ]]
 	probe_ok --device-id 1889 -- "$TOP/tests/sim/probe-pf" queues
 	[[ "$output" == *"vector 0 <- queue 0 -> ERR_PARAM (ice_vc_cfg_irq_map_msg)"* ]]
-	[[ "$output" == *"rxdid 2 without RX_FLEX_DESC -> SUCCESS"* ]]
+	[[ "$output" == *"rxdid 22 with RX_FLEX_DESC -> SUCCESS"* ]]
 	probe_ok --device-id 1889 -- "$TOP/tests/sim/probe-pf" rss
 	[[ "$output" == *"i % queue pairs again (ice_vsi_cfg_rss_lut_key)"* ]]
 	probe_ok --device-id 1889 --pf i40e -- "$TOP/tests/sim/probe-pf" state

@@ -199,7 +199,10 @@ void dev_vf_reset(void);
 /* VFINT_ICR0_ENA1.ADMINQ as the driver left it (i40e_sync_vfr_reset reads it). */
 bool dev_icr0_adminq_enabled(void);
 struct sim_txq_cfg { uint64_t ring; uint16_t len; };
-struct sim_rxq_cfg { uint64_t ring; uint32_t len; uint32_t buf_size; uint32_t max_pkt; };
+/* rxdid: the write-back format the PF programmed (1 = legacy 32-byte). */
+struct sim_rxq_cfg { uint64_t ring; uint32_t len; uint32_t buf_size; uint32_t max_pkt; uint8_t rxdid; };
+/* Flexible RXDIDs the device can write besides the legacy 1 (rxflex.c). */
+#define SIM_RXDID_FLEX_COMMS_OVS 22
 void dev_config_txq(unsigned q, const struct sim_txq_cfg *c);
 void dev_config_rxq(unsigned q, const struct sim_rxq_cfg *c);
 /* Enable/disable: 0 on success, -1 if the queue was never configured. */
