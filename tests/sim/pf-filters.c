@@ -322,6 +322,11 @@ void pf_vlan_stripping(uint32_t op, const uint8_t *msg, uint16_t len)
 	pf_ok(op);
 }
 
+void pf_filters_strip(bool on)
+{
+	flt.strip = on;
+}
+
 bool pf_rx_strip(void)
 {
 	return flt.strip;

@@ -125,6 +125,7 @@ const struct pf_personality pf_i40e = {
 	/* i40e_add_vsi, case I40E_VSI_SRIOV: port_vlan_flags MODE_ALL with EMOD
 	 * 0 ("strip both"): a VF's VSI strips received tags from the start */
 	.vlan_strip = true,
+	.strip_follows_grant = false,
 	/* MAC filters match any VLAN until the VF adds one (i40e_add_vsi) */
 	.vlan_prune = false,
 	/* i40e_trigger_vf_reset -> i40e_sync_vfr_reset */

@@ -217,8 +217,11 @@ const struct pf_personality pf_ice = {
 	.link_needs_queues = true,
 	.rss_reset = ice_rss_reset,
 	.hena_caps = ice_hena,
-	/* ice_vf_init_vlan_stripping: off for a VF without VLAN_V2 */
+	/* a new VSI does not strip; right after GET_VF_RESOURCES
+	 * (ice_vc_process_vf_msg) ice_vf_init_vlan_stripping turns stripping on
+	 * for a VF granted VLAN (v1), off for one granted VLAN_V2 or neither */
 	.vlan_strip = false,
+	.strip_follows_grant = true,
 	/* ice_vf_rebuild_host_vlan_cfg -> ena_rx_filtering: VLAN pruning on */
 	.vlan_prune = true,
 	/* ice_trigger_vf_reset has no such wait */

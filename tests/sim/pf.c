@@ -833,6 +833,8 @@ static void pf_get_vf_resources(uint32_t op, const uint8_t *msg, uint16_t len)
 	pf_filters_default_mac(pf_vf.driver_caps, r->vsi_res[0].default_mac_addr);
 	resources_fault(r);
 	pf_vf.state = PF_ACTIVE;
+	if (pf_pers->strip_follows_grant)
+		pf_filters_strip(pf_vf.granted & VIRTCHNL_VF_OFFLOAD_VLAN);
 
 	l.n = 0;
 	caps_str(&l, r->vf_cap_flags);

@@ -116,8 +116,11 @@ struct pf_personality {
 	void (*rss_reset)(void);
 	/* The hash set GET_RSS_HENA_CAPS reports. */
 	uint64_t (*hena_caps)(void);
-	/* Received VLAN tags stripped on a new VSI (VF without VLAN_V2). */
+	/* Received VLAN tags stripped on a new VSI. */
 	bool vlan_strip;
+	/* GET_VF_RESOURCES sets stripping on if VLAN (v1) was granted, off
+	 * otherwise. */
+	bool strip_follows_grant;
 	/* Received tags of VLANs the VF did not add are dropped (pruning). */
 	bool vlan_prune;
 	/* GET_SUPPORTED_RXDIDS' answer; 0: the PF does not implement it. */
@@ -167,5 +170,7 @@ void pf_add_vlan(uint32_t op, const uint8_t *msg, uint16_t len);
 void pf_del_vlan(uint32_t op, const uint8_t *msg, uint16_t len);
 void pf_config_promisc(uint32_t op, const uint8_t *msg, uint16_t len);
 void pf_vlan_stripping(uint32_t op, const uint8_t *msg, uint16_t len);
+/* Stripping on or off, as the PF sets it without a message. */
+void pf_filters_strip(bool on);
 
 #endif /* AVFSIM_PF_H */
