@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT
  *
  * pf-queues.c - the PF's handling of the VF's queues (avf-facts.md §7.4-7.6),
- * counters (§7.11) and RSS (§7.10), as Linux i40e and ice do it (their
- * differences: pf_pers, pf-i40e.c and pf-ice.c).  Messages arrive here from
- * pf.c with their length already checked (§4.1).
+ * counters and RSS, as Linux i40e and ice do it (their differences:
+ * pf_pers, pf-i40e.c and pf-ice.c).  Messages arrive here from pf.c with
+ * their length already checked (virtchnl.h, virtchnl_vc_validate_vf_msg).
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -17,7 +17,8 @@ void pf_write_hena(uint64_t hena)
 	dev_bar0[VFQF_HENA(1) / 4] = (uint32_t)(hena >> 32);
 }
 
-/* Four bytes per register, byte lanes little-endian (§1.1). */
+/* Four bytes per register, byte lanes little-endian (i40e_register.h
+ * VFQF_HKEY, VFQF_HLUT: four key bytes / LUT entries per register). */
 void pf_write_bytes(uint32_t reg0, const uint8_t *b, unsigned n)
 {
 	for (unsigned i = 0; i < n / 4; i++)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT
  *
  * pf.c - the PF driver's side of virtchnl: what Linux i40e and ice do with
- * the messages a VF posts (avf-facts.md §7), plus the faults a test can
- * inject.  Where the two PFs differ, pf_pers (pf-i40e.c, pf-ice.c) says how.
+ * the messages a VF posts (i40e_virtchnl_pf.c, ice_virtchnl.c), plus the
+ * faults a test can inject.  Where the two PFs differ, pf_pers (pf-i40e.c,
+ * pf-ice.c) says how.
  *
  * Every message is untrusted input: its length is checked against the
  * virtchnl validator's rule (§4.1) before any field is read, and fields are

@@ -72,7 +72,8 @@ void pf_trace_in(uint32_t op, const char *fmt, ...) __attribute__((format(printf
  * replies ERR_PARAM with the reason and returns false. */
 bool pf_check(int vsi_id, char *why, size_t n);
 bool pf_allowed(uint32_t op, int vsi_id);
-/* LINK_CHANGE event (§7.3) saying up or down. */
+/* LINK_CHANGE event saying up or down (i40e_vc_notify_vf_link_state,
+ * ice_vc_notify_vf_link_state). */
 void pf_link_event(bool up);
 /* The link state the PF tells the VF now (pf_personality.link_needs_queues). */
 bool pf_vf_link_up(void);
