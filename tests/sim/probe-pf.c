@@ -598,6 +598,11 @@ static void check_state(void)
 	check(resources(VIRTCHNL_VF_OFFLOAD_RSS_REG | VIRTCHNL_VF_OFFLOAD_RSS_AQ, &r, NULL) == 0 &&
 		      r.vf_cap_flags == VIRTCHNL_VF_OFFLOAD_L2,
 	      "state: RSS_REG|RSS_AQ asked -> neither granted (ice_vc_get_vf_res_msg) (0x%08x)", r.vf_cap_flags);
+	/* ice_vc_cfg_qs_msg: without RX_FLEX_DESC the VF's rxdid is not read */
+	struct vsiq q;
+	vsiq_fill(&q, 1);
+	q.qpair[0].rxq.rxdid = 2;
+	check(vsiq_send(&q) == 0, "state: rxdid 2 without RX_FLEX_DESC -> SUCCESS (ice programs ICE_RXDID_LEGACY_1)");
 }
 
 /* ice_virtchnl_allowlist.c: what a VF granted CAPS_DPDK (L2, REQ_QUEUES,

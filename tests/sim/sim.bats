@@ -207,6 +207,7 @@ expected() { sed -n "s/^expect $1 //p" <<<"$output"; }
 	[[ "$output" == *"GET_RSS_HENA_CAPS without RSS_PF -> ERR_NOT_SUPPORTED"* ]]
 	[[ "$output" == *"36-byte reply"* ]]
 	[[ "$output" == *"LINK_CHANGE down after GET_VF_RESOURCES"* ]]
+	[[ "$output" == *"rxdid 2 without RX_FLEX_DESC -> SUCCESS"* ]]
 	probe_ok --device-id 1889 -- "$TOP/tests/sim/probe-pf" queues
 	[[ "$output" == *"vector 0 <- queue 0 -> ERR_PARAM (ice_vc_cfg_irq_map_msg)"* ]]
 	[[ "$output" == *"rxdid 22 with RX_FLEX_DESC -> SUCCESS"* ]]
