@@ -250,20 +250,28 @@ teardown() { kill_bg; }
 }
 
 @test "VLAN: tagged frames reach the dump, the capture and the echo with their tags, all four variants" {
+	local trust=() want
 	tagged="$BATS_TEST_TMPDIR/vlan.pcap"
 	"$PCAPTOOL" vlan "$VF_MAC" "$tagged"
-	"$PCAPTOOL" hex "$tagged" >"$BATS_TEST_TMPDIR/want"
-	n=$(wc -l <"$BATS_TEST_TMPDIR/want")
+	"$PCAPTOOL" hex "$tagged" >"$BATS_TEST_TMPDIR/all"
+	# ice prunes the VLANs a VF did not add (ice_vf_rebuild_host_vlan_cfg): only
+	# the untagged and VLAN 0 frames arrive, unless the VF is trusted and
+	# promiscuous (the dump variants ask for promiscuous mode, echo does not)
+	grep -vE '^.{24}8100(0064|00c8)' "$BATS_TEST_TMPDIR/all" >"$BATS_TEST_TMPDIR/pruned"
+	[ "${AVF_DEVICE_ID:-}" = 0x1889 ] && trust=(--trust)
 	for v in avf avf-poll avf-echo avf-poll-echo; do
-		avf "$v" --no-spoofchk --rx "$tagged" --tx "$BATS_TEST_TMPDIR/tx.pcap" -- -c "$n" \
+		want="$BATS_TEST_TMPDIR/all"
+		[[ -n "${trust[*]}" && $v == *echo ]] && want="$BATS_TEST_TMPDIR/pruned"
+		avf "$v" "${trust[@]}" --no-spoofchk --rx "$tagged" --tx "$BATS_TEST_TMPDIR/tx.pcap" -- -c "$(wc -l <"$want")" \
 			-w "$BATS_TEST_TMPDIR/got.pcap" "$BDF"
 		[ "$status" -eq 0 ] || { echo "$v: status $status"; cat "$ERR"; return 1; }
-		"$PCAPTOOL" hex "$BATS_TEST_TMPDIR/got.pcap" | diff "$BATS_TEST_TMPDIR/want" - || { echo "$v: -w"; return 1; }
+		"$PCAPTOOL" hex "$BATS_TEST_TMPDIR/got.pcap" | diff "$want" - || { echo "$v: -w"; return 1; }
+		assert_report rx_filtered "$(($(wc -l <"$BATS_TEST_TMPDIR/all") - $(wc -l <"$want")))"
 		grep -q '^  vlan       tags kept on received frames (DISABLE_VLAN_STRIPPING)$' "$ERR"
 		case $v in
-		*echo) "$PCAPTOOL" hex "$BATS_TEST_TMPDIR/tx.pcap" | diff <(echoed_hex <"$BATS_TEST_TMPDIR/want") - ||
+		*echo) "$PCAPTOOL" hex "$BATS_TEST_TMPDIR/tx.pcap" | diff <(echoed_hex <"$want") - ||
 			{ echo "$v: the echoes"; return 1; } ;;
-		*) "$PCAPTOOL" undump <"$OUT" | diff "$BATS_TEST_TMPDIR/want" - || { echo "$v: the dump"; return 1; } ;;
+		*) "$PCAPTOOL" undump <"$OUT" | diff "$want" - || { echo "$v: the dump"; return 1; } ;;
 		esac
 	done
 }

@@ -31,6 +31,8 @@
 /* Frames per engine turn.  Real TX and RX engines run side by side; small
  * turns keep the two (and the admin queue) interleaved as finely. */
 #define ENGINE_BATCH 32
+/* QRX_TAIL bits the E810 does not use (queues on 8086:1889, rx_pass_begin). */
+#define E810_QRX_TAIL_IGNORED 7u
 
 struct txq {
 	bool configured, enabled;
@@ -47,6 +49,7 @@ struct rxq {
 	bool configured, enabled;
 	uint64_t ring;
 	uint32_t len, buf_size, max_pkt;
+	bool flex;               /* flexible write-back (rxflex.c) */
 	uint32_t head;           /* next descriptor the device fills */
 	uint32_t wb_first;       /* first descriptor filled, not written back */
 	unsigned wb_n;
@@ -172,6 +175,7 @@ void dev_config_rxq(unsigned q, const struct sim_rxq_cfg *c)
 	rxq[q].len = c->len;
 	rxq[q].buf_size = buf;
 	rxq[q].max_pkt = c->max_pkt;
+	rxq[q].flex = c->rxdid == RXFLEX_RXDID_COMMS_OVS;
 	rxq[q].configured = true;
 	sim_trace("RX queue %u: ring 0x%llx, %u descriptors, %u-byte buffers, max frame %u", q,
 		  (unsigned long long)rxq[q].ring, c->len, buf, c->max_pkt);
@@ -643,17 +647,19 @@ static void rx_writeback(struct rxq *r, volatile struct avf_rx_desc *ring, bool 
 		kept = n;
 	for (unsigned i = 0; i < n - kept; i++) {
 		volatile struct avf_rx_desc *d = &ring[r->wb_first];
+		uint64_t qw[4] = { r->wb_qw0[i], r->wb_qw1[i], 0, 0 };
 
-		d->qword[0] = r->wb_qw0[i];
-		d->qword[2] = 0;
-		d->qword[3] = 0;
-		__atomic_store_n(&d->qword[1], r->wb_qw1[i], __ATOMIC_RELEASE);
+		if (r->flex)
+			rxflex_convert(qw);
+		d->qword[0] = qw[0];
+		d->qword[2] = qw[2];
+		d->qword[3] = qw[3];
+		__atomic_store_n(&d->qword[1], qw[1], __ATOMIC_RELEASE);
 		if (sim_opts.trace && trace_allow(&r->tl_wb, "RX write-backs"))
 			sim_trace("RX queue %u: descriptor %u written back, DD%s, length %llu", (unsigned)(r - rxq),
 				  r->wb_first, r->wb_qw1[i] & AVF_RXD_QW1_STATUS_EOF ? " EOF" : "",
 				  (unsigned long long)((r->wb_qw1[i] & AVF_RXD_QW1_LENGTH_PBUF_MASK) >>
 						       AVF_RXD_QW1_LENGTH_PBUF_SHIFT));
-
 		r->wb_first = ring_next(r->wb_first, r->len);
 	}
 	memmove(r->wb_qw0, r->wb_qw0 + (n - kept), kept * sizeof(r->wb_qw0[0]));
@@ -758,6 +764,10 @@ static bool rx_pass_begin(struct rx_pass *p)
 	if (p->ring)
 		return true;
 	p->tail = reg_read(QRX_TAIL1(p->q)) & QTAIL_MASK;
+	/* E810 (8086:1889) ignores QRX_TAIL's low 3 bits: ice_txrx_lib.c,
+	 * ice_release_rx_desc ("hardware ignores the lower 3 bits") */
+	if (sim_opts.device_id == AVF_DEV_ID_ADAPTIVE_VF)
+		p->tail &= ~(uint32_t)E810_QRX_TAIL_IGNORED;
 	if (p->tail >= r->len) {
 		mdd("RX", p->q, r->head, "tail %u beyond the ring of %u", p->tail, r->len);
 		return false;
