@@ -842,6 +842,15 @@ static uint32_t link_event_mbps(const struct avf *a, const struct virtchnl_pf_ev
 	return mbps[__builtin_ctz(legacy)];
 }
 
+/* ice reports the link down until the VF's queues are enabled
+ * (ice_vc_notify_vf_link_state, ice_is_vf_link_up): not an error. */
+static const char *link_down_note(const struct avf *a)
+{
+	if (a->link_up || a->queues_enabled)
+		return "";
+	return " (before the queues are enabled: ice reports it so)";
+}
+
 /* VIRTCHNL_OP_EVENT (virtchnl.h, struct virtchnl_pf_event).  LINK_CHANGE
  * comes after GET_VF_RESOURCES and ENABLE_QUEUES; RESET_IMPENDING before a
  * reset the PF makes (i40e_vc_notify_vf_reset): avf recovers from it;
@@ -849,6 +858,7 @@ static uint32_t link_event_mbps(const struct avf *a, const struct virtchnl_pf_ev
  * ends. */
 static void vc_event(struct avf *a, const uint8_t *msg, uint16_t len)
 {
+
 	struct virtchnl_pf_event ev;
 	if (len < sizeof ev) {
 		note("a PF event of %u bytes, expected %zu: dropped", len, sizeof ev);
@@ -861,7 +871,9 @@ static void vc_event(struct avf *a, const uint8_t *msg, uint16_t len)
 		a->link_up = ev.event_data.link_event_adv.link_status;
 		a->link_mbps = link_event_mbps(a, &ev);
 		if (a->running || a->verbose)
-			note("link %s, %" PRIu32 " Mbit/s", a->link_up ? "up" : "down", a->link_mbps);
+			note("link %s, %" PRIu32 " Mbit/s%s", a->link_up ? "up" : "down", a->link_mbps,
+			     link_down_note(a));
+
 		break;
 	case VIRTCHNL_EVENT_RESET_IMPENDING:
 		note("the PF is resetting the VF (RESET_IMPENDING, severity %" PRId32 "): avf brings it up again once "
@@ -1471,8 +1483,19 @@ static const char *write_back_mode(const struct avf *a)
 #endif
 }
 
+/* ice prunes VLANs for a VF without VLAN_V2 (ice_vf_rebuild_host_vlan_cfg):
+ * tagged frames of VLANs the VF did not join are dropped, unless it is
+ * trusted and promiscuous.  avf joins none. */
+static const char *vlan_pruning_note(const struct avf *a)
+{
+	if (a->device_id != AVF_DEV_ID_ADAPTIVE_VF)
+		return "";
+	return "; an E810's PF (ice) drops tagged frames of other VLANs unless the VF is trusted and promiscuous";
+}
+
 static int banner(struct avf *a)
 {
+
 	struct cap_str caps = cap_str(a->caps);
 	fprintf(stderr, "avf: %s is up, %" PRIu64 " ms after start\n  device     %04x:%04x %s\n"
 		"  iommu      group %d, VFIO %s, %u KiB of DMA memory in %s\n  virtchnl   %" PRIu32 ".%" PRIu32 "\n"
@@ -1485,9 +1508,9 @@ static int banner(struct avf *a)
 		a->pf_version.major, a->pf_version.minor, caps.s, a->vsi_id, a->num_queue_pairs, a->max_vectors,
 		a->queue_vector + 1u, a->max_mtu, mac_str(a->mac).s, a->mac_random ? " (random, locally administered)" : "",
 		a->link_up ? "up" : "down", a->link_mbps);
-	fprintf(stderr, "  rss        %s\n  vlan       %s\n  write-back %s\n", a->rss_done,
+	fprintf(stderr, "  rss        %s\n  vlan       %s%s\n  write-back %s\n", a->rss_done,
 		a->vlan_stripped ? "the PF strips tags: avf puts them back from the descriptor"
-		: "tags kept on received frames (DISABLE_VLAN_STRIPPING)", write_back_mode(a));
+		: "tags kept on received frames (DISABLE_VLAN_STRIPPING)", vlan_pruning_note(a), write_back_mode(a));
 	a->running = true;
 	a->start_ns = a->tick_ns = now_ns(CLOCK_MONOTONIC);
 	a->start_cpu_ns = now_ns(CLOCK_THREAD_CPUTIME_ID);
