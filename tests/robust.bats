@@ -558,7 +558,16 @@ recovered() {
 	done
 }
 
+@test "a VF reset that never completes while avf runs: a clear message, exit 1 (20 s, normal pass only)" {
+	[[ "$AVF_DIR" != *build-asan* ]] || skip "the 20 s wait runs once, in the normal pass"
+	avf avf-poll --gen 1000000 --rx-rate 1000 --fault reset-impending=300 --fault reset-stuck-from=1 -- "$BDF"
+	expect 1
+	err_has "^avf: the VF reset did not complete in 20000 ms \(VFGEN_RSTAT INPROGRESS: the PF never finished\): stopping; check the host's dmesg"
+	assert_released
+}
+
 @test "SIGINT while a VF reset is being recovered from: a clean stop" {
+
 	for v in avf avf-poll; do
 		# Every event is lost (arq-error=event): the reset is found by the
 		# disabled admin queue, and the recovery's link wait lasts 5 s.

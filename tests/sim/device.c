@@ -547,21 +547,31 @@ static void dev_wipe(void)
 	dev_reset_gen++;
 }
 
+/* --fault reset-stuck: every reset stays in progress; --fault
+ * reset-stuck-from=N: the Nth VF reset (VFR, not an FLR) and those after it,
+ * so a driver meets one only once it runs. */
+static uint64_t vfr_count;
+
 static bool reset_stuck(void)
 {
-	return sim_fault("reset-stuck") != NULL;
+	uint64_t from = dev_fault_count("reset-stuck-from");
+	if (sim_fault("reset-stuck"))
+		return true;
+	return from && vfr_count >= from && vfr.state == VFR_INPROGRESS;
 }
 
 void dev_vf_reset(void)
 {
 	sim_report.vf_resets++;
+	vfr_count++;
+
 	sim_trace("VF reset (VFR): registers but VFINT_ICR0_ENA1, queues and interrupt state cleared");
 	dev_wipe();
 	rstat_set(VIRTCHNL_VFR_INPROGRESS);
 	vfr.state = VFR_INPROGRESS;
 	vfr.deadline = sim_now_ns() + VFR_VFACTIVE_NS;
 	if (reset_stuck())
-		sim_log("fault reset-stuck: VFGEN_RSTAT stays VFR_INPROGRESS");
+		sim_log("fault %s: VFGEN_RSTAT stays VFR_INPROGRESS", sim_fault("reset-stuck") ? "reset-stuck" : "reset-stuck-from");
 }
 
 /* VFIO_DEVICE_RESET.  Synchronous: the ioctl returns with the function
@@ -572,7 +582,8 @@ void dev_flr(void)
 	sim_trace("FLR (VFIO_DEVICE_RESET): all device state reset");
 	dev_wipe();
 	pf_flr();
-	if (reset_stuck()) {
+	if (sim_fault("reset-stuck")) {
+
 		rstat_set(VIRTCHNL_VFR_INPROGRESS);
 		vfr.state = VFR_INPROGRESS;
 		return;

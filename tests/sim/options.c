@@ -53,7 +53,7 @@ const char sim_usage[] =
 	"  --fault NAME[=VALUE] inject a fault (repeatable), see tests/sim/README.md:\n"
 	"      VFIO:   no-iommu-group not-vfio-pci group-not-viable group-busy\n"
 	"              permission-denied memlock=BYTES vf-token=UUID\n"
-	"      device: reset-stuck rx-zero-len=N rx-oversize-len=N rx-no-eof=N rx-error=N\n"
+	"      device: reset-stuck reset-stuck-from=N rx-zero-len=N rx-oversize-len=N rx-no-eof=N rx-error=N\n"
 	"              rx-stray-dd=N tx-stray-wb=N tx-mdd=N aq-error=OPCODE arq-error=OPCODE\n"
 	"      PF:     pf-silent[=OPCODE] version=MAJOR.MINOR status=OPCODE[:STATUS]\n"
 	"              wrong-opcode=OPCODE reply-long=OPCODE reply-short=OPCODE\n"
@@ -110,7 +110,7 @@ static const struct {
 	{"group-not-viable", FV_NONE}, {"group-busy", FV_NONE},
 	{"permission-denied", FV_NONE}, {"memlock", FV_BYTES}, {"vf-token", FV_UUID},
 	/* device layer */
-	{"reset-stuck", FV_NONE}, {"rx-zero-len", FV_COUNT}, {"rx-oversize-len", FV_COUNT},
+	{"reset-stuck", FV_NONE}, {"reset-stuck-from", FV_COUNT}, {"rx-zero-len", FV_COUNT}, {"rx-oversize-len", FV_COUNT},
 	{"rx-no-eof", FV_COUNT}, {"rx-error", FV_COUNT}, {"rx-stray-dd", FV_COUNT},
 	{"tx-stray-wb", FV_COUNT}, {"tx-mdd", FV_COUNT}, {"aq-error", FV_OPCODE}, {"arq-error", FV_OPCODE},
 	/* PF layer */
