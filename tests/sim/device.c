@@ -478,8 +478,8 @@ void dev_set_msix_eventfd(unsigned vector, int fd)
 	sim_trace("irq: MSI-X vector %u %s", vector, fd >= 0 ? "eventfd assigned" : "eventfd removed");
 }
 
-/* The REQ eventfd asks the user to release the device; the model never
- * does (no hot-unplug), so it is only noted. */
+/* The REQ eventfd asks the user to release the device; vfio.c signals it
+ * when the host removes the VF (--host vf-remove). */
 void dev_set_req_eventfd(int fd)
 {
 	sim_trace("irq: device request (REQ) eventfd %s", fd >= 0 ? "assigned" : "removed");
@@ -554,12 +554,17 @@ static bool reset_stuck(void)
 
 void dev_vf_reset(void)
 {
+	dev_vf_reset_for(VFR_VFACTIVE_NS);
+}
+
+void dev_vf_reset_for(uint64_t hold_ns)
+{
 	sim_report.vf_resets++;
 	sim_trace("VF reset (VFR): registers but VFINT_ICR0_ENA1, queues and interrupt state cleared");
 	dev_wipe();
 	rstat_set(VIRTCHNL_VFR_INPROGRESS);
 	vfr.state = VFR_INPROGRESS;
-	vfr.deadline = sim_now_ns() + VFR_VFACTIVE_NS;
+	vfr.deadline = sim_now_ns() + hold_ns;
 	if (reset_stuck())
 		sim_log("fault reset-stuck: VFGEN_RSTAT stays VFR_INPROGRESS");
 }

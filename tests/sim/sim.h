@@ -52,6 +52,28 @@ struct sim_fault {
 /* --lut: what the VF's previous user left in its RSS LUT and key. */
 enum sim_lut { SIM_LUT_IAVF, SIM_LUT_ZERO };
 
+/* --host MS:ACTION: what the host's administrator does to the running VF
+ * (host.c), MS ms after the first successful ENABLE_QUEUES. */
+#define SIM_MAX_HOST 16
+enum sim_host_action {
+	SIM_HOST_MAC,       /* ip link set <pf> vf 0 mac MAC */
+	SIM_HOST_TRUST,     /* ... trust on|off */
+	SIM_HOST_SPOOFCHK,  /* ... spoofchk on|off */
+	SIM_HOST_LINK,      /* ... state auto|enable|disable */
+	SIM_HOST_VLAN,      /* ... vlan VID (0 removes the port VLAN) */
+	SIM_HOST_PF_RESET,  /* the PF resets itself */
+	SIM_HOST_VF_REMOVE, /* echo 0 > sriov_numvfs, or the PF driver unloads */
+};
+/* link=: IFLA_VF_LINK_STATE_* as i40e_ndo_set_vf_link_state takes them. */
+enum sim_host_link { SIM_HOST_LINK_AUTO, SIM_HOST_LINK_UP, SIM_HOST_LINK_DOWN };
+struct sim_host {
+	uint32_t ms;
+	enum sim_host_action action;
+	uint8_t mac[6];   /* mac= */
+	int value;        /* trust/spoofchk 0|1, link enum sim_host_link, vlan VID */
+	char text[40];    /* ACTION as given, for the log */
+};
+
 struct sim_opts {
 	char bdf[16];              /* --bdf, canonical "dddd:bb:dd.f" */
 	uint16_t device_id;        /* --device-id */
@@ -74,6 +96,8 @@ struct sim_opts {
 	int device_cpu;            /* --device-cpu: the device thread's CPU, -1 = any */
 	unsigned nfaults;
 	struct sim_fault faults[SIM_MAX_FAULTS];
+	unsigned nhost;            /* --host, in the order given */
+	struct sim_host host[SIM_MAX_HOST];
 };
 
 /* The launcher passes its options to the library in this variable, one
@@ -127,6 +151,10 @@ struct sim_report {
 	uint64_t vfr_never_finished; /* ... and logged "Reset VF 0 never finished" */
 	uint64_t device_busy_ns;   /* device thread working, while queues are enabled */
 	uint64_t device_idle_ns;   /* device thread finding nothing to do, likewise */
+	uint64_t host_actions;     /* --host actions that acted */
+	uint64_t host_vf_resets;   /* VF resets the host's actions caused */
+	uint64_t host_device_requests; /* vfio-pci's device requests (REQ eventfd) */
+	uint64_t host_vf_removed;  /* 1 once the program released a VF being removed */
 	int last_link_state;       /* 1 up, 0 down, -1 never reported */
 };
 extern struct sim_report sim_report;
@@ -177,6 +205,10 @@ unsigned dev_num_vectors(void);
 void dev_set_msix_eventfd(unsigned vector, int fd);
 /* VFIO_DEVICE_SET_IRQS on the REQ index. */
 void dev_set_req_eventfd(int fd);
+/* --host vf-remove (vfio.c): the VF is being removed; vfio-pci asks the
+ * program to release it now and every 10 s after (device thread). */
+void vfio_remove_start(uint64_t now_ns);
+void vfio_remove_tick(uint64_t now_ns);
 /* VFIO_DEVICE_RESET: a function-level reset (all state forgotten, RSTAT
  * back to VFACTIVE when done).  Caller holds sim_lock. */
 void dev_flr(void);
@@ -191,6 +223,9 @@ void dev_arq_send(uint32_t v_opcode, int32_t v_retval, const void *msg, uint16_t
  * and filter state forgotten; RSTAT VFACTIVE follows after i40e's delay
  * and pf_reset_done() is called when the VF is active again. */
 void dev_vf_reset(void);
+/* The same reset, RSTAT held VFR_INPROGRESS for hold_ns (a PF reset, whose
+ * rebuild takes longer than one VF's reset). */
+void dev_vf_reset_for(uint64_t hold_ns);
 /* VFINT_ICR0_ENA1.ADMINQ as the driver left it (i40e_sync_vfr_reset reads it). */
 bool dev_icr0_adminq_enabled(void);
 struct sim_txq_cfg { uint64_t ring; uint16_t len; };
@@ -215,6 +250,8 @@ void pf_tick(uint64_t now_ns);
 void pf_reset_done(void);
 /* A function-level reset happened: forget everything, VF state back to start. */
 void pf_flr(void);
+/* --host actions that are due (host.c; device thread, sim_lock held). */
+void host_tick(uint64_t now_ns);
 /* Link as the PF reports it to the VF; the wire delivers only when up. */
 bool pf_link_up(void);
 /* The switch: does the VF's filter set accept this frame (destination MAC,
