@@ -557,9 +557,22 @@ void dev_vf_reset(void)
 	dev_vf_reset_for(VFR_VFACTIVE_NS);
 }
 
+/* Interrupts whose cause came before the reset (the PF's RESET_IMPENDING,
+ * written into the ARQ just before i40e writes VFSWR): the MSI-X message is
+ * posted as the cause is raised, so an armed vector fires before the reset
+ * wipes the vector state, not never. */
+static void irq_flush(uint64_t now)
+{
+	uint64_t wake = UINT64_MAX;
+
+	for (unsigned v = 0; v < dev_num_vectors(); v++)
+		irq_try_fire(v, now, &wake);
+}
+
 void dev_vf_reset_for(uint64_t hold_ns)
 {
 	sim_report.vf_resets++;
+	irq_flush(sim_now_ns());
 	sim_trace("VF reset (VFR): registers but VFINT_ICR0_ENA1, queues and interrupt state cleared");
 	dev_wipe();
 	rstat_set(VIRTCHNL_VFR_INPROGRESS);
