@@ -11,6 +11,7 @@
  *   device.c adminq.c    the VF's BAR0 registers, reset, interrupts, admin
  *   queues.c             queues, TX/RX rings (what the silicon would do)
  *   pf.c                 the PF driver's virtchnl side (what i40e would do)
+ *   host.c               the host's administrator acting on the VF (--host)
  *   wire.c               pcap in/out, the generator, the switch (the network)
  *   report.c             --trace helpers and the --report file
  *
