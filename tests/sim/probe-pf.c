@@ -35,6 +35,7 @@
  *   host-pf-reset       needs --host 100:pf-reset
  *   host-vf-remove      needs --host 100:vf-remove (REQ eventfd registered)
  *   host-vf-remove-noreq  needs --host 100:vf-remove (no REQ eventfd)
+ *   host-vf-remove-hold   needs --host 100:vf-remove (the device held 10.5 s)
  *   host-wait           needs --host 100:trust=on --host 100:mac=02:00:00:00:00:02
  * `filters` reads --trust and --mac from AVFSIM_ARGS to know what to expect.
  * Prints "ok ..." / "FAIL ..." per rule; exit status 1 if anything failed.
@@ -1098,7 +1099,7 @@ static void check_host(const char *name)
 		      now_ms() - t0);
 		wr(VFINT_ICR0_ENA1, VFINT_ICR0_ENA1_ADMINQ);
 		check(version(1, NULL) == 0 && resources(CAPS_DPDK, &r, NULL) == 0, "host pf-reset: bring-up again");
-	} else if (!strcmp(name, "vf-remove") || !strcmp(name, "vf-remove-noreq")) {
+	} else if (!strncmp(name, "vf-remove", 9)) {
 		int32_t efd = eventfd(0, 0);
 		struct vfio_irq_set set = { .argsz = sizeof(set) + sizeof(efd), .count = 1,
 					    .flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
@@ -1106,7 +1107,8 @@ static void check_host(const char *name)
 		uint8_t irq[sizeof(set) + sizeof(efd)];
 		char bdf[64];
 		uint64_t n = 0;
-		bool req = !strcmp(name, "vf-remove");
+		bool req = strcmp(name, "vf-remove-noreq") != 0;
+		bool hold = !strcmp(name, "vf-remove-hold");
 		memcpy(irq, &set, sizeof(set));
 		memcpy(irq + sizeof(set), &efd, sizeof(efd));
 		if (req && ioctl(p.device, VFIO_DEVICE_SET_IRQS, irq))
@@ -1114,6 +1116,12 @@ static void check_host(const char *name)
 		drain(300);
 		if (req)
 			check(read(efd, &n, sizeof(n)) == sizeof(n) && n == 1, "host vf-remove: the REQ eventfd fired once");
+		if (hold) {
+			/* vfio_unregister_group_dev asks again every 10 s, for ever. */
+			drain(10500);
+			check(read(efd, &n, sizeof(n)) == sizeof(n) && n == 1,
+			      "host vf-remove: held for 10 s: asked once more");
+		}
 		read_args(bdf, sizeof(bdf));
 		errno = 0;
 		check(ioctl(p.group, VFIO_GROUP_GET_DEVICE_FD, bdf) < 0 && errno == ENODEV,

@@ -320,12 +320,15 @@ expected() { sed -n "s/^expect $1 //p" <<<"$output"; }
 	assert_report vf_resets 2
 }
 
-@test "host: vf-remove signals the REQ eventfd (or warns), refuses new opens, completes on release" {
+@test "host: vf-remove signals the REQ eventfd every 10 s (or warns), refuses new opens, completes on release" {
 	probe_ok --host 100:vf-remove -- "$TOP/tests/sim/probe-pf" host-vf-remove
 	[[ "$output" == *"avfsim: dmesg: vfio-pci 0000:3b:02.0: Relaying device request to user (#0)"* ]]
 	[[ "$output" == *"avfsim: host: vf-remove: the VF was released after 1 device request(s)"* ]]
 	assert_report host_device_requests 1
 	assert_report host_vf_removed 1
+	probe_ok --host 100:vf-remove -- "$TOP/tests/sim/probe-pf" host-vf-remove-hold
+	assert_report host_device_requests 2
+	[ "$(grep -c 'Relaying device request' <<<"$output")" -eq 1 ] # every tenth is logged
 	probe_ok --host 100:vf-remove -- "$TOP/tests/sim/probe-pf" host-vf-remove-noreq
 	[[ "$output" == *"No device request channel registered, blocked until released by user"* ]]
 	assert_report host_device_requests 0
