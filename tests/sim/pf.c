@@ -845,7 +845,7 @@ static uint32_t pf_hw_caps(void)
 	return 0;
 }
 
-/* §7.3: what this PF grants out of what the VF asked for.  Always L2 and
+/* What this PF grants out of what the VF asked for.  Always L2 and
  * ADV_LINK_SPEED; VLAN unless the host set a port VLAN (i40e tests the
  * VSI's pvid).  RSS_PF if asked, else
  * RSS_REG: RSS_AQ needs an X722 and the AQ RSS commands, which the simulated
