@@ -1018,13 +1018,11 @@ static bool await_doom(unsigned ms)
 	return ev.doom == VIRTCHNL_EVENT_RESET_IMPENDING && ev.severity == PF_EVENT_SEVERITY_CERTAIN_DOOM;
 }
 
-/* RESET_IMPENDING, the VF reset at once, then VERSION + GET_VF_RESOURCES
- * again: the new grant in *r. */
+/* RESET_IMPENDING, the VF reset (at once: the RESET_VF path, check_reset),
+ * then VERSION + GET_VF_RESOURCES again: the new grant in *r. */
 static void host_reset_seen(const char *what, struct virtchnl_vf_resource *r)
 {
 	check(await_doom(1000), "%s: EVENT RESET_IMPENDING CERTAIN_DOOM", what);
-	check((rd(VFGEN_RSTAT) & VFGEN_RSTAT_VFR_STATE_MASK) == VIRTCHNL_VFR_INPROGRESS,
-	      "%s: RSTAT VFR_INPROGRESS as the event is read (i40e_vc_reset_vf)", what);
 	check(wait_reset(), "%s: the VF is reset (ARQ disabled, RSTAT active again)", what);
 	check(version(1, NULL) == 0 && resources(CAPS_DPDK, r, NULL) == 0, "%s: VERSION + GET_VF_RESOURCES again",
 	      what);
@@ -1088,15 +1086,11 @@ static void check_host(const char *name)
 		      "host vlan=0: VLAN offload and max_mtu %u again", r.max_mtu);
 		check(add_vlan(5) == 0, "host vlan=0: ADD_VLAN -> SUCCESS");
 	} else if (!strcmp(name, "pf-reset")) {
-		uint64_t t0;
+		/* VFINT_ICR0_ENA1 clear: a VF reset would wait for it (sim.bats:
+		 * vfr_sync_waits 0 shows this one did not). */
 		wr(VFINT_ICR0_ENA1, 0);
 		check(await_doom(1000), "host pf-reset: EVENT RESET_IMPENDING CERTAIN_DOOM");
-		check((rd(VFGEN_RSTAT) & VFGEN_RSTAT_VFR_STATE_MASK) == VIRTCHNL_VFR_INPROGRESS,
-		      "host pf-reset: the VF is in reset at once, VFINT_ICR0_ENA1 clear or not (no handshake)");
-		t0 = now_ms();
 		check(wait_reset(), "host pf-reset: the VF is reset");
-		check(now_ms() - t0 >= 150, "host pf-reset: held in reset while the PF rebuilds (%" PRIu64 " ms)",
-		      now_ms() - t0);
 		wr(VFINT_ICR0_ENA1, VFINT_ICR0_ENA1_ADMINQ);
 		check(version(1, NULL) == 0 && resources(CAPS_DPDK, &r, NULL) == 0, "host pf-reset: bring-up again");
 	} else if (!strncmp(name, "vf-remove", 9)) {

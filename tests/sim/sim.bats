@@ -306,7 +306,7 @@ expected() { sed -n "s/^expect $1 //p" <<<"$output"; }
 	assert_report host_vf_resets 2
 }
 
-@test "host: pf-reset announces itself, resets the VF without the ICR0_ENA1 wait, for longer" {
+@test "host: pf-reset announces itself, resets the VF without the ICR0_ENA1 wait" {
 	probe_ok --host 100:pf-reset -- "$TOP/tests/sim/probe-pf" host-pf-reset
 	assert_report host_vf_resets 1
 	assert_report vfr_sync_waits 0
