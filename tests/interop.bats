@@ -274,34 +274,35 @@ assert_recovered() {
 }
 
 @test "dpdk host: trust=on mid-traffic: RESET_IMPENDING, testpmd resets the port and forwards again" {
-	testpmd_host 1 1000 --gen 40000 --rx-rate 4000 --host 500:trust=on
+	testpmd_host 1 1000 --gen 120000 --rx-rate 4000 --host 500:trust=on
 	assert_recovered 1
 	assert_report vf_resets 1
 }
 
 @test "dpdk host: mac= mid-traffic: after the reset net_iavf takes the MAC the host set" {
-	# No --mac: the generator sends to broadcast, which reaches the VF
-	# whatever its MAC; --no-spoofchk lets the answers from ff:ff:ff:ff:ff:ff out.
-	testpmd_host 1 1000 --mac 00:00:00:00:00:00 --no-spoofchk --gen 40000 --rx-rate 4000 \
-		--host 500:mac=02:00:00:aa:bb:dd
+	# The generator's peer follows the new MAC (wire_gen_follow_mac): the
+	# frames after the reset reach the VF only at its new address.
+	testpmd_host 1 1000 --gen 120000 --rx-rate 4000 --host 500:mac=02:00:00:aa:bb:dd
 	assert_recovered 1
 	grep -q 'Port 0: 02:00:00:AA:BB:DD' "$LOG"
+	assert_report rx_filtered 0
+	assert_report tx_spoofed 0
 }
 
 @test "dpdk host: link=down stops traffic without a reset; link=up resets, testpmd recovers" {
-	testpmd_host 1 1000 --gen 40000 --rx-rate 4000 --host 500:link=down --host 1500:link=up
+	testpmd_host 1 1000 --gen 120000 --rx-rate 4000 --host 500:link=down --host 1500:link=up
 	assert_recovered 1
 	[ "$(grep -c 'Port 0: link state change event' "$LOG")" -ge 3 ]
 }
 
 @test "dpdk host: vlan=100 takes untagged traffic away (filtered), vlan=0 brings it back" {
-	testpmd_host 2 1000 --gen 40000 --rx-rate 4000 --host 500:vlan=100 --host 2500:vlan=0
+	testpmd_host 2 1000 --gen 120000 --rx-rate 4000 --host 500:vlan=100 --host 2500:vlan=0
 	assert_recovered 2
 	[ "$(report rx_filtered)" -gt 0 ]
 }
 
 @test "dpdk host: pf-reset mid-traffic: testpmd resets the port and forwards again" {
-	testpmd_host 1 1000 --gen 40000 --rx-rate 4000 --host 500:pf-reset
+	testpmd_host 1 1000 --gen 120000 --rx-rate 4000 --host 500:pf-reset
 	assert_recovered 1
 	assert_report vfr_sync_waits 0
 }
@@ -318,7 +319,7 @@ assert_recovered() {
 
 @test "dpdk host: vf-remove: with --hot-plug testpmd detaches the port on the device request" {
 	PMD_ARGS=(--hot-plug)
-	UNTIL='Device is detached' testpmd_host 0 1 --gen 40000 --rx-rate 4000 --host 500:vf-remove
+	UNTIL='Device is detached' testpmd_host 0 1 --gen 120000 --rx-rate 4000 --host 500:vf-remove
 	grep -q 'Relaying device request to user (#0)' "$LOG"
 	grep -q 'Device is detached' "$LOG"
 	assert_report host_device_requests 1

@@ -46,6 +46,7 @@ static void host_mac(const struct sim_host *h)
 	pf_mac_str(mac, h->mac);
 	pf_filters_host_mac(h->mac);
 	memcpy(pf_admin.mac, h->mac, sizeof(pf_admin.mac));
+	wire_gen_follow_mac(h->mac);
 	if (memcmp(h->mac, (const uint8_t[6]){ 0 }, 6))
 		snprintf(line, sizeof(line), "Setting MAC %s on VF 0", mac);
 	else

@@ -278,6 +278,8 @@ const uint8_t *wire_peek(uint32_t *len, uint64_t now_ns);
 void wire_consume(void);
 /* A frame the VF transmitted and the switch let out: append to --tx. */
 void wire_tx(const uint8_t *frame, uint32_t len);
+/* --host mac=: --gen frames go to mac from now on (unless broadcast). */
+void wire_gen_follow_mac(const uint8_t mac[6]);
 /* Flush and close the --tx capture. */
 void wire_close(void);
 
