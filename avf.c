@@ -6,7 +6,9 @@
  * and dumps frames, -DPOLL busy-polls, -DECHO sends each frame back instead.
  * The file reads in bring-up order: VFIO, config space and BAR0, DMA memory,
  * VF reset, admin queue, virtchnl, queues, interrupts, data path, teardown.
- * "§N" cites ../shared/avf-facts.md, "vfio §N" ../shared/vfio-facts.md.
+ * Comments cite the public sources a reader can open: Linux's iavf and i40e
+ * drivers (drivers/net/ethernet/intel/), include/linux/avf/virtchnl.h, DPDK's
+ * drivers/net/intel/iavf, Linux's Documentation/driver-api/vfio.rst.
  * Nothing the device or the PF writes is trusted: lengths, counts, indexes
  * and flags are all checked before use.
  */
@@ -63,15 +65,16 @@
 
 #define RING_OK(n) (((n) & ((n) - 1)) == 0 && (n) % AVF_RING_MULTIPLE == 0 && (n) >= AVF_MIN_RING_LEN && \
 		    (n) <= AVF_MAX_RING_LEN)
-_Static_assert(RING_OK(AVF_RX_RING_LEN) && RING_OK(AVF_TX_RING_LEN), "ring lengths (§9), powers of two");
-_Static_assert(AVF_RX_BUF_SIZE % VIRTCHNL_RX_BUFFER_ALIGN == 0, "RX buffer size (§7.4)");
+_Static_assert(RING_OK(AVF_RX_RING_LEN) && RING_OK(AVF_TX_RING_LEN), "ring lengths (iavf.h), powers of two");
+_Static_assert(AVF_RX_BUF_SIZE % VIRTCHNL_RX_BUFFER_ALIGN == 0, "RX buffer size (i40e_config_vsi_rx_queue)");
 _Static_assert(AVF_BURST < AVF_TX_RING_LEN, "a burst fits the TX ring");
 
 #define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
 #define RX_NEXT(i) (((i) + 1) & (AVF_RX_RING_LEN - 1))
 #define TX_NEXT(i) (((i) + 1) & (AVF_TX_RING_LEN - 1))
 
-/* (Re-)arm a vector (§1.2): INTENA, with ITR index NONE so the interval stays. */
+/* (Re-)arm a vector (iavf_irq_enable_queues): INTENA, with ITR index NONE so
+ * the interval stays. */
 #define IRQ_ARM (VFINT_DYN_CTL_INTENA | VFINT_DYN_CTL_ITR_NONE << VFINT_DYN_CTL_ITR_INDX_SHIFT)
 
 /* What asks for a clean stop (teardown, counters): Ctrl-C, kill, a closed
@@ -82,18 +85,30 @@ static volatile sig_atomic_t stop_signal; /* the first of them received */
 /* ------------------------------------------------------------------ helpers */
 /* One line to stderr, in one write: stderr is unbuffered, and pieces of it
  * would interleave with other writers' lines (the simulator's --trace). */
-__attribute__((format(printf, 1, 2))) static void note(const char *fmt, ...)
+static void vnote(const char *fmt, va_list ap)
 {
 	char line[AVF_NOTE_MAX];
-	va_list ap;
-	va_start(ap, fmt);
 	int n = vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
 	fprintf(stderr, "avf: %s%s\n", line, n >= (int)sizeof line ? "..." : "");
 }
 
-/* Report an error and evaluate to -1: `return fail(...)`. */
-#define fail(...) (note(__VA_ARGS__), -1)
+__attribute__((format(printf, 1, 2))) static void note(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vnote(fmt, ap);
+	va_end(ap);
+}
+
+/* Report an error and return -1: `return fail(...)`. */
+__attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vnote(fmt, ap);
+	va_end(ap);
+	return -1;
+}
 #define vlog(a, ...) do { if ((a)->verbose) note(__VA_ARGS__); } while (0)
 
 static uint64_t now_ns(clockid_t clock)
@@ -164,8 +179,11 @@ static void output_failed(struct avf *a, FILE *f, const char *what, const char *
 {
 	int err = errno;
 	__fpurge(f);
-	if (err == EINTR || err == EPIPE)
-		return stop_with(a, AVF_STOP_SIGNAL);
+	if (err == EINTR || err == EPIPE) {
+		stop_with(a, AVF_STOP_SIGNAL);
+		return;
+	}
+
 	note("writing %s%s failed: %s; stopping: check where it goes (a full disk or device?)", what, name,
 	     strerror(err));
 	a->write_failed = true;
@@ -266,7 +284,8 @@ static const char *vc_op_name(uint32_t op)
 	return other;
 }
 
-/* §3.2; newer i40e sends a negative errno instead (§7.1). */
+/* enum virtchnl_status_code; i40e since 2023 sends a negative errno instead
+ * (i40e_vc_send_msg_to_vf). */
 static const char *vc_status_str(int32_t status)
 {
 #define ST(name) case VIRTCHNL_STATUS_##name: str = #name; break
@@ -281,7 +300,8 @@ static const char *vc_status_str(int32_t status)
 	return s;
 }
 
-/* ATQLEN and ARQLEN with their error bits decoded (§1.1), for messages. */
+/* ATQLEN and ARQLEN with their error bits decoded (iavf_register.h), for
+ * messages. */
 static const char *aq_regs(const struct avf *a)
 {
 	static char s[160];
@@ -294,20 +314,37 @@ static const char *aq_regs(const struct avf *a)
 	return s;
 }
 
-/* How a queue-length register reads once the VF was reset (§1, §2.6). */
+/* How a queue-length register reads once the VF was reset (iavf_main.c,
+ * iavf_watchdog_task checks ARQLEN's ENABLE). */
 static bool aq_reg_gone(uint32_t v) { return v == AVF_REG_IN_RESET || v == AVF_REG_ABSENT || !(v & VF_QLEN_ENABLE); }
 
 /* ------------------------------------------------------------ command line */
 static const char usage_line[] = "usage: %s [-c COUNT] [-w FILE.pcap] [-v] [-t VF_TOKEN] [-h] <bdf>\n";
 
-#define usage_error(prog, ...) (note(__VA_ARGS__), fprintf(stderr, usage_line, prog), exit(2))
+/* A bad command line: what is wrong, the usage, exit 2. */
+__attribute__((format(printf, 2, 3), noreturn)) static void usage_error(const char *prog, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vnote(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, usage_line, prog);
+	exit(2);
+}
+
 
 /* s matches a template in which 'h' stands for one hex digit. */
 static bool matches(const char *s, const char *template)
 {
-	for (; *template; s++, template++)
-		if (*template == 'h' ? !*s || !strchr("0123456789abcdefABCDEF", *s) : *s != *template)
+	while (*template) {
+		bool ok = *s == *template;
+		if (*template == 'h')
+			ok = *s && strchr("0123456789abcdefABCDEF", *s);
+		if (!ok)
 			return false;
+		s++;
+		template++;
+	}
 	return !*s;
 }
 
@@ -352,9 +389,11 @@ static void parse_args(struct avf *a, int argc, char **argv)
 		default: usage_error(prog, "unknown option -%c; -h lists the options", optopt);
 		}
 	}
+	if (optind == argc)
+		usage_error(prog, "the VF's PCI address is missing, e.g. 0000:3b:02.0");
 	if (optind != argc - 1)
-		usage_error(prog, optind == argc ? "the VF's PCI address is missing%s, e.g. 0000:3b:02.0"
-						 : "one PCI address only, not also '%s'", optind == argc ? "" : argv[argc - 1]);
+		usage_error(prog, "one PCI address only, not also '%s'", argv[argc - 1]);
+
 	bdf = argv[optind];
 	if ((!(matches(bdf, "hh:hh.h") && sscanf(bdf, "%x:%x.%x", &bus, &dev, &fn) == 3) &&
 	     !(matches(bdf, "hhhh:hh:hh.h") && sscanf(bdf, "%x:%x:%x.%x", &dom, &bus, &dev, &fn) == 4)) ||
@@ -389,7 +428,7 @@ static const char *link_name(const char *dir, const char *name, char *buf, size_
 	return strrchr(buf, '/') ? strrchr(buf, '/') + 1 : buf;
 }
 
-/* §8: drivers match vendor and device only. */
+/* iavf_main.c iavf_pci_tbl: drivers match vendor and device only. */
 static const char *avf_device_name(uint16_t id)
 {
 	switch (id) {
@@ -400,7 +439,6 @@ static const char *avf_device_name(uint16_t id)
 	default: return NULL;
 	}
 }
-
 
 /* A number from a sysfs attribute file (vendor, device, sriov_totalvfs). */
 static bool sysfs_number(const char *dir, const char *name, unsigned long *v)
@@ -455,7 +493,7 @@ static int pci_identify(struct avf *a)
 		    vendor, device, driver, dev, total, dev);
 }
 
-/* vfio §2: a group is viable when each of its devices is bound to vfio-pci
+/* vfio.rst: a group is viable when each of its devices is bound to vfio-pci
  * or to nothing; show the culprits. */
 static int group_not_viable(const struct avf *a)
 {
@@ -482,7 +520,8 @@ static int group_not_viable(const struct avf *a)
 #define FD_LIMIT_HINT "close files or raise the open-file limit (ulimit -n)"
 static bool fd_limit_hit(int err) { return err == EMFILE || err == ENFILE; }
 
-/* vfio §1 steps 1-5: the IOMMU group from sysfs, a container with a type1
+/* vfio.rst's usage example, its first steps: the IOMMU group from sysfs, a
+ * container with a type1
  * IOMMU, and the group in it. */
 static int vfio_open_group(struct avf *a)
 {
@@ -530,7 +569,8 @@ static int vfio_open_group(struct avf *a)
 	return 0;
 }
 
-/* vfio §1 steps 6-7: the device, its config space and BAR0, its MSI-X. */
+/* vfio.rst's usage example, its last steps: the device, its config space
+ * and BAR0, its MSI-X. */
 static int vfio_open_device(struct avf *a)
 {
 	char name[sizeof a->bdf + sizeof " vf_token=01234567-89ab-cdef-0123-456789abcdef"];
@@ -583,7 +623,7 @@ static int config_rw16(struct avf *a, bool write, unsigned reg, uint16_t *v)
 }
 
 /* Still the AVF VF sysfs named?  Then let it answer on BAR0 and master DMA
- * (vfio §3). */
+ * (vfio_pci_core.c: a VF has no memory-enable bit of its own). */
 static int pci_enable(struct avf *a)
 {
 	uint16_t vendor, cmd;
@@ -598,7 +638,7 @@ static int pci_enable(struct avf *a)
 	return a->command_set ? 0 : -1;
 }
 
-/* §1: every register lives in BAR0. */
+/* iavf_register.h: every register lives in BAR0. */
 static int bar0_map(struct avf *a)
 {
 	void *p = mmap(NULL, a->bar0_size, PROT_READ | PROT_WRITE, MAP_SHARED, a->device, (off_t)a->bar0_offset);
@@ -645,8 +685,10 @@ static int dma_init(struct avf *a)
 static void *dma_alloc(struct avf *a, size_t size, uint64_t *iova)
 {
 	size_t off = (a->dma_used + AVF_DMA_ALIGN - 1) & ~(size_t)(AVF_DMA_ALIGN - 1);
-	if (off + size > AVF_DMA_SIZE)
-		return note("DMA region exhausted: %zu bytes wanted at offset %zu of %u", size, off, AVF_DMA_SIZE), NULL;
+	if (off + size > AVF_DMA_SIZE) {
+		note("DMA region exhausted: %zu bytes wanted at offset %zu of %u", size, off, AVF_DMA_SIZE);
+		return NULL;
+	}
 	a->dma_used = off + size;
 	*iova = AVF_IOVA_BASE + off;
 	return a->dma + off;
@@ -664,7 +706,20 @@ static bool reset_done(struct avf *a)
 
 static bool reset_seen(struct avf *a) { return aq_reg_gone(rd32(a, VF_ARQLEN1)); }
 
-/* §7.12.  A VF must start clean: a previous user may have left its queues
+/* VFGEN_RSTAT decoded for a message (enum virtchnl_vfr_states). */
+static const char *rstat_name(uint32_t v)
+{
+	if (v == AVF_REG_IN_RESET || v == AVF_REG_ABSENT)
+		return "unreadable: in hardware reset";
+	switch (v & VFGEN_RSTAT_VFR_STATE_MASK) {
+	case VIRTCHNL_VFR_INPROGRESS: return "INPROGRESS: the PF never finished";
+	case VIRTCHNL_VFR_COMPLETED: return "COMPLETED";
+	case VIRTCHNL_VFR_VFACTIVE: return "VFACTIVE";
+	default: return "undefined state";
+	}
+}
+
+/* iavf_reset_task, i40e_reset_vf.  A VF must start clean: a previous user may have left its queues
  * running towards IOVAs that no longer exist.  Bring-up, with no admin queue
  * yet, resets it through vfio-pci (FLR) as DPDK does; teardown asks the PF
  * (RESET_VF, as iavf) so it frees queues and filters, else FLR.  Done when
@@ -683,14 +738,12 @@ static int vf_reset(struct avf *a)
 		return interrupted(a) ? -1 : 0;
 	uint32_t v = rd32(a, VFGEN_RSTAT);
 	return fail("the VF reset did not complete in %u ms: VFGEN_RSTAT %#" PRIx32 " (%s); check the host's dmesg "
-		    "for i40e/ice messages about this VF", timeout_ms, v,
-		    v == AVF_REG_IN_RESET || v == AVF_REG_ABSENT ? "unreadable: in hardware reset"
-		    : (v & VFGEN_RSTAT_VFR_STATE_MASK) == VIRTCHNL_VFR_INPROGRESS ? "INPROGRESS: the PF never finished"
-		    : "undefined state");
+		    "for i40e/ice messages about this VF", timeout_ms, v, rstat_name(v));
 }
 
 /* ------------------------------------------------------------- admin queue */
-/* §2.6: the descriptor owns its 4 KiB buffer again (LB: above 512 bytes). */
+/* iavf_adminq.c, iavf_clean_arq_element: the descriptor owns its 4 KiB
+ * buffer again (LB: above 512 bytes). */
 static void arq_post(struct avf *a, unsigned i)
 {
 	uint64_t iova = a->arq_bufs_iova + (uint64_t)i * AVF_AQ_BUF_SIZE;
@@ -700,18 +753,21 @@ static void arq_post(struct avf *a, unsigned i)
 	};
 }
 
-/* §2.5: the admin queue registers in the order iavf writes them. */
+/* The admin queue registers in the order iavf writes them (iavf_adminq.c,
+ * iavf_config_asq_regs and iavf_config_arq_regs). */
 static const uint32_t aq_reg[] = { VF_ATQH1, VF_ATQT1, VF_ATQLEN1, VF_ATQBAL1, VF_ATQBAH1,
 				   VF_ARQH1, VF_ARQT1, VF_ARQLEN1, VF_ARQBAL1, VF_ARQBAH1 };
 
-/* §2.5, §2.6: the rings, then the registers, the ARQ tail last: one slot
- * short of the head, so full is not empty. */
+/* iavf_init_adminq: the rings, then the registers, the ARQ tail last: one
+ * slot short of the head, so full is not empty. */
 static int aq_init(struct avf *a)
 {
-	a->atq = dma_alloc(a, AVF_AQ_LEN * sizeof *a->atq, &a->atq_iova);
-	a->arq = dma_alloc(a, AVF_AQ_LEN * sizeof *a->arq, &a->arq_iova);
-	a->atq_buf = dma_alloc(a, AVF_AQ_BUF_SIZE, &a->atq_buf_iova);
-	a->arq_bufs = dma_alloc(a, AVF_AQ_LEN * AVF_AQ_BUF_SIZE, &a->arq_bufs_iova);
+	if (!a->atq) { /* after a VF reset: the same memory again */
+		a->atq = dma_alloc(a, AVF_AQ_LEN * sizeof *a->atq, &a->atq_iova);
+		a->arq = dma_alloc(a, AVF_AQ_LEN * sizeof *a->arq, &a->arq_iova);
+		a->atq_buf = dma_alloc(a, AVF_AQ_BUF_SIZE, &a->atq_buf_iova);
+		a->arq_bufs = dma_alloc(a, AVF_AQ_LEN * AVF_AQ_BUF_SIZE, &a->arq_bufs_iova);
+	}
 	if (!a->atq || !a->arq || !a->atq_buf || !a->arq_bufs)
 		return -1;
 	for (unsigned i = 0; i < AVF_AQ_LEN; i++)
@@ -730,8 +786,8 @@ static int aq_init(struct avf *a)
 
 static bool atq_done(struct avf *a) { return rd32(a, VF_ATQH1) == a->atq_next; }
 
-/* §2.4, §2.5: post the message in atq_buf; the firmware has taken it when
- * the head reaches our tail ("use of head rather than DD"). */
+/* iavf_asq_send_command: post the message in atq_buf; the firmware has taken
+ * it when the head reaches our tail ("use of head rather than DD"). */
 static int atq_send(struct avf *a, uint32_t op, uint16_t len)
 {
 	unsigned i = a->atq_next;
@@ -757,45 +813,104 @@ static int atq_send(struct avf *a, uint32_t op, uint16_t len)
 	}
 	const struct avf_aq_desc done = a->atq[i];
 	if ((done.flags & AVF_AQ_FLAG_ERR) || done.retval)
-		return fail("admin queue: the firmware rejected %s: retval %u (AVF_AQ_RC_*, §2.7); check the host's "
+		return fail("admin queue: the firmware rejected %s: retval %u (AVF_AQ_RC_*); check the host's "
 			    "dmesg for i40e/ice", vc_op_name(op), done.retval);
 	return 0;
 }
 
-/* VIRTCHNL_OP_EVENT (§3.5, §7.3, §7.12).  A PF that resets the VF or goes
- * away ends the run: the admin queue is no longer there to use. */
-static void vc_event(struct avf *a, const uint8_t *msg, uint16_t len)
+/* The PF is resetting the VF (iavf_main.c, iavf_reset_task): no more
+ * virtchnl and no ring touched until vf_recover has brought it up again. */
+static void vf_reset_pending(struct avf *a)
 {
-	/* Without CAP_ADV_LINK_SPEED the speed is one bit per speed, BIT(n) <-> mbps[n]. */
-	static const uint32_t mbps[] = { 2500, 100, 1000, 10000, 40000, 20000, 25000, 5000 };
-	struct virtchnl_pf_event ev;
-	if (len < sizeof ev)
-		return note("a PF event of %u bytes, expected %zu: dropped", len, sizeof ev);
-	memcpy(&ev, msg, sizeof ev);
-	if (ev.event == VIRTCHNL_EVENT_LINK_CHANGE && (a->caps & VIRTCHNL_VF_CAP_ADV_LINK_SPEED)) {
-		a->link_up = ev.event_data.link_event_adv.link_status;
-		a->link_mbps = ev.event_data.link_event_adv.link_speed;
-	} else if (ev.event == VIRTCHNL_EVENT_LINK_CHANGE) {
-		uint32_t legacy = ev.event_data.link_event.link_speed;
-		a->link_up = ev.event_data.link_event.link_status;
-		a->link_mbps = legacy && !(legacy & (legacy - 1)) && __builtin_ctz(legacy) < (int)ARRAY_SIZE(mbps)
-			       ? mbps[__builtin_ctz(legacy)] : 0;
-	} else if (ev.event == VIRTCHNL_EVENT_RESET_IMPENDING || ev.event == VIRTCHNL_EVENT_PF_DRIVER_CLOSE) {
-		note(ev.event == VIRTCHNL_EVENT_RESET_IMPENDING ? "the PF is resetting the VF (RESET_IMPENDING, severity "
-		     "%" PRId32 "): stopping; start avf again once it is done (the host's dmesg says why)"
-		     : "the PF driver is closing (PF_DRIVER_CLOSE, severity %" PRId32 "): stopping; start avf again "
-		     "once i40e/ice is back on the host", ev.severity);
-		return vf_gone(a, AVF_STOP_PF);
-	} else {
-		return note("unknown PF event %" PRId32 " (severity %" PRId32 "): ignored", ev.event, ev.severity);
-	}
-	if (a->running || a->verbose)
-		note("link %s, %" PRIu32 " Mbit/s", a->link_up ? "up" : "down", a->link_mbps);
+	a->vf_lost = true;
+	a->reset_pending = true;
 }
 
-/* A VF reset nobody announced (or whose RESET_IMPENDING was lost) shows as
- * a disabled admin queue, as iavf's watchdog checks (iavf_main.c,
- * iavf_watchdog_task): the run ends.  True once the VF is gone. */
+/* A LINK_CHANGE event's speed in Mbit/s: link_event_adv carries it as is
+ * (CAP_ADV_LINK_SPEED); the legacy link_event, one bit per speed
+ * (enum virtchnl_link_speed: BIT(n) <-> mbps[n]). */
+static uint32_t link_event_mbps(const struct avf *a, const struct virtchnl_pf_event *ev)
+{
+	static const uint32_t mbps[] = { 2500, 100, 1000, 10000, 40000, 20000, 25000, 5000 };
+	uint32_t legacy = ev->event_data.link_event.link_speed;
+	if (a->caps & VIRTCHNL_VF_CAP_ADV_LINK_SPEED)
+		return ev->event_data.link_event_adv.link_speed;
+	if (legacy == 0 || (legacy & (legacy - 1)))
+		return 0; /* none, or more than one bit */
+	if (__builtin_ctz(legacy) >= (int)ARRAY_SIZE(mbps))
+		return 0;
+	return mbps[__builtin_ctz(legacy)];
+}
+
+/* ice reports the link down until the VF's queues are enabled
+ * (ice_vc_notify_vf_link_state, ice_is_vf_link_up): not an error. */
+static const char *link_down_note(const struct avf *a)
+{
+	if (a->link_up || a->queues_enabled)
+		return "";
+	return " (before the queues are enabled: ice reports it so)";
+}
+
+/* VIRTCHNL_OP_EVENT (virtchnl.h, struct virtchnl_pf_event).  LINK_CHANGE
+ * comes after GET_VF_RESOURCES and ENABLE_QUEUES; RESET_IMPENDING before a
+ * reset the PF makes (i40e_vc_notify_vf_reset): avf recovers from it;
+ * PF_DRIVER_CLOSE means the PF driver is going away with its VFs: the run
+ * ends. */
+static void vc_event(struct avf *a, const uint8_t *msg, uint16_t len)
+{
+
+	struct virtchnl_pf_event ev;
+	if (len < sizeof ev) {
+		note("a PF event of %u bytes, expected %zu: dropped", len, sizeof ev);
+		return;
+	}
+	memcpy(&ev, msg, sizeof ev);
+	switch (ev.event) {
+	case VIRTCHNL_EVENT_LINK_CHANGE:
+		/* link_status sits at the same offset in both layouts */
+		a->link_up = ev.event_data.link_event_adv.link_status;
+		a->link_mbps = link_event_mbps(a, &ev);
+		if (a->running || a->verbose)
+			note("link %s, %" PRIu32 " Mbit/s%s", a->link_up ? "up" : "down", a->link_mbps,
+			     link_down_note(a));
+
+		break;
+	case VIRTCHNL_EVENT_RESET_IMPENDING:
+		note("the PF is resetting the VF (RESET_IMPENDING, severity %" PRId32 "): avf brings it up again once "
+		     "the reset is done (the host's dmesg says why it came)", ev.severity);
+		vf_reset_pending(a);
+		break;
+	case VIRTCHNL_EVENT_PF_DRIVER_CLOSE:
+		note("the PF driver is closing (PF_DRIVER_CLOSE, severity %" PRId32 "): the VF goes away with it; "
+		     "stopping (start avf again once i40e/ice is back on the host)", ev.severity);
+		vf_gone(a, AVF_STOP_PF);
+		break;
+	default:
+		note("unknown PF event %" PRId32 " (severity %" PRId32 "): ignored", ev.event, ev.severity);
+		break;
+	}
+}
+
+/* The events the PF posted just before a reset took the admin queue down:
+ * their descriptors have DD, though ARQH now reads 0.  A RESET_IMPENDING
+ * there says the reset was announced. */
+static void arq_last_events(struct avf *a)
+{
+	for (unsigned n = 0; n < AVF_AQ_LEN && !a->reset_pending; n++) {
+		struct avf_aq_desc d = a->arq[a->arq_next];
+		if (!(d.flags & AVF_AQ_FLAG_DD))
+			return;
+		bool event = d.opcode == AVF_AQC_OPC_SEND_MSG_TO_VF && d.cookie_high == VIRTCHNL_OP_EVENT &&
+			     !(d.flags & AVF_AQ_FLAG_ERR) && d.datalen <= AVF_AQ_BUF_SIZE;
+		if (event)
+			vc_event(a, a->arq_bufs + (size_t)a->arq_next * AVF_AQ_BUF_SIZE, d.datalen);
+		a->arq_next = (a->arq_next + 1) % AVF_AQ_LEN;
+	}
+}
+
+/* A VF reset shows as a disabled admin queue, as iavf's watchdog checks
+ * (iavf_main.c, iavf_watchdog_task): announced or not, avf recovers.  True
+ * once the VF's admin queue is gone. */
 static bool vf_reset_seen(struct avf *a)
 {
 	if (a->vf_lost)
@@ -803,13 +918,16 @@ static bool vf_reset_seen(struct avf *a)
 	uint32_t atq = rd32(a, VF_ATQLEN1), arq = rd32(a, VF_ARQLEN1);
 	if (!aq_reg_gone(atq) && !aq_reg_gone(arq))
 		return false;
-	note("the VF was reset (ATQLEN %#" PRIx32 ", ARQLEN %#" PRIx32 "): stopping; start avf again", atq, arq);
-	vf_gone(a, AVF_STOP_PF);
+	arq_last_events(a);
+	if (!a->reset_pending)
+		note("the VF was reset without notice (ATQLEN %#" PRIx32 ", ARQLEN %#" PRIx32 "): avf brings it up "
+		     "again once the reset is done", atq, arq);
+	vf_reset_pending(a);
 	return true;
 }
 
-/* §2.6: handle, in order, what the PF posted since the last call, giving
- * each descriptor back.  Stop after the awaited reply, so that the events
+/* iavf_clean_arq_element: handle, in order, what the PF posted since the
+ * last call, giving each descriptor back.  Stop after the awaited reply, so that the events
  * behind it (LINK_CHANGE after GET_VF_RESOURCES) are read once it is parsed.
  * Every wait that services the ARQ thus notices a reset. */
 static void arq_service(struct avf *a)
@@ -820,7 +938,8 @@ static void arq_service(struct avf *a)
 	bool cleaned = false;
 	if (head >= AVF_AQ_LEN) {
 		note("the ARQ head reads %#" PRIx32 ", out of range (%s): stopping", head, aq_regs(a));
-		return vf_gone(a, AVF_STOP_ERROR);
+		vf_gone(a, AVF_STOP_ERROR);
+		return;
 	}
 	atomic_thread_fence(memory_order_acquire); /* descriptors and buffers below the head are complete */
 	while (a->arq_next != head && !(a->wait.op != VIRTCHNL_OP_UNKNOWN && a->wait.done)) {
@@ -861,10 +980,11 @@ static bool vc_reply_done(struct avf *a) { arq_service(a); return a->wait.done |
 /* The message being built: the ATQ's own DMA buffer, zeroed. */
 static void *vc_msg(struct avf *a) { return memset(a->atq_buf, 0, AVF_AQ_BUF_SIZE); }
 
-/* The one way to talk to the PF (§2.4-2.6): post the message built in vc_msg()
- * on the ATQ, wait a bounded time for the reply to *that* opcode on the ARQ,
- * handling events meanwhile.  The reply lands in a->reply, min..max bytes;
- * a refusal is an error (a->wait.done tells a refusal from no reply). */
+/* The one way to talk to the PF (iavf_virtchnl.c spreads it over its
+ * callers): post the message built in vc_msg() on the ATQ, wait a bounded
+ * time for the reply to *that* opcode on the ARQ, handling events meanwhile.
+ * The reply lands in a->reply, min..max bytes; a refusal is an error
+ * (a->wait.done tells a refusal from no reply). */
 static int vc_call(struct avf *a, uint32_t op, uint16_t len, uint16_t min, uint16_t max)
 {
 	bool sent, replied;
@@ -887,10 +1007,16 @@ static int vc_call(struct avf *a, uint32_t op, uint16_t len, uint16_t min, uint1
 	if (a->wait.status != VIRTCHNL_STATUS_SUCCESS)
 		return fail("the PF refused %s: status %s; check the host's dmesg for i40e/ice", vc_op_name(op),
 			    vc_status_str(a->wait.status));
-	if (a->wait.len < min || a->wait.len > max)
-		return fail("the PF's reply to %s has %u bytes, expected %s%u: does the host's i40e/ice speak "
-			    "virtchnl 1.1?", vc_op_name(op), a->wait.len, min == max ? "" : a->wait.len < min ?
-			    "at least " : "at most ", a->wait.len < min ? min : max);
+	if (min == max && a->wait.len != min)
+		return fail("the PF's reply to %s has %u bytes, expected %u: does the host's i40e/ice speak "
+			    "virtchnl 1.1?", vc_op_name(op), a->wait.len, min);
+	if (a->wait.len < min)
+		return fail("the PF's reply to %s has %u bytes, expected at least %u: does the host's i40e/ice "
+
+			    "speak virtchnl 1.1?", vc_op_name(op), a->wait.len, min);
+	if (a->wait.len > max)
+		return fail("the PF's reply to %s has %u bytes, expected at most %u: does the host's i40e/ice "
+			    "speak virtchnl 1.1?", vc_op_name(op), a->wait.len, max);
 	return 0;
 }
 
@@ -905,7 +1031,8 @@ static int degrade(struct avf *a, const char *cost)
 }
 
 /* ---------------------------------------------------------------- virtchnl */
-/* §3.1, §7.2: avf speaks 1.1 and accepts a PF at 1.1 only. */
+/* VIRTCHNL_VERSION_MAJOR/MINOR; i40e_vc_get_version_msg: avf speaks 1.1
+ * and accepts a PF at 1.1 only. */
 static int vc_version(struct avf *a)
 {
 	struct virtchnl_version_info *v = vc_msg(a);
@@ -923,7 +1050,7 @@ static int vc_version(struct avf *a)
 	return 0;
 }
 
-/* §7.3: what the PF grants.  avf uses the SR-IOV VSI. */
+/* i40e_vc_get_vf_resources_msg: what the PF grants.  avf uses the SR-IOV VSI. */
 static int vc_get_vf_resources(struct avf *a)
 {
 	uint32_t *caps = vc_msg(a);
@@ -973,34 +1100,44 @@ static int vc_get_vf_resources(struct avf *a)
 	return 0;
 }
 
-/* §7.3: i40e leaves the MAC zero when the host set none; the VF then picks
- * its own, as iavf does: random, locally administered. */
+/* i40e_vc_get_vf_resources_msg leaves the MAC zero when the host set none;
+ * the VF then picks its own, as iavf does: random, locally administered. */
 static int vf_mac(struct avf *a)
 {
 	static const uint8_t zero[ETH_ALEN];
 	if (a->mac[0] & AVF_MAC_MULTICAST)
 		return fail("the PF assigned a multicast MAC, %s", mac_str(a->mac).s);
-	if (memcmp(a->mac, zero, ETH_ALEN))
+	if (memcmp(a->mac, zero, ETH_ALEN)) {
+		a->mac_random = false;
 		return 0;
+	}
+	if (a->mac_random) { /* a VF reset: the MAC avf chose before, for its peers' sake */
+		memcpy(a->mac, a->random_mac, ETH_ALEN);
+		return 0;
+	}
 	if (getrandom(a->mac, ETH_ALEN, 0) != ETH_ALEN)
 		return fail("getrandom: %s", strerror(errno));
 	a->mac[0] = (a->mac[0] & ~AVF_MAC_MULTICAST) | AVF_MAC_LOCAL_ADMIN;
 	a->mac_random = true;
+	memcpy(a->random_mac, a->mac, ETH_ALEN);
 	note("the PF assigned no MAC: using %s (random, locally administered); for a stable one run on the "
 	     "host: ip link set <pf> vf <n> mac <mac>", mac_str(a->mac).s);
 	return 0;
 }
 
-/* §5, §6: the rings of queue pair 0 and the packet buffers. */
+/* The rings of queue pair 0 and the packet buffers (iavf_type.h's descriptors). */
 static int queues_alloc(struct avf *a)
 {
+	if (a->tx_ring) /* after a VF reset: the same memory again */
+		return 0;
 	a->tx_ring = dma_alloc(a, AVF_TX_RING_LEN * sizeof *a->tx_ring, &a->tx_ring_iova);
 	a->rx_ring = dma_alloc(a, AVF_RX_RING_LEN * sizeof *a->rx_ring, &a->rx_ring_iova);
 	a->bufs = dma_alloc(a, (size_t)AVF_NUM_BUFS * AVF_RX_BUF_SIZE, &a->bufs_iova);
 	return a->tx_ring && a->rx_ring && a->bufs ? 0 : -1;
 }
 
-/* §7.4, one pair.  The legacy length (§4.1) counts the [1] array's element
+/* i40e_vc_config_queues_msg, one pair.  The legacy length
+ * (virtchnl_vc_validate_vf_msg) counts the [1] array's element
  * on top of the n sent: sizeof + n * 64 bytes. */
 static int vc_config_vsi_queues(struct avf *a)
 {
@@ -1022,7 +1159,7 @@ static int vc_config_vsi_queues(struct avf *a)
 	return vc_call(a, VIRTCHNL_OP_CONFIG_VSI_QUEUES, sizeof *m + m->num_queue_pairs * sizeof *qp, 0, 0);
 }
 
-/* §7.5.  The queue pair on a->queue_vector; vector 0 (admin queue) goes last
+/* i40e_vc_config_irq_map_msg.  The queue pair on a->queue_vector; vector 0 (admin queue) goes last
  * without queues, as iavf sends it, unless the queues ride it (a polling
  * build without WB_ON_ITR).  Legacy length as above: 14 + 12 * n bytes. */
 static int vc_config_irq_map(struct avf *a)
@@ -1045,22 +1182,57 @@ static int vc_config_irq_map(struct avf *a)
 	return vc_call(a, VIRTCHNL_OP_CONFIG_IRQ_MAP, sizeof *m + m->num_vectors * sizeof *v, 0, 0);
 }
 
-/* vfio §1: an eventfd per vector, all given in ONE SET_IRQS (ixy filled in
- * only the first).  ICR0_ENA1 lets the admin queue raise vector 0; avf sets
- * it as iavf_misc_irq_enable does and never clears it: it survives VF resets,
- * and i40e_sync_vfr_reset stalls every later reset of a VF that cleared it.
- * The MSI-X build sleeps on the vectors (an epoll set).  The polling build
- * enables MSI-X too, because an interrupt is what makes the device write back
- * a partial cache line of descriptors (ice_set_wb_on_itr): WB_ON_ITR on the
- * queue's vector where granted, else the queues ride vector 0 with INTENA and
- * an ITR, as DPDK's iavf_config_rx_queues_irqs does. */
+/* vfio-pci asks the program holding a device to let go, through the
+ * device-request eventfd (VFIO_PCI_REQ_IRQ_INDEX; drivers/vfio/pci,
+ * vfio_pci_core_request), when the host removes it: sriov_numvfs set to 0,
+ * the PF driver unloaded.  Without one avf would learn of it only when the
+ * device vanished under it. */
+static void device_request_setup(struct avf *a)
+{
+	union {
+		struct vfio_irq_set set;
+		uint8_t bytes[sizeof(struct vfio_irq_set) + sizeof(int)];
+	} irq = { .set = { .argsz = sizeof irq, .flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
+			   .index = VFIO_PCI_REQ_IRQ_INDEX, .start = 0, .count = 1 } };
+	a->req_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (a->req_efd < 0) {
+		note("eventfd for vfio-pci's device request: %s; avf will not hear of the VF's removal", strerror(errno));
+		return;
+	}
+	memcpy(irq.set.data, &a->req_efd, sizeof a->req_efd);
+	if (ioctl(a->device, VFIO_DEVICE_SET_IRQS, &irq) < 0)
+		note("VFIO_DEVICE_SET_IRQS (device request): %s; avf will not hear of the VF's removal", strerror(errno));
+}
+
+/* True once vfio-pci has asked for the device back: the run ends at once,
+ * without the PF, which is removing the VF. */
+static bool device_requested(struct avf *a)
+{
+	uint64_t count;
+	if (a->req_efd < 0 || read(a->req_efd, &count, sizeof count) != (ssize_t)sizeof count)
+		return false;
+	note("vfio-pci asks for %s back: the host is removing the VF (sriov_numvfs, or its PF driver unloading); "
+	     "releasing it now", a->bdf);
+	vf_gone(a, AVF_STOP_PF);
+	return true;
+}
+
+/* vfio.rst, VFIO_DEVICE_SET_IRQS: an eventfd per vector, all given in ONE SET_IRQS (ixy filled in
+ * only the first), and the device request's.  The MSI-X build sleeps on them
+ * (an epoll set).  The polling build enables MSI-X too, because an interrupt
+ * is what makes the device write back a partial cache line of descriptors
+ * (ice_set_wb_on_itr): see irq_enable. */
 static int irq_setup(struct avf *a)
 {
+	if (a->irqs_set) /* after a VF reset: VFIO kept them */
+		return 0;
 	union {
 		struct vfio_irq_set set;
 		uint8_t bytes[sizeof(struct vfio_irq_set) + sizeof a->efd];
 	} irq = { .set = { .argsz = sizeof irq, .flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
-			   .index = VFIO_PCI_MSIX_IRQ_INDEX, .start = 0, .count = a->queue_vector + 1u } };
+			   .index = VFIO_PCI_MSIX_IRQ_INDEX, .start = 0, .count = AVF_MSIX_VECTORS } };
+	if (a->msix_count < AVF_MSIX_VECTORS)
+		irq.set.count = 1;
 	for (unsigned v = 0; v < irq.set.count; v++) {
 		a->efd[v] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 		if (a->efd[v] < 0)
@@ -1070,6 +1242,28 @@ static int irq_setup(struct avf *a)
 	if (ioctl(a->device, VFIO_DEVICE_SET_IRQS, &irq) < 0)
 		return fail("VFIO_DEVICE_SET_IRQS (MSI-X, %u vectors): %s", irq.set.count, strerror(errno));
 	a->irqs_set = true;
+	device_request_setup(a);
+#ifndef POLL
+	a->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (a->epfd < 0)
+		return fail("epoll_create1: %s", strerror(errno));
+	for (unsigned v = 0; v <= AVF_REQ_EVENT; v++) {
+		int fd = v < AVF_REQ_EVENT ? a->efd[v] : a->req_efd;
+		struct epoll_event ev = { .events = EPOLLIN, .data.u32 = v };
+		if (fd >= 0 && epoll_ctl(a->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+			return fail("epoll_ctl for MSI-X vector %u: %s", v, strerror(errno));
+	}
+#endif
+	return 0;
+}
+
+/* The registers, at bring-up and again after every VF reset (the eventfds
+ * survive it: VFIO keeps the MSI-X setup).  ICR0_ENA1 lets the admin queue
+ * raise vector 0; avf sets it as iavf_misc_irq_enable does and never clears
+ * it.  MSI-X: both vectors armed.  POLL: WB_ON_ITR on the queue's vector,
+ * or vector 0 armed with an ITR for the queues that ride it. */
+static int irq_enable(struct avf *a)
+{
 	wr32(a, VFINT_ICR0_ENA1, VFINT_ICR0_ENA1_ADMINQ);
 #ifdef POLL
 	if (a->queue_vector == AVF_MISC_VECTOR)
@@ -1078,20 +1272,11 @@ static int irq_setup(struct avf *a)
 	else
 		wr32(a, VFINT_DYN_CTLN1(a->queue_vector - 1), VFINT_DYN_CTL_WB_ON_ITR |
 		     AVF_RX_ITR << VFINT_DYN_CTL_ITR_INDX_SHIFT | AVF_WB_ON_ITR_INTERVAL << VFINT_DYN_CTL_INTERVAL_SHIFT);
-	return 0;
 #else
-	a->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (a->epfd < 0)
-		return fail("epoll_create1: %s", strerror(errno));
-	for (unsigned v = 0; v < AVF_MSIX_VECTORS; v++) {
-		struct epoll_event ev = { .events = EPOLLIN, .data.u32 = v };
-		if (epoll_ctl(a->epfd, EPOLL_CTL_ADD, a->efd[v], &ev) < 0)
-			return fail("epoll_ctl for MSI-X vector %u: %s", v, strerror(errno));
-	}
 	wr32(a, VFINT_DYN_CTL01, IRQ_ARM);
 	wr32(a, VFINT_DYN_CTLN1(AVF_QUEUE_VECTOR - 1), IRQ_ARM);
-	return 0;
 #endif
+	return 0;
 }
 
 /* RSS is on before avf says a word: ice spreads IP flows over every granted
@@ -1142,7 +1327,7 @@ static int vc_disable_vlan_stripping(struct avf *a)
 	return 0;
 }
 
-/* §7.7.  Needed only for a MAC avf chose itself: for the MAC the host
+/* i40e_vc_add_mac_addr_msg.  Needed only for a MAC avf chose itself: for the MAC the host
  * assigned, the PF installed the filter already. */
 static int vc_add_eth_addr(struct avf *a)
 {
@@ -1161,7 +1346,7 @@ static int vc_add_eth_addr(struct avf *a)
 }
 
 #ifndef ECHO
-/* §7.9: dump mode wants every frame.  An untrusted VF's request is answered
+/* i40e_vc_config_promiscuous_mode_msg: dump mode wants every frame.  An untrusted VF's request is answered
  * SUCCESS and ignored, on purpose: the reply cannot tell. */
 static int vc_config_promiscuous_mode(struct avf *a)
 {
@@ -1190,8 +1375,9 @@ static void rx_drop(struct avf *a, uint16_t slot, uint64_t qw1, uint64_t *counte
 	a->rx_warned = true;
 }
 
-/* §6.1: hand the device the slots up to (not including) tail, rounded down
- * to a multiple of 8: E810 ignores QRX_TAIL's low bits (ice_release_rx_desc),
+/* iavf_alloc_rx_buffers: hand the device the slots up to (not including)
+ * tail, rounded down to a multiple of 8:
+ E810 ignores QRX_TAIL's low bits (ice_release_rx_desc),
  * so a slot past the last multiple would stay ours anyway.  Each is
  * written in the read format just before: pkt_addr, and hdr_addr = 0, since
  * DD lands in that qword and must start clear.  rx_burst cleared DD when it
@@ -1216,13 +1402,29 @@ static void rx_post(struct avf *a, uint16_t tail)
  * (one-slot gap); the buffers beyond the ring start in the free pool. */
 static int rx_fill(struct avf *a)
 {
+	/* After a VF reset: the rings start over, every buffer back in its pool;
+	 * the echoes still on the TX ring were lost with it. */
+	a->cnt.tx_lost_reset += (a->tx_next - a->tx_clean) & (AVF_TX_RING_LEN - 1);
+	memset((void *)a->rx_ring, 0, AVF_RX_RING_LEN * sizeof *a->rx_ring);
+	memset((void *)a->tx_ring, 0, AVF_TX_RING_LEN * sizeof *a->tx_ring);
+	a->rx_next = 0;
+	a->rx_tail = 0;
+	a->rx_drop_to_eof = false;
+	a->tx_next = 0;
+	a->tx_clean = 0;
+	a->nfree = 0;
 	for (uint16_t b = 0; b < AVF_NUM_BUFS; b++)
-		*(b < AVF_RX_RING_LEN ? &a->rx_buf[b] : &a->free_buf[a->nfree++]) = b;
+
+		if (b < AVF_RX_RING_LEN)
+			a->rx_buf[b] = b;
+		else
+			a->free_buf[a->nfree++] = b;
 	rx_post(a, AVF_RX_RING_LEN - 1);
 	return 0;
 }
 
-/* §7.6, §7.11: ENABLE_QUEUES, DISABLE_QUEUES and GET_STATS select queue 0. */
+/* i40e_vc_enable_queues_msg, i40e_vc_get_stats_msg: ENABLE_QUEUES,
+ * DISABLE_QUEUES and GET_STATS select queue 0. */
 static int vc_queue_select(struct avf *a, uint32_t op, uint16_t reply_len)
 {
 	struct virtchnl_queue_select *m = vc_msg(a);
@@ -1238,10 +1440,10 @@ static int vc_enable_queues(struct avf *a)
 	return vc_queue_select(a, VIRTCHNL_OP_ENABLE_QUEUES, 0);
 }
 
-static bool link_done(struct avf *a) { arq_service(a); return a->link_up || a->stop != AVF_RUNNING; }
+static bool link_done(struct avf *a) { arq_service(a); return a->link_up || a->vf_lost || a->stop != AVF_RUNNING; }
 
 /* i40e and ice send LINK_CHANGE after GET_VF_RESOURCES and ENABLE_QUEUES
- * (§7.3).  A link that stays down is reported, not fatal: frames flow once
+ * (i40e_vc_notify_vf_link_state).  A link that stays down is reported, not fatal: frames flow once
  * the PF reports it up. */
 static int link_wait(struct avf *a)
 {
@@ -1251,7 +1453,7 @@ static int link_wait(struct avf *a)
 	return a->stop == AVF_RUNNING ? 0 : -1;
 }
 
-/* §7.11: the PF's counters are cumulative across runs: a baseline, taken
+/* i40e_vc_get_stats_msg: the PF's counters are cumulative across runs: a baseline, taken
  * before the queues are enabled so that it counts no frame of this run. */
 static int stats_baseline(struct avf *a)
 {
@@ -1281,8 +1483,19 @@ static const char *write_back_mode(const struct avf *a)
 #endif
 }
 
+/* ice prunes VLANs for a VF without VLAN_V2 (ice_vf_rebuild_host_vlan_cfg):
+ * tagged frames of VLANs the VF did not join are dropped, unless it is
+ * trusted and promiscuous.  avf joins none. */
+static const char *vlan_pruning_note(const struct avf *a)
+{
+	if (a->device_id != AVF_DEV_ID_ADAPTIVE_VF)
+		return "";
+	return "; an E810's PF (ice) drops tagged frames of other VLANs unless the VF is trusted and promiscuous";
+}
+
 static int banner(struct avf *a)
 {
+
 	struct cap_str caps = cap_str(a->caps);
 	fprintf(stderr, "avf: %s is up, %" PRIu64 " ms after start\n  device     %04x:%04x %s\n"
 		"  iommu      group %d, VFIO %s, %u KiB of DMA memory in %s\n  virtchnl   %" PRIu32 ".%" PRIu32 "\n"
@@ -1295,12 +1508,140 @@ static int banner(struct avf *a)
 		a->pf_version.major, a->pf_version.minor, caps.s, a->vsi_id, a->num_queue_pairs, a->max_vectors,
 		a->queue_vector + 1u, a->max_mtu, mac_str(a->mac).s, a->mac_random ? " (random, locally administered)" : "",
 		a->link_up ? "up" : "down", a->link_mbps);
-	fprintf(stderr, "  rss        %s\n  vlan       %s\n  write-back %s\n", a->rss_done,
+	fprintf(stderr, "  rss        %s\n  vlan       %s%s\n  write-back %s\n", a->rss_done,
 		a->vlan_stripped ? "the PF strips tags: avf puts them back from the descriptor"
-		: "tags kept on received frames (DISABLE_VLAN_STRIPPING)", write_back_mode(a));
+		: "tags kept on received frames (DISABLE_VLAN_STRIPPING)", vlan_pruning_note(a), write_back_mode(a));
 	a->running = true;
 	a->start_ns = a->tick_ns = now_ns(CLOCK_MONOTONIC);
 	a->start_cpu_ns = now_ns(CLOCK_THREAD_CPUTIME_ID);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- bring-up */
+/* The steps in order, one function each.  `again`: redone when the PF has
+ * reset the VF (vf_recover): from the admin queue on, everything the PF
+ * forgot; the steps that allocate DMA memory or set up VFIO's eventfds do
+ * so once and keep them (VFIO keeps them across a VF reset). */
+#define STEP(f, again) { #f, f, again }
+static const struct { const char *name; int (*run)(struct avf *); bool again; } bring_up[] = {
+	STEP(pci_identify, false), STEP(vfio_open_group, false), STEP(vfio_open_device, false),
+	STEP(pci_enable, false), STEP(bar0_map, false), STEP(dma_init, false), STEP(vf_reset, false),
+	STEP(aq_init, true), STEP(vc_version, true), STEP(vc_get_vf_resources, true), STEP(vf_mac, true),
+	STEP(queues_alloc, true), STEP(vc_config_vsi_queues, true), STEP(vc_config_irq_map, true),
+	STEP(irq_setup, true), STEP(irq_enable, true), STEP(vc_config_rss_lut, true),
+	STEP(vc_disable_vlan_stripping, true), STEP(vc_add_eth_addr, true),
+#ifndef ECHO
+	STEP(vc_config_promiscuous_mode, true),
+#endif
+	STEP(stats_baseline, true), STEP(rx_fill, true), STEP(vc_enable_queues, true), STEP(link_wait, true),
+	STEP(banner, false),
+};
+#undef STEP
+
+/* All the steps, or after a reset those marked `again`; -1 at the first
+ * that fails, or once the PF resets the VF (vf_recover takes over). */
+static int run_steps(struct avf *a, bool again)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(bring_up); i++) {
+		if (again && !bring_up[i].again)
+			continue;
+		if (stopping(a) || a->reset_pending)
+			return -1;
+		vlog(a, "step %s", bring_up[i].name);
+		if (bring_up[i].run(a) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* What a reset changed, as the PF granted it again. */
+struct grant {
+	uint8_t mac[ETH_ALEN];
+	uint32_t caps;
+	uint16_t vsi_id, num_queue_pairs, max_mtu;
+};
+
+static struct grant grant_of(const struct avf *a)
+{
+	struct grant g = { .caps = a->caps, .vsi_id = a->vsi_id, .num_queue_pairs = a->num_queue_pairs,
+			   .max_mtu = a->max_mtu };
+	memcpy(g.mac, a->mac, ETH_ALEN);
+	return g;
+}
+
+static void grant_changes(const struct avf *a, const struct grant *before)
+{
+	if (memcmp(before->mac, a->mac, ETH_ALEN))
+		note("  mac        %s -> %s", mac_str(before->mac).s, mac_str(a->mac).s);
+	if (before->caps & ~a->caps)
+		note("  caps       no longer granted: %s", cap_str(before->caps & ~a->caps).s);
+	if (a->caps & ~before->caps)
+		note("  caps       newly granted: %s", cap_str(a->caps & ~before->caps).s);
+	if (before->max_mtu != a->max_mtu)
+		note("  max mtu    %u -> %u", before->max_mtu, a->max_mtu);
+	if (before->num_queue_pairs != a->num_queue_pairs)
+		note("  vsi        %u queue pairs -> %u", before->num_queue_pairs, a->num_queue_pairs);
+	if (before->vsi_id != a->vsi_id)
+		note("  vsi        id %u -> %u", before->vsi_id, a->vsi_id);
+	note("  link       %s, %" PRIu32 " Mbit/s", a->link_up ? "up" : "down", a->link_mbps);
+}
+
+/* A reset that comes soon after the last one is part of a loop. */
+static bool reset_loop(struct avf *a)
+{
+	uint64_t now = now_ns(CLOCK_MONOTONIC);
+	bool soon = a->last_reset_ns && now - a->last_reset_ns < AVF_RESET_LOOP_MS * AVF_NSEC_PER_MSEC;
+	a->last_reset_ns = now;
+	a->resets_in_a_row = soon ? a->resets_in_a_row + 1 : 1;
+	return a->resets_in_a_row > AVF_RESETS_IN_A_ROW_MAX;
+}
+
+/* The PF reset the VF under a running avf (RESET_IMPENDING, or the admin
+ * queue found disabled): wait until it is active again, then redo bring-up
+ * from the admin queue on, as iavf_reset_task does: same DMA memory, the
+ * buffers back in their pools, the driver's counters going on.  A reset
+ * during the recovery starts it over; one that never completes, or resets
+ * in a tight loop, end the run.  0 when the VF is up again. */
+static int vf_recover(struct avf *a)
+{
+	unsigned timeout_ms = AVF_RESET_WAIT_COUNT * AVF_RESET_WAIT_MS;
+	struct grant before = grant_of(a);
+	while (a->reset_pending && !stopping(a)) {
+		if (reset_loop(a)) {
+			note("the PF reset the VF %u times, each within %u ms of the last: stopping; the host's dmesg "
+			     "says why", a->resets_in_a_row, AVF_RESET_LOOP_MS);
+			stop_with(a, AVF_STOP_PF);
+			return -1;
+		}
+		a->reset_pending = false;
+		a->queues_enabled = false; /* the reset disabled them */
+		a->aq_up = false;
+		a->link_up = false;
+		/* As iavf_reset_task: the admin queue goes down first (at once
+		 * after RESET_IMPENDING on i40e), then RSTAT reads VFACTIVE. */
+		wait_for(a, reset_seen, AVF_RESET_DETECT_MS, AVF_USEC_PER_MSEC);
+		if (!wait_for(a, reset_done, timeout_ms, AVF_RESET_WAIT_MS * AVF_USEC_PER_MSEC)) {
+			if (!interrupted(a))
+				note("the VF reset did not complete in %u ms (VFGEN_RSTAT %s): stopping; check the host's "
+				     "dmesg for i40e/ice messages about this VF", timeout_ms, rstat_name(rd32(a, VFGEN_RSTAT)));
+
+			stop_with(a, stop_signal ? AVF_STOP_SIGNAL : AVF_STOP_PF);
+			return -1;
+		}
+		a->vf_lost = false;
+		if (run_steps(a, true) == 0)
+			break;
+		if (!a->reset_pending) {
+			stop_with(a, stop_signal ? AVF_STOP_SIGNAL : AVF_STOP_ERROR);
+			return -1;
+		}
+		note("the PF reset the VF again during the recovery: starting over");
+	}
+	if (stopping(a))
+		return -1;
+	a->resets++;
+	note("the VF is up again after %u reset%s; what the PF changed:", a->resets, a->resets == 1 ? "" : "s");
+	grant_changes(a, &before);
 	return 0;
 }
 
@@ -1333,6 +1674,20 @@ static void pcap_write(struct avf *a, const uint8_t *frame, uint32_t len, struct
 }
 
 #ifndef ECHO
+/* The IP protocol by name, or its number. */
+static const char *ip_proto_name(unsigned proto, char *buf, size_t len)
+{
+	switch (proto) {
+	case IPPROTO_ICMP: return "ICMP";
+	case IPPROTO_TCP: return "TCP";
+	case IPPROTO_UDP: return "UDP";
+	case IPPROTO_ICMPV6: return "ICMPv6";
+	default:
+		snprintf(buf, len, "proto %u", proto);
+		return buf;
+	}
+}
+
 /* The header line's end: IPv4, IPv6 and ARP summarised.  The headers are
  * copied out: behind the 14-byte Ethernet header they are misaligned. */
 static void print_l3(const uint8_t *p, uint32_t len, uint16_t type)
@@ -1345,17 +1700,19 @@ static void print_l3(const uint8_t *p, uint32_t len, uint16_t type)
 	if (type == ETH_P_ARP && len >= sizeof h.arp) {
 		inet_ntop(AF_INET, h.arp.arp_spa, src, sizeof src);
 		inet_ntop(AF_INET, h.arp.arp_tpa, dst, sizeof dst);
-		printf(", ARP %s %s > %s", ntohs(h.arp.arp_op) == ARPOP_REQUEST ? "request" :
-		       ntohs(h.arp.arp_op) == ARPOP_REPLY ? "reply" : "op", src, dst);
+		const char *op = "op";
+		if (ntohs(h.arp.arp_op) == ARPOP_REQUEST)
+			op = "request";
+		if (ntohs(h.arp.arp_op) == ARPOP_REPLY)
+			op = "reply";
+		printf(", ARP %s %s > %s", op, src, dst);
 	}
 	if (!v4 && !v6)
 		return;
 	inet_ntop(v4 ? AF_INET : AF_INET6, v4 ? (void *)&h.ip.saddr : &h.ip6.ip6_src, src, sizeof src);
 	inet_ntop(v4 ? AF_INET : AF_INET6, v4 ? (void *)&h.ip.daddr : &h.ip6.ip6_dst, dst, sizeof dst);
 	proto = v4 ? h.ip.protocol : h.ip6.ip6_nxt;
-	snprintf(what, sizeof what, "proto %u", proto);
-	printf(", %s %s > %s %s", v4 ? "IPv4" : "IPv6", src, dst, proto == IPPROTO_ICMP ? "ICMP" :
-	       proto == IPPROTO_TCP ? "TCP" : proto == IPPROTO_UDP ? "UDP" : proto == IPPROTO_ICMPV6 ? "ICMPv6" : what);
+	printf(", %s %s > %s %s", v4 ? "IPv4" : "IPv6", src, dst, ip_proto_name(proto, what, sizeof what));
 }
 
 /* A header line, then the bytes in `hexdump -C` layout: offset, 16 bytes in
@@ -1373,9 +1730,16 @@ static void dump_frame(const struct avf *a, const uint8_t *f, uint32_t len)
 		uint32_t n = len - off < AVF_HEXDUMP_LINE ? len - off : AVF_HEXDUMP_LINE;
 		printf("%08" PRIx32 " ", off);
 		for (uint32_t i = 0; i < AVF_HEXDUMP_LINE; i++) {
-			printf(i % AVF_HEXDUMP_GROUP ? "" : " ");
-			printf(i < n ? "%02x " : "   ", i < n ? f[off + i] : 0);
-			ascii[i] = i < n && f[off + i] >= ' ' && f[off + i] <= '~' ? (char)f[off + i] : '.';
+			if (i % AVF_HEXDUMP_GROUP == 0)
+				putchar(' ');
+			if (i < n)
+				printf("%02x ", f[off + i]);
+			else
+				fputs("   ", stdout);
+			ascii[i] = '.';
+			if (i < n && f[off + i] >= ' ' && f[off + i] <= '~')
+				ascii[i] = (char)f[off + i];
+
 		}
 		printf(" |%.*s|\n", (int)n, ascii);
 	}
@@ -1384,20 +1748,22 @@ static void dump_frame(const struct avf *a, const uint8_t *f, uint32_t len)
 #else
 /* Echo, zero-copy: the frame goes back to its sender in its own buffer, from
  * the VF's own MAC (the PF drops spoofed sources).  RS is left to tx_flush.
- * A tag the device stripped goes back on as it leaves (IL2TAG1, §5).  False
+ * A tag the device stripped goes back on as it leaves (IL2TAG1, iavf_tx_desc).  False
  * when the TX ring is full: the frame is dropped. */
 static bool echo_frame(struct avf *a, uint16_t buf, uint32_t len, bool tagged, uint16_t tag)
 {
 	uint16_t slot = a->tx_next;
 	uint64_t cmd = AVF_TX_DESC_CMD_EOP | AVF_TX_DESC_CMD_ICRC;
 	struct ethhdr *eh = (struct ethhdr *)buf_addr(a, buf);
-	if (TX_NEXT(slot) == a->tx_clean)
-		return a->cnt.tx_ring_full++, false;
+	if (TX_NEXT(slot) == a->tx_clean) {
+		a->cnt.tx_ring_full++;
+		return false;
+	}
 	if ((a->tx_ring[slot].cmd_type_offset_bsz & AVF_TXD_QW1_DTYPE_MASK) == AVF_TX_DESC_DTYPE_DESC_DONE)
 		a->cnt.tx_stray_done++; /* tx_reclaim cleared the ones avf awaited */
 	memcpy(eh->h_dest, eh->h_source, ETH_ALEN);
 	memcpy(eh->h_source, a->mac, ETH_ALEN);
-	if (len < AVF_MIN_TX_LEN) { /* §5: shorter frames must be padded */
+	if (len < AVF_MIN_TX_LEN) { /* iavf_txrx.c: shorter frames must be padded */
 		memset((uint8_t *)eh + len, 0, AVF_MIN_TX_LEN - len);
 		len = AVF_MIN_TX_LEN;
 	}
@@ -1413,7 +1779,7 @@ static bool echo_frame(struct avf *a, uint16_t buf, uint32_t len, bool tagged, u
 	return true;
 }
 
-/* §5: a burst's descriptors are one batch, and RS on its last one has the
+/* iavf_tx_map: a burst's descriptors are one batch, and RS on its last one has the
  * device report the batch done: one write-back per at most AVF_BURST
  * descriptors, and no frame waits for a later burst.  One tail write. */
 static void tx_flush(struct avf *a, uint16_t first)
@@ -1426,7 +1792,7 @@ static void tx_flush(struct avf *a, uint16_t first)
 }
 #endif
 
-/* §5: a batch is done when its RS descriptor reads DTYPE DESC_DONE; its
+/* iavf_clean_tx_irq: a batch is done when its RS descriptor reads DTYPE DESC_DONE; its
  * buffers go back to the pool, and its frames count as sent.  Only the RS
  * slots avf chose are looked at: write-backs anywhere else are ignored. */
 static void tx_reclaim(struct avf *a)
@@ -1445,17 +1811,19 @@ static void tx_reclaim(struct avf *a)
 	}
 }
 
-/* §6.1 write-back, untrusted: the frame must end in this descriptor (EOF;
- * max_pkt_size is one buffer, so no good frame spans two), carry no MAC
- * error, and have a length within its buffer.  After a descriptor without
+/* The 32-byte write-back (iavf_type.h, union iavf_32byte_rx_desc),
+ * untrusted: the frame must end in this descriptor (EOF; max_pkt_size is
+ * one buffer, so no good frame spans two), carry no MAC error, and have a
+ * length within its buffer.  After a descriptor without
  * EOF, everything up to the next EOF belongs to the same bad frame. */
 static bool rx_desc_ok(struct avf *a, uint16_t slot, uint64_t qw1, uint32_t len)
 {
 	const uint64_t errors = (AVF_RX_DESC_ERROR_RXE | AVF_RX_DESC_ERROR_OVERSIZE) << AVF_RXD_QW1_ERROR_SHIFT;
 	bool eof = qw1 & AVF_RXD_QW1_STATUS_EOF;
-	if (a->rx_drop_to_eof || !eof)
-		a->rx_drop_to_eof = !eof, rx_drop(a, slot, qw1, &a->cnt.rx_no_eof, "part of a frame without EOF");
-	else if (qw1 & errors)
+	if (a->rx_drop_to_eof || !eof) {
+		a->rx_drop_to_eof = !eof;
+		rx_drop(a, slot, qw1, &a->cnt.rx_no_eof, "part of a frame without EOF");
+	} else if (qw1 & errors)
 		rx_drop(a, slot, qw1, &a->cnt.rx_hw_error, "error bits set");
 	else if (len < ETH_HLEN || len > AVF_RX_BUF_SIZE)
 		rx_drop(a, slot, qw1, &a->cnt.rx_bad_length, "length not within its buffer");
@@ -1541,8 +1909,10 @@ static bool count_reached(struct avf *a)
 		return false; /* the poll loop's every turn: no clock read here */
 	uint64_t now = now_ns(CLOCK_MONOTONIC);
 	tx_reclaim(a);
-	if (a->tx_clean == a->tx_next)
-		return stop_with(a, AVF_STOP_COUNT), true;
+	if (a->tx_clean == a->tx_next) {
+		stop_with(a, AVF_STOP_COUNT);
+		return true;
+	}
 	a->drain_end_ns = a->drain_end_ns ? a->drain_end_ns : now + AVF_TX_DRAIN_MS * AVF_NSEC_PER_MSEC;
 	if (now < a->drain_end_ns)
 		return false;
@@ -1563,7 +1933,7 @@ static void tick(struct avf *a)
 #ifdef ECHO
 	double s = (double)dt / AVF_NSEC_PER_SEC, wire = AVF_WIRE_OVERHEAD + AVF_ETH_FCS_LEN;
 	uint64_t rx = a->cnt.rx_frames - a->last.rx_frames, tx = a->cnt.tx_frames - a->last.tx_frames;
-	bool tx_stopped = a->last.tx_queued > a->last.tx_frames && !tx;
+	bool tx_stopped = a->last.tx_queued > a->last.tx_frames + a->last.tx_lost_reset && !tx;
 	fprintf(stderr, "[%s] RX: %.0f Mbit/s %.2f Mpps | TX: %.0f Mbit/s %.2f Mpps%s\n", a->bdf,
 		((double)(a->cnt.rx_bytes - a->last.rx_bytes) + (double)rx * wire) * CHAR_BIT / AVF_BITS_PER_MBIT / s,
 		(double)rx / AVF_FRAMES_PER_MFRAME / s,
@@ -1589,9 +1959,12 @@ static void run(struct avf *a)
 		a->cnt.empty_polls += !rx_burst(a);
 		if (i % AVF_POLL_SERVICE_EVERY == 0) {
 			arq_service(a);
-			if (a->queue_vector == AVF_MISC_VECTOR)
+			device_requested(a);
+			if (a->queue_vector == AVF_MISC_VECTOR && !a->vf_lost)
 				wr32(a, VFINT_DYN_CTL01, IRQ_ARM);
 			tick(a);
+			if (a->reset_pending)
+				vf_recover(a);
 		}
 	}
 }
@@ -1609,7 +1982,7 @@ static int irq_wait(struct avf *a, struct epoll_event *ev, const sigset_t *stops
 	sigprocmask(SIG_BLOCK, stops, &open);
 	if (!stopping(a) && !count_reached(a)) {
 		bool draining = a->count && a->cnt.rx_frames >= a->count; /* echoes still in flight */
-		n = epoll_pwait(a->epfd, ev, AVF_MSIX_VECTORS, draining ? AVF_DRAIN_POLL_MS : AVF_TICK_MS, &open);
+		n = epoll_pwait(a->epfd, ev, AVF_REQ_EVENT + 1, draining ? AVF_DRAIN_POLL_MS : AVF_TICK_MS, &open);
 		if (n < 0 && errno != EINTR) {
 			note("epoll_pwait: %s", strerror(errno));
 			stop_with(a, AVF_STOP_ERROR);
@@ -1625,7 +1998,7 @@ static int irq_wait(struct avf *a, struct epoll_event *ev, const sigset_t *stops
  * fires, so: service, then re-arm. */
 static void run(struct avf *a)
 {
-	struct epoll_event ev[AVF_MSIX_VECTORS];
+	struct epoll_event ev[AVF_REQ_EVENT + 1];
 	sigset_t stops;
 	uint64_t fired;
 	int n;
@@ -1634,27 +2007,36 @@ static void run(struct avf *a)
 		sigaddset(&stops, stop_signals[i]);
 	while ((n = irq_wait(a, ev, &stops)) >= 0) {
 		for (int i = 0; i < n; i++) {
+			if (ev[i].data.u32 == AVF_REQ_EVENT) {
+				device_requested(a);
+				continue;
+			}
 			if (read(a->efd[ev[i].data.u32], &fired, sizeof fired) < 0 && errno != EAGAIN)
 				note("reading the eventfd of vector %" PRIu32 ": %s", ev[i].data.u32, strerror(errno));
 			if (ev[i].data.u32 == AVF_MISC_VECTOR) {
-				rd32(a, VFINT_ICR01); /* reading clears the causes (§1.1) */
+				rd32(a, VFINT_ICR01); /* reading clears the causes (iavf_register.h) */
 				arq_service(a);
 				wr32(a, VFINT_DYN_CTL01, IRQ_ARM);
 			}
 		}
 		/* Every wake-up drains the ring (a lost interrupt costs a tick at
 		 * most), in a bounded number of bursts so nothing starves; a burst
-		 * cut short by a stop ends it. */
-		for (unsigned b = 0; b < AVF_RX_RING_LEN / AVF_BURST && rx_burst(a) == AVF_BURST; b++)
-			;
-		wr32(a, VFINT_DYN_CTLN1(AVF_QUEUE_VECTOR - 1), IRQ_ARM);
+		 * cut short by a stop ends it.  Not while the VF is in reset. */
+		if (!a->vf_lost) {
+			for (unsigned b = 0; b < AVF_RX_RING_LEN / AVF_BURST && rx_burst(a) == AVF_BURST; b++)
+				;
+			wr32(a, VFINT_DYN_CTLN1(AVF_QUEUE_VECTOR - 1), IRQ_ARM);
+		}
 		tick(a);
+		if (a->reset_pending)
+			vf_recover(a);
+
 	}
 }
 #endif
 
 /* ----------------------------------------------------------------- teardown */
-/* The driver's counters, then the PF's since the baseline (§7.11), named as
+/* The driver's counters, then the PF's since the baseline (GET_STATS), named as
  * `ethtool -S` names them: bytes and packets wrap at 48 bits, discards and
  * errors at 32.  Then the CPU time, which shows whether the build slept. */
 static void report(struct avf *a)
@@ -1672,12 +2054,18 @@ static void report(struct avf *a)
 	fprintf(stderr, "avf: driver counters\n  rx_frames: %" PRIu64 "\n  rx_bytes: %" PRIu64 "\n  rx_dropped_bad_desc: %"
 		PRIu64 " (no_eof %" PRIu64 ", hw_error %" PRIu64 ", bad_length %" PRIu64 ", stray_dd %" PRIu64 ")\n"
 		"  tx_frames: %" PRIu64 "\n  tx_bytes: %" PRIu64 "\n  tx_queued: %" PRIu64 "\n  tx_dropped_ring_full: %" PRIu64 "\n"
-		"  tx_stray_done_ignored: %" PRIu64 "\n", c->rx_frames, c->rx_bytes,
-		c->rx_no_eof + c->rx_hw_error + c->rx_bad_length + c->rx_stray_dd, c->rx_no_eof, c->rx_hw_error,
-		c->rx_bad_length, c->rx_stray_dd, c->tx_frames, c->tx_bytes, c->tx_queued, c->tx_ring_full, c->tx_stray_done);
+		"  tx_stray_done_ignored: %" PRIu64 "\n  tx_lost_in_vf_reset: %" PRIu64 "\n  vf_resets: %u\n", c->rx_frames,
+		c->rx_bytes, c->rx_no_eof + c->rx_hw_error + c->rx_bad_length + c->rx_stray_dd, c->rx_no_eof,
+		c->rx_hw_error, c->rx_bad_length, c->rx_stray_dd, c->tx_frames, c->tx_bytes, c->tx_queued, c->tx_ring_full,
+		c->tx_stray_done, c->tx_lost_reset, a->resets);
+
 	if (a->have_stats_base && !a->vf_lost &&
 	    vc_queue_select(a, VIRTCHNL_OP_GET_STATS, sizeof a->reply.stats) == 0) {
-		fprintf(stderr, "avf: PF counters of VSI %u since start\n", a->vsi_id);
+		/* A VF reset gives the VF a new VSI, its counters from zero
+		 * (i40e_alloc_vsi_res): they cover the run since the last one. */
+		fprintf(stderr, "avf: PF counters of VSI %u since %s\n", a->vsi_id,
+			a->resets ? "the last VF reset" : "start");
+
 		for (size_t i = 0; i < ARRAY_SIZE(pf); i++) {
 			memcpy(&now, (const uint8_t *)&a->reply.stats + pf[i].off, sizeof now);
 			memcpy(&base, (const uint8_t *)&a->stats_base + pf[i].off, sizeof base);
@@ -1688,9 +2076,15 @@ static void report(struct avf *a)
 	double wall_us = (double)(now_ns(CLOCK_MONOTONIC) - a->start_ns) / AVF_NSEC_PER_USEC;
 	struct rusage ru = { .ru_maxrss = 0 };
 	getrusage(RUSAGE_SELF, &ru);
-	fprintf(stderr, "avf: cpu %.3f ms over %.3f s wall for %" PRIu64 " frames: %.3f Mpps, %.1f ns of cpu per frame; "
-		"peak RSS %ld KiB\n", cpu_ns / AVF_NSEC_PER_MSEC, wall_us / AVF_USEC_PER_SEC, c->rx_frames,
-		c->rx_frames / wall_us, c->rx_frames ? cpu_ns / (double)c->rx_frames : 0.0, ru.ru_maxrss);
+	/* Per frame, a handful of frames would mostly measure bring-up's tail. */
+	if (c->rx_frames >= AVF_COST_MIN_FRAMES)
+		fprintf(stderr, "avf: cpu %.3f ms over %.3f s wall for %" PRIu64 " frames: %.3f Mpps, %.1f ns of cpu per "
+			"frame; peak RSS %ld KiB\n", cpu_ns / AVF_NSEC_PER_MSEC, wall_us / AVF_USEC_PER_SEC, c->rx_frames,
+			c->rx_frames / wall_us, cpu_ns / (double)c->rx_frames, ru.ru_maxrss);
+	else
+		fprintf(stderr, "avf: cpu %.3f ms over %.3f s wall for %" PRIu64 " frames; peak RSS %ld KiB\n",
+			cpu_ns / AVF_NSEC_PER_MSEC, wall_us / AVF_USEC_PER_SEC, c->rx_frames, ru.ru_maxrss);
+
 #ifdef POLL
 	/* A poller's CPU time is its wall time: its headroom shows in the polls
 	 * that found nothing, its batching in the frames per poll that did. */
@@ -1702,7 +2096,8 @@ static void report(struct avf *a)
 }
 
 /* Release what bring-up set up, in reverse: queues off, interrupts off (at
- * the device, then in VFIO), VF reset, admin queue registers cleared (§2.5),
+ * the device, then in VFIO), VF reset, admin queue registers cleared (iavf_shutdown_adminq),
+
  * bus mastering off.  Only then is DMA unmapped: the device can no longer
  * touch it. */
 static void teardown(struct avf *a)
@@ -1711,7 +2106,7 @@ static void teardown(struct avf *a)
 					.flags = VFIO_IRQ_SET_DATA_NONE | VFIO_IRQ_SET_ACTION_TRIGGER };
 	struct vfio_iommu_type1_dma_unmap unmap = { .argsz = sizeof unmap, .iova = AVF_IOVA_BASE, .size = AVF_DMA_SIZE };
 	uint16_t cmd = a->command & ~PCI_COMMAND_MASTER;
-	int fds[] = { a->efd[0], a->efd[1], a->epfd, a->device, a->group, a->container };
+	int fds[] = { a->efd[0], a->efd[1], a->req_efd, a->epfd, a->device, a->group, a->container };
 	a->teardown = true;
 	vlog(a, "teardown, in the reverse order of bring-up");
 	output_flush(a); /* before the counters: stdout and stderr may be one file */
@@ -1787,20 +2182,8 @@ static void std_fds_open(void)
 
 int main(int argc, char **argv)
 {
-#define STEP(f) { #f, f }
-	static const struct { const char *name; int (*run)(struct avf *); } bring_up[] = {
-		STEP(pci_identify), STEP(vfio_open_group), STEP(vfio_open_device), STEP(pci_enable), STEP(bar0_map),
-		STEP(dma_init),
-		STEP(vf_reset), STEP(aq_init), STEP(vc_version), STEP(vc_get_vf_resources), STEP(vf_mac),
-		STEP(queues_alloc), STEP(vc_config_vsi_queues), STEP(vc_config_irq_map),
-		STEP(irq_setup), STEP(vc_config_rss_lut), STEP(vc_disable_vlan_stripping), STEP(vc_add_eth_addr),
-#ifndef ECHO
-		STEP(vc_config_promiscuous_mode),
-#endif
-		STEP(stats_baseline), STEP(rx_fill), STEP(vc_enable_queues), STEP(link_wait), STEP(banner),
-	};
-#undef STEP
-	static struct avf avf = { .container = -1, .group = -1, .device = -1, .epfd = -1, .efd = { -1, -1 } };
+	static struct avf avf = { .container = -1, .group = -1, .device = -1, .epfd = -1, .efd = { -1, -1 },
+				  .req_efd = -1 };
 	struct avf *a = &avf;
 	a->exec_ns = now_ns(CLOCK_MONOTONIC); /* for "up, N ms after start" */
 	std_fds_open();
@@ -1808,12 +2191,12 @@ int main(int argc, char **argv)
 	setvbuf(stdout, stdout_buf, _IOFBF, sizeof stdout_buf);
 	parse_args(a, argc, argv);
 	signals_init();
-	for (size_t i = 0; i < ARRAY_SIZE(bring_up) && !stopping(a); i++) {
-		vlog(a, "step %s", bring_up[i].name);
-		if (bring_up[i].run(a) < 0)
-			stop_with(a, stop_signal ? AVF_STOP_SIGNAL : AVF_STOP_ERROR);
-	}
+	if (run_steps(a, false) < 0 && !a->reset_pending)
+		stop_with(a, stop_signal ? AVF_STOP_SIGNAL : AVF_STOP_ERROR);
+	if (a->reset_pending && vf_recover(a) == 0)
+		banner(a);
 	if (!stopping(a))
+
 		run(a);
 	if (a->stop == AVF_STOP_SIGNAL)
 		note("%s%s: stopping", strsignal(stop_signal), a->running ? "" : " during bring-up");

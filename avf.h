@@ -4,23 +4,25 @@
  * sees it: PCI identity, the BAR0 register map and bit fields, the admin-queue
  * descriptor, and the TX/RX descriptor layouts.
  *
- * Register and field names follow Intel's (iavf_register.h, i40e_register.h)
- * so they can be looked up; numbers come from ../shared/avf-facts.md §1, §2,
- * §5, §6, §8 and §9.  All registers are 32-bit little-endian in BAR0.
+ * Register and field names follow Intel's so they can be looked up in Linux
+ * drivers/net/ethernet/intel/iavf/ (iavf_register.h, iavf_adminq_cmd.h,
+ * iavf_type.h, iavf_devids.h, iavf.h) or in DPDK's copy of those headers
+ * (drivers/common/iavf/); i40e/i40e_register.h has the bit fields the iavf
+ * headers leave out.  All registers are 32-bit little-endian in BAR0.
  */
 #ifndef AVF_H
 #define AVF_H
 
 #include <stdint.h>
 
-/* §8: PCI identity.  Drivers match on vendor + device only. */
+/* PCI identity (iavf_devids.h).  Drivers match on vendor + device only. */
 #define AVF_PCI_VENDOR_INTEL 0x8086
 #define AVF_DEV_ID_VF 0x154C           /* 700 Series VF (X710/XL710/XXV710) */
 #define AVF_DEV_ID_VF_HV 0x1571        /* 700 Series VF, Hyper-V */
 #define AVF_DEV_ID_X722_VF 0x37CD      /* X722 VF */
 #define AVF_DEV_ID_ADAPTIVE_VF 0x1889  /* Adaptive VF (E810 and later) */
 
-/* §1: BAR0 register offsets */
+/* BAR0 register offsets (iavf_register.h, same names with an IAVF_ prefix) */
 #define QTX_TAIL1(q) (0x00000 + 4 * (q))
 #define QRX_TAIL1(q) (0x02000 + 4 * (q))
 #define VFINT_ITRN1(i, n) (0x02800 + 64 * (i) + 4 * (n)) /* ITR i of vector n+1 */
@@ -54,7 +56,7 @@
 #define AVF_MAX_VECTORS 17      /* vector 0 + VFINT_DYN_CTLN1(0..15) on i40e */
 #define AVF_ITR_INDEXES 3
 
-/* §1.1: ATQLEN1 / ARQLEN1 */
+/* ATQLEN1 / ARQLEN1 (LEN: i40e_register.h I40E_VF_ATQLEN1_ATQLEN_MASK) */
 #define VF_QLEN_LEN_MASK 0x000003FFu
 #define VF_QLEN_VFE 0x10000000u
 #define VF_QLEN_OVFL 0x20000000u
@@ -106,7 +108,8 @@
 #define VFINT_ITR_INTERVAL_MASK 0x00000FFFu
 #define VFINT_ITR_USEC_PER_UNIT 2
 
-/* §2: admin queue descriptor (32 bytes, little-endian) */
+/* Admin queue descriptor (32 bytes, little-endian): iavf_adminq_cmd.h,
+ * struct iavf_aq_desc (struct libie_aq_desc in newer kernels) */
 struct avf_aq_desc {
 	uint16_t flags;
 	uint16_t opcode;
@@ -121,7 +124,7 @@ struct avf_aq_desc {
 };
 _Static_assert(sizeof(struct avf_aq_desc) == 32, "avf_aq_desc");
 
-/* §2.2: descriptor flags */
+/* Descriptor flags (iavf_adminq_cmd.h IAVF_AQ_FLAG_*) */
 #define AVF_AQ_FLAG_DD 0x0001u
 #define AVF_AQ_FLAG_CMP 0x0002u
 #define AVF_AQ_FLAG_ERR 0x0004u
@@ -134,7 +137,7 @@ _Static_assert(sizeof(struct avf_aq_desc) == 32, "avf_aq_desc");
 #define AVF_AQ_FLAG_EI 0x4000u
 #define AVF_AQ_FLAG_FE 0x8000u
 
-/* §2.3: admin queue opcodes a VF uses */
+/* Admin queue opcodes a VF uses (iavf_adminq_cmd.h enum iavf_admin_queue_opc) */
 #define AVF_AQC_OPC_GET_VERSION 0x0001
 #define AVF_AQC_OPC_DRIVER_VERSION 0x0002
 #define AVF_AQC_OPC_QUEUE_SHUTDOWN 0x0003
@@ -142,7 +145,8 @@ _Static_assert(sizeof(struct avf_aq_desc) == 32, "avf_aq_desc");
 #define AVF_AQC_OPC_SEND_MSG_TO_VF 0x0802
 #define AVF_AQC_QUEUE_SHUTDOWN_UNLOADING 0x1u /* param0 bit 0 */
 
-/* §2.7: admin queue return codes (descriptor retval) */
+/* Admin queue return codes in the descriptor's retval (iavf_adminq_cmd.h
+ * enum iavf_admin_queue_err) */
 enum avf_admin_queue_err {
 	AVF_AQ_RC_OK = 0,
 	AVF_AQ_RC_EPERM = 1,
@@ -165,13 +169,14 @@ enum avf_admin_queue_err {
 	AVF_AQ_RC_ERANGE = 18,
 };
 
-/* §9: admin queue sizes */
+/* Admin queue sizes: iavf.h IAVF_AQ_LEN and IAVF_MAX_AQ_BUF_SIZE,
+ * iavf_adminq.h IAVF_AQ_LARGE_BUF and IAVF_ADMINQ_DESC_ALIGNMENT */
 #define AVF_AQ_LEN 32             /* descriptors in ATQ and ARQ */
 #define AVF_AQ_BUF_SIZE 4096      /* indirect buffer per descriptor */
 #define AVF_AQ_LARGE_BUF 512      /* buffers larger than this need FLAG_LB */
 #define AVF_AQ_ALIGN 4096         /* ring and buffer alignment */
 
-/* §5: TX data descriptor (16 bytes) */
+/* TX data descriptor (16 bytes): iavf_type.h, struct iavf_tx_desc */
 struct avf_tx_desc {
 	uint64_t buffer_addr;
 	uint64_t cmd_type_offset_bsz;
@@ -214,9 +219,10 @@ _Static_assert(sizeof(struct avf_tx_desc) == 16, "avf_tx_desc");
 #define AVF_MAX_BUFFER_TXD 8      /* descriptors per frame */
 #define AVF_MIN_TX_LEN 17         /* shorter frames must be padded */
 
-/* §6.1: 32-byte RX descriptor.  Read format: qword[0] = pkt_addr,
- * qword[1] = hdr_addr (its bit 0 is where DD lands, so it must be 0);
- * write-back: qword[1] = status_error_len, the rest per §6.1. */
+/* 32-byte RX descriptor (iavf_type.h, union iavf_32byte_rx_desc).  Read
+ * format: qword[0] = pkt_addr, qword[1] = hdr_addr (its bit 0 is where DD
+ * lands, so it must be 0); write-back: qword[1] = status_error_len, the rest
+ * as the union's wb member. */
 struct avf_rx_desc {
 	uint64_t qword[4];
 };
@@ -289,13 +295,15 @@ _Static_assert(sizeof(struct avf_rx_desc) == 32, "avf_rx_desc");
 #define AVF_FILTER_PCTYPE_FRAG_IPV6 46
 #define AVF_FILTER_PCTYPE_L2_PAYLOAD 63
 
-/* §9: ring limits (kernel iavf's, stricter than the PF's) */
+/* Ring limits: kernel iavf's (iavf.h IAVF_MIN_TXD, IAVF_MAX_TXD,
+ * IAVF_REQ_DESCRIPTOR_MULTIPLE), stricter than the PF's */
 #define AVF_MIN_RING_LEN 64
 #define AVF_MAX_RING_LEN 4096
 #define AVF_RING_MULTIPLE 32
 #define AVF_MAX_FRAME 9728        /* IAVF_MAX_RXBUFFER: largest frame */
 
-/* §7.12: reset waits used by the kernel driver */
+/* Reset waits used by the kernel driver (iavf.h IAVF_RESET_WAIT_MS,
+ * IAVF_RESET_WAIT_COMPLETE_COUNT; iavf_main.c iavf_reset_task) */
 #define AVF_RESET_WAIT_MS 10
 #define AVF_RESET_WAIT_COUNT 2000
 
@@ -308,7 +316,8 @@ _Static_assert(sizeof(struct avf_rx_desc) == 32, "avf_rx_desc");
 #include "virtchnl.h"
 
 /* One queue pair (queue 0).  MSI-X vector 0 takes the "other" causes (admin
- * queue, link), vector 1 the queue pair (§1.2, §7.5); ITR indexes as iavf. */
+ * queue, link), vector 1 the queue pair, as iavf (iavf.h NONQ_VECS); ITR
+ * indexes as iavf_txrx.h IAVF_RX_ITR and IAVF_TX_ITR. */
 #define AVF_QUEUE_ID 0
 #define AVF_QUEUE_PAIRS 1
 #define AVF_MISC_VECTOR 0
@@ -324,8 +333,9 @@ _Static_assert(sizeof(struct avf_rx_desc) == 32, "avf_rx_desc");
 #define AVF_POLL_ITR_US 32
 #define AVF_VLAN_HLEN 4           /* an 802.1Q tag: TPID + TCI */
 
-/* Rings (§9: multiples of 32 within 64..4096; powers of two here so ring
- * indexes wrap with a mask) and buffers (a multiple of 128, §7.4). */
+/* Rings (multiples of 32 within 64..4096, as iavf.h; powers of two here so
+ * ring indexes wrap with a mask) and buffers (a multiple of 128: the PF
+ * programs databuffer_size >> 7, i40e_virtchnl_pf.c i40e_config_vsi_rx_queue). */
 #define AVF_RX_RING_LEN 512
 #define AVF_TX_RING_LEN 512
 #define AVF_RX_BUF_SIZE 2048
@@ -361,16 +371,23 @@ _Static_assert(sizeof(struct avf_rx_desc) == 32, "avf_rx_desc");
 #define AVF_VERBOSE_MMIO 2
 
 /* Bounded waits */
-#define AVF_ASQ_TIMEOUT_MS 250     /* IAVF_ASQ_CMD_TIMEOUT (§9) */
-#define AVF_AQ_POLL_US 50          /* ATQ/ARQ polling interval (§2.4) */
-#define AVF_VC_TIMEOUT_MS 2000     /* a virtchnl reply, as DPDK waits (§9) */
-#define AVF_RESET_DETECT_MS 2500   /* RESET_VF seen: 500 x 5 ms (§7.12) */
+#define AVF_ASQ_TIMEOUT_MS 250     /* IAVF_ASQ_CMD_TIMEOUT, iavf_adminq.h */
+#define AVF_AQ_POLL_US 50          /* as iavf_adminq.c iavf_asq_send_command polls */
+#define AVF_VC_TIMEOUT_MS 2000     /* as DPDK waits: iavf_vchnl.c MAX_TRY_TIMES x ASQ_DELAY_MS */
+#define AVF_RESET_DETECT_MS 2500   /* RESET_VF seen: IAVF_RESET_WAIT_DETECTED_COUNT x 5 ms */
 #define AVF_LINK_WAIT_MS 5000
 #define AVF_POLL_SERVICE_EVERY 1024 /* POLL: admin queue check every N loops */
 #define AVF_NOTE_MAX 1024          /* longest message line (the longest, with paths, is ~500) */
 #define AVF_TICK_MS 1000           /* rate line, watchdog */
 #define AVF_DRAIN_POLL_MS 1        /* MSI-X: -c reached, TX completions due */
 #define AVF_TX_DRAIN_MS 1000       /* -c reached: how long echoes may take to complete */
+/* Recovery from VF resets the PF makes: a reset that comes within
+ * AVF_RESET_LOOP_MS of the last one counts as a loop, and that many in a
+ * row end the run: the host is resetting the VF faster than it can run. */
+#define AVF_RESET_LOOP_MS 2000
+#define AVF_RESETS_IN_A_ROW_MAX 5
+#define AVF_REQ_EVENT AVF_MSIX_VECTORS /* epoll tag of the device request */
+
 #define AVF_STOP_ALARM_S 1         /* after a stop signal: the longest a write may block */
 
 /* Ethernet on the wire: preamble + SFD + inter-frame gap, and the FCS the
@@ -419,6 +436,8 @@ struct avf_pcap_record_header {
 #define AVF_BITS_PER_MBIT 1e6
 #define AVF_FRAMES_PER_MFRAME 1e6
 #define AVF_PERCENT 100.0
+#define AVF_COST_MIN_FRAMES 1000 /* fewer: no per-frame cost at exit */
+
 
 /* Why the run ends; AVF_STOP_PF and AVF_STOP_ERROR exit with status 1. */
 enum avf_stop {
@@ -436,6 +455,8 @@ struct avf_counters {
 	uint64_t tx_queued;             /* echoes put on the TX ring */
 	uint64_t tx_frames, tx_bytes;   /* of them, those the device completed: sent */
 	uint64_t tx_ring_full;
+	uint64_t tx_lost_reset;         /* on the ring when the PF reset the VF: never sent */
+
 	uint64_t tx_stray_done;         /* DESC_DONE on a descriptor not awaited */
 	uint64_t polls, empty_polls;    /* POLL: RX bursts tried, and those that found no frame */
 };
@@ -468,7 +489,7 @@ struct avf {
 	size_t dma_used;
 	bool hugepage, dma_mapped;
 
-	/* Admin queue (§2) */
+	/* Admin queue */
 	volatile struct avf_aq_desc *atq, *arq;
 	uint64_t atq_iova, arq_iova;
 	uint8_t *atq_buf, *arq_bufs;    /* one message out, AVF_AQ_LEN in */
@@ -476,6 +497,10 @@ struct avf {
 	uint16_t atq_next, arq_next;
 	bool aq_up;
 	bool vf_lost;                   /* PF reset or closed it: no more virtchnl */
+	bool reset_pending;             /* the PF reset the VF: vf_recover is due */
+	unsigned resets;                /* VF resets recovered from */
+	unsigned resets_in_a_row;       /* each within AVF_RESET_LOOP_MS of the last */
+	uint64_t last_reset_ns;
 	struct {                        /* the virtchnl request in flight */
 		uint32_t op;            /* VIRTCHNL_OP_UNKNOWN: none */
 		bool done;
@@ -489,12 +514,13 @@ struct avf {
 		uint8_t raw[AVF_AQ_BUF_SIZE];
 	} reply;
 
-	/* What the PF granted (§7.2, §7.3) */
+	/* What the PF granted (VERSION and GET_VF_RESOURCES replies) */
 	struct virtchnl_version_info pf_version;
 	uint32_t caps;
 	uint16_t vsi_id, num_queue_pairs, max_vectors, max_mtu;
 	uint8_t mac[6];
 	bool mac_random;
+	uint8_t random_mac[6];          /* kept across VF resets */
 	bool link_up;
 	uint32_t link_mbps;
 	uint32_t rss_lut_size;          /* LUT entries (CONFIG_RSS_LUT) */
@@ -505,7 +531,7 @@ struct avf {
 	bool have_stats_base;
 	struct virtchnl_eth_stats stats_base;
 
-	/* Rings (§5, §6) */
+	/* Rings */
 	volatile struct avf_rx_desc *rx_ring;
 	volatile struct avf_tx_desc *tx_ring;
 	uint64_t rx_ring_iova, tx_ring_iova;
@@ -526,6 +552,7 @@ struct avf {
 
 	/* Interrupts (MSI-X build) */
 	int efd[AVF_MSIX_VECTORS];
+	int req_efd;                    /* vfio-pci's device request */
 	int epfd;
 	bool irqs_set;
 

@@ -7,23 +7,23 @@
  * PF answers on the VF's ARQ with the same opcode in cookie_high and a status
  * (enum virtchnl_status_code) in cookie_low.  All fields are little-endian.
  *
- * Numbers and layouts come from ../shared/avf-facts.md sections 3 and 4 (which
- * restate Linux include/linux/avf/virtchnl.h and DPDK's base/virtchnl.h).
- * Variable-length messages use the legacy one-element trailing arrays: their
- * sizeof() is the size the PF checks against (section 4.1), e.g. a
- * CONFIG_VSI_QUEUES message for n pairs is sizeof(...) + n * 64 bytes.
+ * Names, numbers and layouts are those of Linux include/linux/avf/virtchnl.h
+ * (DPDK has a copy: drivers/common/iavf/virtchnl.h).  Variable-length
+ * messages use the legacy one-element trailing arrays: their sizeof() is the
+ * size the PF checks against (virtchnl_vc_validate_vf_msg in that header),
+ * e.g. a CONFIG_VSI_QUEUES message for n pairs is sizeof(...) + n * 64 bytes.
  */
 #ifndef VIRTCHNL_H
 #define VIRTCHNL_H
 
 #include <stdint.h>
 
-/* §3.1 */
+/* Protocol version */
 #define VIRTCHNL_VERSION_MAJOR 1
 #define VIRTCHNL_VERSION_MINOR 1
 #define VIRTCHNL_VERSION_MINOR_NO_VF_CAPS 0
 
-/* §3.2: status codes, carried in the descriptor's cookie_low */
+/* Status codes, carried in the descriptor's cookie_low */
 enum virtchnl_status_code {
 	VIRTCHNL_STATUS_SUCCESS = 0,
 	VIRTCHNL_STATUS_ERR_PARAM = -5,
@@ -35,7 +35,7 @@ enum virtchnl_status_code {
 	VIRTCHNL_STATUS_ERR_NOT_SUPPORTED = -64,
 };
 
-/* §3.3: opcodes, carried in the descriptor's cookie_high */
+/* Opcodes, carried in the descriptor's cookie_high */
 enum virtchnl_ops {
 	VIRTCHNL_OP_UNKNOWN = 0,
 	VIRTCHNL_OP_VERSION = 1,
@@ -87,7 +87,7 @@ enum virtchnl_ops {
 	VIRTCHNL_OP_CONFIG_QUANTA = 113,
 };
 
-/* §3.4: capability flags (GET_VF_RESOURCES request and vf_cap_flags) */
+/* Capability flags (GET_VF_RESOURCES request and vf_cap_flags) */
 #define VIRTCHNL_VF_OFFLOAD_L2 0x00000001u
 #define VIRTCHNL_VF_OFFLOAD_IWARP 0x00000002u
 #define VIRTCHNL_VF_OFFLOAD_RSVD 0x00000004u
@@ -121,7 +121,7 @@ enum virtchnl_ops {
 #define VIRTCHNL_VF_CAP_DCF 0x40000000u
 #define VIRTCHNL_VF_CAP_PTP 0x80000000u
 
-/* §3.5 */
+/* vsi_res[].vsi_type */
 enum virtchnl_vsi_type {
 	VIRTCHNL_VSI_TYPE_INVALID = 0,
 	VIRTCHNL_VSI_SRIOV = 6,
@@ -162,7 +162,9 @@ enum virtchnl_event_codes {
 /* RX descriptor formats (rxq_info.rxdid): 1 is the legacy 32-byte one. */
 #define VIRTCHNL_RXDID_1_32B_BASE 1
 
-/* §4: message structures.  Sizes are asserted against the table in §4. */
+/* Message structures.  Sizes are asserted against virtchnl.h's
+ * VIRTCHNL_CHECK_STRUCT_LEN where it has one (in Linux, the *_LEGACY_SIZEOF
+ * value where the struct ends in an array). */
 
 struct virtchnl_version_info {
 	uint32_t major;
@@ -357,7 +359,8 @@ struct virtchnl_supported_rxdids {
 };
 _Static_assert(sizeof(struct virtchnl_supported_rxdids) == 8, "virtchnl_supported_rxdids");
 
-/* §7: PF limits that shape what a VF may ask for (i40e). */
+/* PF limits that shape what a VF may ask for (i40e: i40e_virtchnl_pf.c,
+ * i40e_vc_config_queues_msg and i40e_config_vsi_{tx,rx}_queue; i40e.h). */
 #define VIRTCHNL_MAX_QUEUE_PAIRS 16       /* I40E_MAX_VF_QUEUES */
 #define VIRTCHNL_RSS_KEY_SIZE 52          /* (PFQF_HKEY_MAX_INDEX + 1) * 4 */
 #define VIRTCHNL_RSS_LUT_SIZE 64          /* (VFQF_HLUT1_MAX_INDEX + 1) * 4 */

@@ -16,6 +16,7 @@ setup() {
 	LOG="$BATS_TEST_TMPDIR/testpmd.log"
 	CMD="$BATS_TEST_TMPDIR/cmd"
 	PMD_ARGS=() # more testpmd options
+	EAL_ARGS=() # more EAL options
 }
 
 # testpmd EXPECT [sim options]: testpmd on the simulated VF, interactive, its
@@ -33,7 +34,7 @@ testpmd() {
 	# stdbuf: testpmd's statistics are stdio, block-buffered into a file.
 	SIM_TIMEOUT=60 on_sim "$@" -- \
 		stdbuf -oL dpdk-testpmd --no-huge -m 512 -l 0-1 -a "$BDF" \
-		--no-shconf --no-telemetry -- \
+		--no-shconf --no-telemetry "${EAL_ARGS[@]}" -- \
 		-i --total-num-mbufs=16384 --no-flush-rx "${PMD_ARGS[@]}" \
 		<"$CMD" >"$LOG" 2>&1 3>&- &
 	pid=$!
@@ -123,6 +124,31 @@ assert_forwarded_known() {
 	# DCF closed the device and group; net_iavf set the IOMMU up again.
 	assert_report dma_maps_total 2
 	assert_forwarded_known
+}
+
+@test "dpdk: on 8086:1889 (ice) net_iavf negotiates flexible descriptors (RXDID 22) and receives flows on two queues" {
+	local n=1000 q
+	PMD_ARGS=(--rxq=2 --txq=2)
+	PMD_CMDS=("set verbose 1")
+	EAL_ARGS=(--log-level='pmd.net.iavf.*:debug')
+	testpmd $n --device-id 0x1889 --gen $n --link-delay 5000
+	# ice grants RX_FLEX_DESC and answers GET_SUPPORTED_RXDIDS; net_iavf asks
+	# for its default profile, 22 (Comms OVS), on each queue
+	grep -q 'request RXDID\[22\] in Queue\[0\]' "$LOG"
+	grep -q 'request RXDID\[22\] in Queue\[1\]' "$LOG"
+	assert_report rx_delivered $n
+	assert_report rx_dropped_queue_off 0
+	assert_report mdd_events 0
+	[ "$(nic_stat RX-packets)" = $n ] || { echo "testpmd RX-packets $(nic_stat RX-packets)"; return 1; }
+	# the hash comes from the flexible write-back (qword 3): queue = hash % 2
+	grep -o 'RSS hash=0x[0-9a-f]* - RSS queue=0x[0-9a-f]*' "$LOG" >"$BATS_TEST_TMPDIR/rss"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/rss")" -ge $n ]
+	while read -r _ hash _ _ q; do
+		[ $((${hash#hash=} % 2)) -eq $((${q#queue=})) ] || { echo "hash ${hash#hash=} on queue ${q#queue=}"; return 1; }
+	done <"$BATS_TEST_TMPDIR/rss"
+	for q in 0 1; do
+		grep -q "RSS queue=0x$q\$" "$BATS_TEST_TMPDIR/rss" || { echo "nothing on queue $q"; return 1; }
+	done
 }
 
 @test "dpdk: --rxq=8 on 4 granted pairs: REQUEST_QUEUES, the VF reset, 8 pairs, forwards" {

@@ -15,8 +15,12 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 # on_sim [sim options] -- command...: the command on a simulated VF with a
 # known MAC, its report in $REPORT.  Bounded, so a hang fails the test.
+# $AVF_DEVICE_ID, when set, is the VF's device id (and so its PF: 1889 is
+# served by ice) unless the test gives its own --device-id.
 on_sim() {
-	timeout -s KILL "${SIM_TIMEOUT:-60}" "$SIM" --mac "$VF_MAC" --report "$REPORT" "$@"
+	local dev=()
+	[ -n "${AVF_DEVICE_ID:-}" ] && dev=(--device-id "$AVF_DEVICE_ID")
+	timeout -s KILL "${SIM_TIMEOUT:-60}" "$SIM" --mac "$VF_MAC" --report "$REPORT" "${dev[@]}" "$@"
 }
 
 # report KEY: one value from the last run's --report file.

@@ -29,6 +29,7 @@ const char sim_usage[] =
 	"\n"
 	"  --bdf BDF            PCI address of the VF (default 0000:3b:02.0)\n"
 	"  --device-id HEX      PCI device id (default 154c; 1889 = E810 adaptive VF)\n"
+	"  --pf i40e|ice        the PF driver behind the VF (default: ice for 1889, else i40e)\n"
 	"  --rx FILE.pcap       frames the wire delivers to the VF\n"
 	"  --tx FILE.pcap       capture of the frames the VF sends\n"
 	"  --gen COUNT[:SIZE[:FLOWS]]\n"
@@ -449,6 +450,7 @@ static const char *const valued[] = {
 	"--bdf", "--device-id", "--rx", "--tx", "--gen", "--rx-rate", "--mac", "--link-delay",
 	"--vectors", "--queue-pairs", "--lut", "--report", "--iommu-group", "--device-cpu", "--fault",
 	"--host",
+	"--pf",
 };
 
 static bool is_valued(const char *opt)
@@ -513,6 +515,14 @@ static int set_option(struct sim_opts *o, const char *opt, char *val, char *err,
 		else
 			return fail(err, errlen, "--lut %s: use iavf (as the host's iavf driver left the VF) "
 				    "or zero (after a core reset)", val);
+	} else if (!strcmp(opt, "--pf")) {
+		if (!strcmp(val, "i40e"))
+			o->pf = SIM_PF_I40E;
+		else if (!strcmp(val, "ice"))
+			o->pf = SIM_PF_ICE;
+		else
+			return fail(err, errlen, "--pf %s: use i40e (700 Series) or ice (E810); the default "
+				    "follows --device-id", val);
 	} else if (!strcmp(opt, "--rx-rate")) {
 		if (!parse_u64(val, 1, UINT64_MAX, &o->rx_rate))
 			return fail(err, errlen, "--rx-rate %s: use frames per second >= 1 (leave "
@@ -598,6 +608,8 @@ int sim_parse_options(int argc, char **argv, struct sim_opts *o, char *err, size
 		if (r)
 			return r;
 	}
+	if (o->pf == SIM_PF_AUTO)
+		o->pf = o->device_id == AVF_DEV_ID_ADAPTIVE_VF ? SIM_PF_ICE : SIM_PF_I40E;
 	return 0;
 }
 

@@ -80,9 +80,8 @@ void pf_filters_alloc(bool forget)
 	flt.promisc = 0;
 	memset(flt.vlan, 0, sizeof(flt.vlan));
 	flt.num_vlan = 0;
-	/* i40e_add_vsi, case I40E_VSI_SRIOV: port_vlan_flags MODE_ALL with EMOD
-	 * 0 ("strip both"): a VF's VSI strips received tags from the start. */
-	flt.strip = true;
+	/* whether a new VSI strips received tags: pf_personality.vlan_strip */
+	flt.strip = pf_pers->vlan_strip;
 }
 
 /* i40e_ndo_set_vf_mac deletes every filter of the VSI ("we're going to
@@ -99,7 +98,8 @@ void pf_filters_host_mac(const uint8_t mac[6])
  * its filter are dropped and the VF is told zeros: it picks its own. */
 void pf_filters_default_mac(uint32_t driver_caps, uint8_t mac[6])
 {
-	if (!(driver_caps & VIRTCHNL_VF_OFFLOAD_USO) && !admin_mac() && memcmp(flt.default_mac, zero, 6)) {
+	if (pf_pers->default_mac_needs_uso && !(driver_caps & VIRTCHNL_VF_OFFLOAD_USO) && !admin_mac() &&
+	    memcmp(flt.default_mac, zero, 6)) {
 		mac_del(flt.default_mac);
 		memset(flt.default_mac, 0, 6);
 	}
@@ -292,7 +292,8 @@ void pf_add_vlan(uint32_t op, const uint8_t *msg, uint16_t len)
 			 "add no VLAN (i40e_vc_add_vlan_msg tests the VSI's pvid)", pf_admin.port_vlan);
 		return;
 	}
-	flt.strip = true; /* i40e_vc_add_vlan_msg: i40e_vlan_stripping_enable first */
+	if (pf_pers->vlan_add_strips)
+		flt.strip = true;
 	for (unsigned i = 0; i < vl.n; i++) {
 		uint16_t id = vlan_at(&vl, i);
 		uint64_t bit = 1ull << (id % 64);
@@ -333,6 +334,11 @@ void pf_vlan_stripping(uint32_t op, const uint8_t *msg, uint16_t len)
 		return;
 	flt.strip = op == VIRTCHNL_OP_ENABLE_VLAN_STRIPPING;
 	pf_ok(op);
+}
+
+void pf_filters_strip(bool on)
+{
+	flt.strip = on;
 }
 
 /* With a port VLAN the tag is always stripped: i40e_vlan_stripping_disable
@@ -382,7 +388,9 @@ static uint16_t frame_vid(const uint8_t *f, uint32_t len)
 /* The switch: broadcast always; multicast if filtered or multicast
  * promiscuous; unicast if filtered or unicast promiscuous.  Once VLANs were
  * added, only VLAN 0 and those (promiscuous mode too: i40e sets it per VLAN,
- * i40e_aq_set_vsi_uc_promisc_on_vlan). */
+ * i40e_aq_set_vsi_uc_promisc_on_vlan).  With VLAN pruning (ice) that holds
+ * from the start, except for a trusted VF in unicast promiscuous mode
+ * (ice_vf_set_vsi_promisc turns pruning off). */
 bool pf_rx_accept(const uint8_t *frame, uint32_t len, unsigned *umbcast)
 {
 	uint16_t vid = frame_vid(frame, len);
@@ -403,8 +411,12 @@ bool pf_rx_accept(const uint8_t *frame, uint32_t len, unsigned *umbcast)
 	 * VLAN reach the VSI. */
 	if (pf_admin.port_vlan)
 		return mac_ok && vid == pf_admin.port_vlan;
-	if (!mac_ok || !flt.num_vlan || !vid)
+	if (!mac_ok || !vid)
 		return mac_ok;
+	if (!flt.num_vlan && !pf_pers->vlan_prune)
+		return true;
+	if (pf_pers->vlan_prune && (flt.promisc & FLAG_VF_UNICAST_PROMISC))
+		return true;
 	return flt.vlan[vid / 64] >> (vid % 64) & 1;
 }
 

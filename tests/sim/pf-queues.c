@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT
  *
  * pf-queues.c - the PF's handling of the VF's queues (avf-facts.md §7.4-7.6),
- * counters (§7.11) and RSS (§7.10), as Linux i40e does it.  Messages arrive
- * here from pf.c with their length already checked (§4.1).
+ * counters and RSS, as Linux i40e and ice do it (their differences:
+ * pf_pers, pf-i40e.c and pf-ice.c).  Messages arrive here from pf.c with
+ * their length already checked (virtchnl.h, virtchnl_vc_validate_vf_msg).
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -10,44 +11,29 @@
 
 #include "pf.h"
 
-/* i40e's default hash enables (i40e_txrx.h I40E_DEFAULT_RSS_HENA: IPv4 and
- * IPv6 UDP, TCP, SCTP, other, fragments, and L2 payload) and the X722 set
- * (I40E_DEFAULT_RSS_HENA_EXPANDED: plus unicast/multicast UDP and TCP
- * SYN-without-ACK), which GET_RSS_HENA_CAPS also reports. */
-#define PF_RSS_HENA 0x80007A1E80000000ull
-#define PF_RSS_HENA_EXPANDED 0x80007F9FE0000000ull
-
-/* What the PF writes into the VF's RSS registers each time it (re)builds
- * the VF's VSI.  i40e (i40e_alloc_vsi_res, I40E_VSI_SRIOV) writes only
- * VFQF_HENA, with i40e_pf_get_default_rss_hena: key and LUT keep what the
- * VF's previous user left (rss.c).  A PF that also rebuilds LUT and key
- * (ice: ice_vsi_cfg_rss_lut_key) is another entry here. */
-struct pf_rss_reset {
-	uint64_t hena;
-};
-
-static struct pf_rss_reset pf_rss_reset(void)
-{
-	struct pf_rss_reset r = { PF_RSS_HENA };
-
-	if (sim_opts.device_id == AVF_DEV_ID_X722_VF)
-		r.hena = PF_RSS_HENA_EXPANDED;
-	return r;
-}
-
-static void write_hena(uint64_t hena)
+void pf_write_hena(uint64_t hena)
 {
 	dev_bar0[VFQF_HENA(0) / 4] = (uint32_t)hena;
 	dev_bar0[VFQF_HENA(1) / 4] = (uint32_t)(hena >> 32);
 }
 
-/* No queue of a new VSI is configured; its hash enables are the PF's
- * defaults. */
+/* Four bytes per register, byte lanes little-endian (i40e_register.h
+ * VFQF_HKEY, VFQF_HLUT: four key bytes / LUT entries per register). */
+void pf_write_bytes(uint32_t reg0, const uint8_t *b, unsigned n)
+{
+	for (unsigned i = 0; i < n / 4; i++)
+		dev_bar0[reg0 / 4 + i] = (uint32_t)b[4 * i] | (uint32_t)b[4 * i + 1] << 8 |
+					 (uint32_t)b[4 * i + 2] << 16 | (uint32_t)b[4 * i + 3] << 24;
+}
+
+/* No queue of a new VSI is configured or enabled; its RSS registers are
+ * what the PF writes at every VSI (re)build (pf_personality.rss_reset). */
 void pf_queues_alloc(void)
 {
 	memset(pf_vf.txq_len, 0, sizeof(pf_vf.txq_len));
 	memset(pf_vf.rxq_len, 0, sizeof(pf_vf.rxq_len));
-	write_hena(pf_rss_reset().hena);
+	pf_vf.qs_ena = 0;
+	pf_pers->rss_reset();
 }
 
 /* §7.4: one TX/RX pair; false with the reason in *why. */
@@ -63,32 +49,14 @@ static bool check_qpair(const struct virtchnl_queue_pair_info *p, uint16_t vsi_i
 		snprintf(why, n, "q%u: txq vsi_id %u / rxq vsi_id %u differ from %u", q, t->vsi_id, r->vsi_id, vsi_id);
 	else if (r->queue_id != q)
 		snprintf(why, n, "q%u: rxq queue_id %u differs from txq's", q, r->queue_id);
-	/* i40e checks the RX ring first, then the TX ring */
-	else if (r->ring_len % VIRTCHNL_RX_RING_MULTIPLE || r->ring_len > VIRTCHNL_MAX_RING_LEN)
-		snprintf(why, n, "q%u: rx ring_len %u: must be a multiple of 32, at most 8160", q, r->ring_len);
-	/* i40e programs addr/128 and would silently drop the low bits: refuse instead */
+	/* i40e and ice program addr/128 and would silently drop the low bits:
+	 * refuse instead */
 	else if (r->dma_ring_addr % VIRTCHNL_RING_BASE_ALIGN)
 		snprintf(why, n, "q%u: rx ring 0x%llx not 128-byte aligned", q, (unsigned long long)r->dma_ring_addr);
-	else if (r->splithdr_enabled && r->hdr_size > 2048 - 64)
-		snprintf(why, n, "q%u: hdr_size %u > 1984", q, r->hdr_size);
-	/* i40e programs databuffer_size >> 7 (truncating): refuse what it would
-	 * silently shrink, and a zero size on a ring that exists */
-	else if (r->databuffer_size % VIRTCHNL_RX_BUFFER_ALIGN || r->databuffer_size > VIRTCHNL_MAX_RX_BUFFER ||
-		 (r->ring_len && !r->databuffer_size))
-		snprintf(why, n, "q%u: databuffer_size %u: must be a non-zero multiple of 128, at most 16256", q,
-			 r->databuffer_size);
-	else if (r->max_pkt_size < VIRTCHNL_MIN_PKT_SIZE || r->max_pkt_size >= VIRTCHNL_MAX_PKT_SIZE)
-		snprintf(why, n, "q%u: max_pkt_size %u: must be 64..16383", q, r->max_pkt_size);
-	/* i40e ignores rxdid and always writes 32-byte legacy descriptors; a
-	 * flexible one was never granted, so asking for it is a driver bug */
-	else if (r->rxdid > VIRTCHNL_RXDID_1_32B_BASE)
-		snprintf(why, n, "q%u: rxdid %u: only the legacy descriptors 0/1 (RX_FLEX_DESC not granted)", q, r->rxdid);
-	else if (t->ring_len % VIRTCHNL_TX_RING_MULTIPLE || t->ring_len > VIRTCHNL_MAX_RING_LEN)
-		snprintf(why, n, "q%u: tx ring_len %u: must be a multiple of 8, at most 8160", q, t->ring_len);
 	else if (t->dma_ring_addr % VIRTCHNL_RING_BASE_ALIGN)
 		snprintf(why, n, "q%u: tx ring 0x%llx not 128-byte aligned", q, (unsigned long long)t->dma_ring_addr);
 	else
-		return true;
+		return pf_pers->qpair_ok(p, why, n);
 	return false;
 }
 
@@ -130,8 +98,8 @@ void pf_config_vsi_queues(uint32_t op, const uint8_t *msg, uint16_t len)
 	for (unsigned i = 0; i < n; i++) {
 		unsigned q = p[i].txq.queue_id;
 		struct sim_txq_cfg t = { p[i].txq.dma_ring_addr, p[i].txq.ring_len };
-		struct sim_rxq_cfg r = { p[i].rxq.dma_ring_addr, p[i].rxq.ring_len,
-					 p[i].rxq.databuffer_size, p[i].rxq.max_pkt_size };
+		struct sim_rxq_cfg r = { p[i].rxq.dma_ring_addr, p[i].rxq.ring_len, p[i].rxq.databuffer_size,
+					 p[i].rxq.max_pkt_size, pf_pers->rx_format(&p[i].rxq) };
 		dev_config_txq(q, &t);
 		dev_config_rxq(q, &r);
 		pf_vf.txq_len[q] = t.len;
@@ -147,8 +115,12 @@ static bool check_vecmap(const struct virtchnl_vector_map *m, char *why, size_t 
 
 	if (m->vector_id >= sim_opts.vectors)
 		snprintf(why, n, "vector_id %u: the VF has %u vectors", m->vector_id, sim_opts.vectors);
-	else if (m->vsi_id != PF_VSI_ID)
-		snprintf(why, n, "vector %u: vsi_id %u is not this VF's (%d)", m->vector_id, m->vsi_id, PF_VSI_ID);
+	else if (m->vsi_id != pf_pers->vsi_id)
+		snprintf(why, n, "vector %u: vsi_id %u is not this VF's (%u)", m->vector_id, m->vsi_id,
+			 pf_pers->vsi_id);
+	else if (!m->vector_id && (m->rxq_map || m->txq_map) && !pf_pers->queues_on_vector0)
+		snprintf(why, n, "vector 0: rxq_map 0x%x / txq_map 0x%x: %s maps no queue to the misc vector "
+			 "(ice_vc_cfg_irq_map_msg)", m->rxq_map, m->txq_map, pf_pers->name);
 	else if ((m->rxq_map & ~all) || (m->txq_map & ~all))
 		snprintf(why, n, "vector %u: rxq_map 0x%x / txq_map 0x%x name queues beyond the VSI's %u",
 			 m->vector_id, m->rxq_map, m->txq_map, pf_vf.num_qp);
@@ -256,8 +228,11 @@ void pf_enable_queues(uint32_t op, const uint8_t *msg, uint16_t len)
 		pf_vf.enabled_once = true;
 		pf_vf.enabled_ns = sim_now_ns();
 	}
+	pf_vf.qs_ena |= s.rx_queues | s.tx_queues << AVF_MAX_QUEUES;
 	pf_ok(op);
-	pf_link_event(pf_link_up());
+	/* i40e_vc_process_vf_msg and ice_vc_process_vf_msg both follow
+	 * ENABLE_QUEUES with the VF's link state */
+	pf_link_event(pf_vf_link_up());
 }
 
 /* TX then RX.  Stopping a queue that never started is no error (i40e waits
@@ -275,6 +250,7 @@ void pf_disable_queues(uint32_t op, const uint8_t *msg, uint16_t len)
 	for (unsigned q = 0; q < pf_vf.num_qp; q++)
 		if (s.rx_queues & (1u << q))
 			dev_enable_rxq(q, false);
+	pf_vf.qs_ena &= ~(s.rx_queues | s.tx_queues << AVF_MAX_QUEUES);
 	pf_ok(op);
 }
 
@@ -320,14 +296,6 @@ void pf_get_stats(uint32_t op, const uint8_t *msg, uint16_t len)
 		 (unsigned long long)st.tx_broadcast, (unsigned long long)st.tx_errors);
 }
 
-/* Four bytes per register, byte lanes little-endian (§1.1). */
-static void write_bytes(uint32_t reg0, const uint8_t *b, unsigned n)
-{
-	for (unsigned i = 0; i < n / 4; i++)
-		dev_bar0[reg0 / 4 + i] = (uint32_t)b[4 * i] | (uint32_t)b[4 * i + 1] << 8 |
-					 (uint32_t)b[4 * i + 2] << 16 | (uint32_t)b[4 * i + 3] << 24;
-}
-
 /* §7.10: the PF writes the VF's VFQF_HKEY registers (i40e_config_rss_reg). */
 void pf_config_rss_key(uint32_t op, const uint8_t *msg, uint16_t len)
 {
@@ -347,7 +315,7 @@ void pf_config_rss_key(uint32_t op, const uint8_t *msg, uint16_t len)
 		pf_reply(op, VIRTCHNL_STATUS_ERR_PARAM, NULL, 0, "key_len %u, must be 52", k.key_len);
 		return;
 	}
-	write_bytes(VFQF_HKEY(0), key, VIRTCHNL_RSS_KEY_SIZE);
+	pf_write_bytes(VFQF_HKEY(0), key, VIRTCHNL_RSS_KEY_SIZE);
 	pf_ok(op);
 }
 
@@ -376,18 +344,41 @@ void pf_config_rss_lut(uint32_t op, const uint8_t *msg, uint16_t len)
 				 lut[i], pf_vf.num_qp);
 			return;
 		}
-	write_bytes(VFQF_HLUT(0), lut, VIRTCHNL_RSS_LUT_SIZE);
+	pf_write_bytes(VFQF_HLUT(0), lut, VIRTCHNL_RSS_LUT_SIZE);
 	pf_ok(op);
 }
 
 void pf_get_rss_hena_caps(uint32_t op, const uint8_t *msg, uint16_t len)
 {
-	struct virtchnl_rss_hena h = { pf_rss_reset().hena };
+	struct virtchnl_rss_hena h = { pf_pers->hena_caps() };
 
 	(void)msg, (void)len;
 	pf_trace_in(op, "%s", "");
 	if (pf_allowed(op, -1))
 		pf_reply(op, VIRTCHNL_STATUS_SUCCESS, &h, sizeof(h), "hena=0x%016llx", (unsigned long long)h.hena);
+}
+
+/* ice_vc_query_rxdid: the VF must be ACTIVE with RX_FLEX_DESC negotiated;
+ * the answer is the RXDIDs the device can write.  i40e has no such message
+ * (ERR_NOT_SUPPORTED, as for any opcode it does not implement). */
+void pf_get_supported_rxdids(uint32_t op, const uint8_t *msg, uint16_t len)
+{
+	struct virtchnl_supported_rxdids r = { pf_pers->supported_rxdids };
+
+	(void)msg, (void)len;
+	pf_trace_in(op, "%s", "");
+	if (!r.supported_rxdids) {
+		pf_reply(op, VIRTCHNL_STATUS_ERR_NOT_SUPPORTED, NULL, 0, "%s does not implement it", pf_pers->name);
+		return;
+	}
+	if (!pf_allowed(op, -1))
+		return;
+	if (!(pf_vf.granted & VIRTCHNL_VF_OFFLOAD_RX_FLEX_DESC)) {
+		pf_reply(op, VIRTCHNL_STATUS_ERR_PARAM, NULL, 0, "RX_FLEX_DESC was not negotiated");
+		return;
+	}
+	pf_reply(op, VIRTCHNL_STATUS_SUCCESS, &r, sizeof(r), "supported_rxdids=0x%016llx",
+		 (unsigned long long)r.supported_rxdids);
 }
 
 /* Any 64-bit set is written as is to VFQF_HENA(0/1); i40e does not check it. */
@@ -400,7 +391,7 @@ void pf_set_rss_hena(uint32_t op, const uint8_t *msg, uint16_t len)
 	pf_trace_in(op, "hena=0x%016llx", (unsigned long long)h.hena);
 	if (!pf_allowed(op, -1))
 		return;
-	write_hena(h.hena);
+	pf_write_hena(h.hena);
 	pf_ok(op);
 }
 

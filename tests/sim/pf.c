@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT
  *
- * pf.c - the PF driver's side of virtchnl: what Linux i40e does with the
- * messages a VF posts (avf-facts.md §7), plus the faults a test can inject.
+ * pf.c - the PF driver's side of virtchnl: what Linux i40e and ice do with
+ * the messages a VF posts (i40e_virtchnl_pf.c, ice_virtchnl.c), plus the
+ * faults a test can inject.  Where the two PFs differ, pf_pers (pf-i40e.c,
+ * pf-ice.c) says how.
  *
  * Every message is untrusted input: its length is checked against the
  * virtchnl validator's rule (§4.1) before any field is read, and fields are
@@ -26,9 +28,6 @@
  * device id (the event format, not the number, is what drivers must get right). */
 #define PF_LINK_MBPS 40000
 #define PF_LINK_LEGACY VIRTCHNL_LINK_SPEED_40GB
-/* GET_VF_RESOURCES reply: i40e sends sizeof(virtchnl_vf_resource) (36, one
- * vsi_res) + 16 per VSI: 52 bytes for one VSI (§4.1, the legacy pad). */
-#define PF_RESOURCES_LEN 52
 /* An 802.1Q tag (VLAN_HLEN). */
 #define PF_VLAN_HLEN 4
 
@@ -36,6 +35,7 @@ struct virtchnl_eth_stats pf_stats;
 
 struct pf_vf pf_vf;
 struct pf_admin pf_admin;
+const struct pf_personality *pf_pers = &pf_i40e;
 static const char *const state_name[] = { "RESET", "INIT", "ACTIVE" };
 
 /* A GET_VF_RESOURCES that arrived while the VF was still in reset: i40e
@@ -161,7 +161,7 @@ static const struct pf_op {
 	{ OP(ADD_CLOUD_FILTER), FIXED(272), NULL },
 	{ OP(DEL_CLOUD_FILTER), FIXED(272), NULL },
 	/* The rest belong to capabilities i40e never grants. */
-	{ OP(GET_SUPPORTED_RXDIDS), FIXED(0), NULL },
+	{ OP(GET_SUPPORTED_RXDIDS), FIXED(0), pf_get_supported_rxdids },
 	{ OP(ADD_RSS_CFG), FIXED(2444), NULL },
 	{ OP(DEL_RSS_CFG), FIXED(2444), NULL },
 	{ OP(ADD_FDIR_FILTER), FIXED(2616), NULL },
@@ -440,6 +440,8 @@ static void pf_event(const struct virtchnl_pf_event *e, const char *what)
 	pf_fuzz_send(VIRTCHNL_OP_EVENT, VIRTCHNL_STATUS_SUCCESS, e, sizeof(*e));
 }
 
+static bool link_up_at(uint64_t now);
+
 /* §7.3: LINK_CHANGE in the format the VF asked for: Mbps when it requested
  * CAP_ADV_LINK_SPEED (i40e tests the request, not the grant), else the
  * legacy speed bit.  A down link reports speed 0 (unknown). */
@@ -465,6 +467,7 @@ void pf_link_event(bool up)
 	if (fault[F_LINK_DOWN].on)
 		fault_note(F_LINK_DOWN, "LINK_CHANGE says down");
 	pf_vf.link_told = up;
+	pf_vf.port_seen = link_up_at(sim_now_ns());
 	sim_report.last_link_state = up;
 }
 
@@ -510,6 +513,21 @@ bool pf_link_up(void)
 	return link_up_at(sim_now_ns());
 }
 
+/* The link as the PF tells the VF: ice (ice_is_vf_link_up) says down while
+ * none of the VF's queues is enabled. */
+static bool vf_link_up_at(uint64_t now)
+{
+	if (pf_pers->link_needs_queues && !pf_vf.qs_ena)
+		return false;
+	return link_up_at(now);
+}
+
+bool pf_vf_link_up(void)
+{
+	pf_ready();
+	return vf_link_up_at(sim_now_ns());
+}
+
 /* ---------------------------------------------------------------- state */
 
 /* §7.1: the VF state (and VSI id, if >= 0) a configuration message needs. */
@@ -517,8 +535,8 @@ bool pf_check(int vsi_id, char *why, size_t n)
 {
 	if (pf_vf.state != PF_ACTIVE)
 		snprintf(why, n, "VF is %s, not ACTIVE: GET_VF_RESOURCES must come first", state_name[pf_vf.state]);
-	else if (vsi_id >= 0 && vsi_id != PF_VSI_ID)
-		snprintf(why, n, "vsi_id %d is not this VF's (%d)", vsi_id, PF_VSI_ID);
+	else if (vsi_id >= 0 && vsi_id != pf_pers->vsi_id)
+		snprintf(why, n, "vsi_id %d is not this VF's (%u)", vsi_id, pf_pers->vsi_id);
 	else
 		return true;
 	return false;
@@ -556,6 +574,7 @@ void pf_ready(void)
 	if (pf_vf.ready)
 		return;
 	pf_vf.ready = true;
+	pf_pers = sim_opts.pf == SIM_PF_ICE ? &pf_ice : &pf_i40e;
 	pf_vf.start_ns = sim_now_ns();
 	pf_vf.link_told = -1;
 	memcpy(pf_admin.mac, sim_opts.mac, sizeof(pf_admin.mac));
@@ -585,7 +604,7 @@ static void pf_trigger_reset(void)
 {
 	if (pf_vf.reset_due)
 		return; /* one is coming: i40e_reset_vf's RESETTING bit */
-	if (pf_vf.state == PF_RESET || dev_icr0_adminq_enabled()) {
+	if (pf_vf.state == PF_RESET || !pf_pers->sync_vfr_reset || dev_icr0_adminq_enabled()) {
 		pf_vf.state = PF_RESET;
 		dev_vf_reset();
 		return;
@@ -605,7 +624,7 @@ static void pf_sync_vfr_reset(uint64_t now)
 		if (now < pf_vf.reset_ns)
 			return;
 		sim_report.vfr_never_finished++;
-		sim_log("dmesg: i40e %.8s00.0: Reset VF 0 never finished", sim_opts.bdf);
+		sim_log("dmesg: %s %.8s00.0: Reset VF 0 never finished", pf_pers->name, sim_opts.bdf);
 	}
 	pf_vf.reset_due = false;
 	dev_vf_reset();
@@ -671,8 +690,8 @@ void pf_reset_done(void)
 {
 	pf_ready();
 	pf_vsi_alloc(false);
-	sim_trace("pf: VF reset done: VSI %d reallocated with %u queue pairs, VF state INIT",
-		  PF_VSI_ID, pf_vf.num_qp);
+	sim_trace("pf: VF reset done: VSI %u reallocated with %u queue pairs, VF state INIT",
+		  pf_pers->vsi_id, pf_vf.num_qp);
 	/* i40e_ndo_set_vf_link_state sends the new link state once its reset
 	 * returns: the VF's ARQ is not enabled again yet, so it is lost. */
 	if (pf_vf.link_after_reset) {
@@ -771,7 +790,12 @@ void pf_receive(uint32_t v_opcode, const uint8_t *msg, uint16_t len)
 		pf_send(v_opcode, (int32_t)fault[F_STATUS].a, NULL, 0);
 		return;
 	}
-	if (!o || o->len.kind == LEN_INVALID) {
+	if (pf_pers->op_allowed && !pf_pers->op_allowed(v_opcode)) {
+		pf_trace_in(v_opcode, "(opcode %u, %u bytes)", v_opcode, len);
+		pf_reply(v_opcode, VIRTCHNL_STATUS_ERR_NOT_SUPPORTED, NULL, 0,
+			 "opcode %u is not in the VF's allow-list in state %s (ice_vc_is_opcode_allowed)",
+			 v_opcode, state_name[pf_vf.state]);
+	} else if (!o || o->len.kind == LEN_INVALID) {
 		pf_trace_in(v_opcode, "(opcode %u, %u bytes)", v_opcode, len);
 		pf_reply(v_opcode, VIRTCHNL_STATUS_ERR_PARAM, NULL, 0,
 			 "opcode %u is not a VF request virtchnl accepts", v_opcode);
@@ -784,7 +808,7 @@ void pf_receive(uint32_t v_opcode, const uint8_t *msg, uint16_t len)
 	} else if (!o->handle) {
 		pf_trace_in(v_opcode, "(%u bytes)", len);
 		pf_reply(v_opcode, VIRTCHNL_STATUS_ERR_NOT_SUPPORTED, NULL, 0,
-			 "i40e does not implement it (capability never granted)");
+			 "%s does not implement it (capability never granted)", pf_pers->name);
 	} else {
 		o->handle(v_opcode, msg, len);
 	}
@@ -818,54 +842,6 @@ static void pf_reset_vf(uint32_t op, const uint8_t *msg, uint16_t len)
 	pf_start_reset(false, "RESET_VF");
 }
 
-/* The offloads a PF grants only where the silicon has them, per VF device
- * id.  i40e_vc_get_vf_resources_msg grants WB_ON_ITR, RSS_PCTYPE_V2 and
- * ENCAP_CSUM only when pf->hw_features has them, and i40e_sw_init sets those
- * (I40E_HW_WB_ON_ITR_CAPABLE, I40E_HW_MULTIPLE_TCP_UDP_RSS_PCTYPE,
- * I40E_HW_OUTER_UDP_CSUM_CAPABLE) for X722 only.  8086:1889 is still served
- * by the i40e model (an ice personality is future work); E810 has WB_ON_ITR
- * (ice_vc_get_vf_res_msg grants it), so it gets that one.  Other ids: none. */
-#define PF_HW_X722 (VIRTCHNL_VF_OFFLOAD_WB_ON_ITR | VIRTCHNL_VF_OFFLOAD_RSS_PCTYPE_V2 | \
-		    VIRTCHNL_VF_OFFLOAD_ENCAP_CSUM)
-static const struct {
-	uint16_t device_id;
-	uint32_t hw_caps;
-} pf_hw[] = {
-	{ AVF_DEV_ID_VF, 0 },
-	{ AVF_DEV_ID_VF_HV, 0 },
-	{ AVF_DEV_ID_X722_VF, PF_HW_X722 },
-	{ AVF_DEV_ID_ADAPTIVE_VF, VIRTCHNL_VF_OFFLOAD_WB_ON_ITR },
-};
-
-static uint32_t pf_hw_caps(void)
-{
-	for (size_t i = 0; i < sizeof(pf_hw) / sizeof(pf_hw[0]); i++)
-		if (pf_hw[i].device_id == sim_opts.device_id)
-			return pf_hw[i].hw_caps;
-	return 0;
-}
-
-/* What this PF grants out of what the VF asked for.  Always L2 and
- * ADV_LINK_SPEED; VLAN unless the host set a port VLAN (i40e tests the
- * VSI's pvid).  RSS_PF if asked, else
- * RSS_REG: RSS_AQ needs an X722 and the AQ RSS commands, which the simulated
- * firmware does not have.  REQ_QUEUES, ENCAP and RX_POLLING if asked; the
- * hardware-dependent ones if asked and the device has them (pf_hw).  Never
- * RX_FLEX_DESC, VLAN_V2, ADV_RSS_PF, FDIR_PF, USO, CRC, LARGE_NUM_QPAIRS,
- * QOS, PTP, DCF, IPSEC, ADQ, IWARP. */
-static uint32_t pf_grant(uint32_t req)
-{
-	uint32_t caps = VIRTCHNL_VF_OFFLOAD_L2 | VIRTCHNL_VF_CAP_ADV_LINK_SPEED;
-
-	if (!pf_admin.port_vlan)
-		caps |= VIRTCHNL_VF_OFFLOAD_VLAN;
-
-	caps |= req & VIRTCHNL_VF_OFFLOAD_RSS_PF ? VIRTCHNL_VF_OFFLOAD_RSS_PF : VIRTCHNL_VF_OFFLOAD_RSS_REG;
-	caps |= req & pf_hw_caps();
-	return caps | (req & (VIRTCHNL_VF_OFFLOAD_REQ_QUEUES | VIRTCHNL_VF_OFFLOAD_ENCAP |
-			      VIRTCHNL_VF_OFFLOAD_RX_POLLING));
-}
-
 /* resources=FIELD:VALUE overrides one field of the reply (the PF itself
  * keeps its real values). */
 static void resources_fault(struct virtchnl_vf_resource *r)
@@ -889,11 +865,12 @@ static void resources_fault(struct virtchnl_vf_resource *r)
 
 static void pf_get_vf_resources(uint32_t op, const uint8_t *msg, uint16_t len)
 {
+	/* room for i40e's legacy 16 bytes after the one vsi_res; the reply is
+	 * pf_pers->resources_len long (52 i40e, 36 ice) */
 	struct {
 		struct virtchnl_vf_resource r;
-		struct virtchnl_vsi_resource pad; /* i40e's legacy 16 bytes */
+		struct virtchnl_vsi_resource pad;
 	} res;
-	_Static_assert(sizeof(res) == PF_RESOURCES_LEN, "GET_VF_RESOURCES reply");
 	struct virtchnl_vf_resource *r = &res.r;
 	struct pf_line l = { .n = 0 };
 	char mac[18];
@@ -906,8 +883,8 @@ static void pf_get_vf_resources(uint32_t op, const uint8_t *msg, uint16_t len)
 		pf_trace_in(op, "(waits for the VF reset to finish)");
 		return;
 	}
-	/* §7.3: a 1.0 VF cannot say what it wants: i40e assumes L2|RSS_REG|VLAN. */
-	pf_vf.driver_caps = VIRTCHNL_VF_OFFLOAD_L2 | VIRTCHNL_VF_OFFLOAD_RSS_REG | VIRTCHNL_VF_OFFLOAD_VLAN;
+	/* a 1.0 VF cannot say what it wants: the PF assumes caps_v10 */
+	pf_vf.driver_caps = pf_pers->caps_v10;
 	if (len == sizeof(uint32_t))
 		memcpy(&pf_vf.driver_caps, msg, sizeof(uint32_t));
 	caps_str(&l, pf_vf.driver_caps);
@@ -921,26 +898,33 @@ static void pf_get_vf_resources(uint32_t op, const uint8_t *msg, uint16_t len)
 	r->max_mtu = AVF_MAX_FRAME;
 	if (pf_admin.port_vlan)
 		r->max_mtu -= PF_VLAN_HLEN;
-	r->vf_cap_flags = pf_grant(pf_vf.driver_caps);
+	r->vf_cap_flags = pf_pers->grant(pf_vf.driver_caps);
+	/* i40e_vc_get_vf_resources_msg: no VLAN offload with a port VLAN (the
+	 * VSI's pvid set by the host). */
+	if (pf_admin.port_vlan)
+		r->vf_cap_flags &= ~VIRTCHNL_VF_OFFLOAD_VLAN;
+	pf_vf.granted = r->vf_cap_flags;
 	r->rss_key_size = VIRTCHNL_RSS_KEY_SIZE;
 	r->rss_lut_size = VIRTCHNL_RSS_LUT_SIZE;
-	r->vsi_res[0].vsi_id = PF_VSI_ID;
+	r->vsi_res[0].vsi_id = pf_pers->vsi_id;
 	r->vsi_res[0].num_queue_pairs = (uint16_t)pf_vf.num_qp;
 	r->vsi_res[0].vsi_type = VIRTCHNL_VSI_SRIOV;
 	r->vsi_res[0].qset_handle = PF_QSET_HANDLE;
 	pf_filters_default_mac(pf_vf.driver_caps, r->vsi_res[0].default_mac_addr);
 	resources_fault(r);
 	pf_vf.state = PF_ACTIVE;
+	if (pf_pers->strip_follows_grant)
+		pf_filters_strip(pf_vf.granted & VIRTCHNL_VF_OFFLOAD_VLAN);
 
 	l.n = 0;
 	caps_str(&l, r->vf_cap_flags);
 	pf_mac_str(mac, r->vsi_res[0].default_mac_addr);
-	pf_reply(op, VIRTCHNL_STATUS_SUCCESS, &res, sizeof(res),
+	pf_reply(op, VIRTCHNL_STATUS_SUCCESS, &res, pf_pers->resources_len,
 		 "num_vsis=%u vsi=%u type=%d qp=%u vectors=%u max_mtu=%u rss_key=%u rss_lut=%u mac=%s %s",
 		 r->num_vsis, r->vsi_res[0].vsi_id, (int)r->vsi_res[0].vsi_type,
 		 r->vsi_res[0].num_queue_pairs, r->max_vectors, r->max_mtu, r->rss_key_size,
 		 r->rss_lut_size, mac, l.s);
-	pf_link_event(pf_link_up());
+	pf_link_event(pf_vf_link_up());
 }
 
 /* §7.11: more than 16 -> the reply names 16; otherwise no reply: the PF
@@ -1009,7 +993,9 @@ void pf_tick(uint64_t now_ns)
 		flap->at = now_ns + (uint64_t)flap->a * PF_MS;
 		fault_note(F_LINK_FLAP, "link goes down for MS ms, once");
 	}
-	/* Tell an ACTIVE VF (one that has heard about the link) of changes. */
-	if (pf_vf.state == PF_ACTIVE && pf_vf.link_told >= 0 && link_up_at(now_ns) != (pf_vf.link_told == 1))
-		pf_link_event(!pf_vf.link_told);
+	/* Tell an ACTIVE VF (one that has heard about the link) when the port's
+	 * link changes (i40e_vc_notify_link_state, ice_vc_notify_link_state),
+	 * in the VF's view of it. */
+	if (pf_vf.state == PF_ACTIVE && pf_vf.link_told >= 0 && link_up_at(now_ns) != pf_vf.port_seen)
+		pf_link_event(vf_link_up_at(now_ns));
 }

@@ -8,6 +8,8 @@
  *                 GET_STATS, RSS
  *   pf-filters.c  the VSI's switch filters: MAC, VLAN, promiscuous mode,
  *                 pf_rx_accept() and pf_tx_allowed()
+ *   pf-i40e.c     what Linux i40e does differently (struct pf_personality)
+ *   pf-ice.c      what Linux ice does differently
  *
  * Everything runs in the device thread with sim_lock held (sim.h).
  */
@@ -23,9 +25,6 @@
 #define PF_STATUS_EPERM (-1)
 #define PF_STATUS_INVALID_MAC_ADDR (-10)
 
-/* vsi_res[0].vsi_id: i40e reports the VF VSI's hardware id and accepts only
- * that one afterwards (§7.1).  Any realistic non-trivial number will do. */
-#define PF_VSI_ID 18
 #define PF_MS 1000000ull
 
 /* §7.1: i40e's VF states as the dispatcher sees them. */
@@ -37,12 +36,15 @@ struct pf_vf {
 	enum pf_state state;
 	struct virtchnl_version_info ver; /* the VF's VERSION; 0.0 until sent */
 	uint32_t driver_caps;             /* what the VF asked for (§7.3) */
+	uint32_t granted;                 /* what GET_VF_RESOURCES granted */
 	unsigned num_qp;                  /* the VSI's queue pairs */
 	unsigned req_qp;                  /* REQUEST_QUEUES: kept across resets */
 	uint32_t txq_len[AVF_MAX_QUEUES]; /* configured ring lengths, 0 = none */
 	uint32_t rxq_len[AVF_MAX_QUEUES];
 	uint64_t start_ns;                /* the port came up (--link-delay base) */
 	int link_told;                    /* last LINK_CHANGE sent: -1 none, 0, 1 */
+	bool port_seen;                   /* the port's link when it was sent */
+	uint32_t qs_ena;                  /* enabled queues: RX bits 0-15, TX 16-31 */
 	bool enabled_once;                /* first ENABLE_QUEUES succeeded ... */
 	uint64_t enabled_ns;              /* ... at this time (timed faults) */
 	bool after_version;               /* a VERSION was handled (unsolicited=) */
@@ -95,8 +97,11 @@ void pf_trace_in(uint32_t op, const char *fmt, ...) __attribute__((format(printf
  * replies ERR_PARAM with the reason and returns false. */
 bool pf_check(int vsi_id, char *why, size_t n);
 bool pf_allowed(uint32_t op, int vsi_id);
-/* LINK_CHANGE event (§7.3) with the link state the PF sees now. */
+/* LINK_CHANGE event saying up or down (i40e_vc_notify_vf_link_state,
+ * ice_vc_notify_vf_link_state). */
 void pf_link_event(bool up);
+/* The link state the PF tells the VF now (pf_personality.link_needs_queues). */
+bool pf_vf_link_up(void);
 
 /* A growing one-line trace text (long decoded messages). */
 struct pf_line {
@@ -107,6 +112,62 @@ void pf_line_add(struct pf_line *l, const char *fmt, ...) __attribute__((format(
 
 /* "xx:xx:xx:xx:xx:xx" */
 void pf_mac_str(char out[18], const uint8_t mac[6]);
+
+/* ---------------------------------------------------------------- personality
+ *
+ * What differs between the PF drivers behind a VF, as data and small
+ * functions: pf-i40e.c (Linux i40e, 700 Series VFs 154c/1571/37cd) and
+ * pf-ice.c (Linux ice, E810 VF 1889).  The shared code (pf.c, pf-queues.c,
+ * pf-filters.c) asks pf_pers and never tests which PF it is.  --pf chooses;
+ * the default follows the device id (sim_opts.pf). */
+struct pf_personality {
+	const char *name;         /* "i40e", "ice": the dmesg prefix too */
+	uint16_t vsi_id;          /* vsi_res[0].vsi_id, the only one accepted */
+	uint16_t resources_len;   /* GET_VF_RESOURCES reply bytes */
+	uint32_t caps_v10;        /* driver_caps assumed for a 1.0 VF */
+	/* The VF's capability request -> the grant (vf_cap_flags). */
+	uint32_t (*grant)(uint32_t req);
+	/* Opcode allow-list: false -> ERR_NOT_SUPPORTED before anything else
+	 * is looked at.  NULL: every opcode goes on to the length check. */
+	bool (*op_allowed)(uint32_t op);
+	/* The per-pair ring rules of CONFIG_VSI_QUEUES beyond the shared ones
+	 * (queue and VSI ids, 128-byte alignment); false with the reason. */
+	bool (*qpair_ok)(const struct virtchnl_queue_pair_info *p, char *why, size_t n);
+	/* CONFIG_IRQ_MAP: vector 0 (the misc/admin vector) may carry queues. */
+	bool queues_on_vector0;
+	/* LINK_CHANGE says down until one of the VF's queues is enabled. */
+	bool link_needs_queues;
+	/* Every VSI (re)build: write the VF's RSS registers (HENA, and for a
+	 * PF that rebuilds them, key and LUT). */
+	void (*rss_reset)(void);
+	/* The hash set GET_RSS_HENA_CAPS reports. */
+	uint64_t (*hena_caps)(void);
+	/* Received VLAN tags stripped on a new VSI. */
+	bool vlan_strip;
+	/* GET_VF_RESOURCES sets stripping on if VLAN (v1) was granted, off
+	 * otherwise. */
+	bool strip_follows_grant;
+	/* Received tags of VLANs the VF did not add are dropped (pruning). */
+	bool vlan_prune;
+	/* GET_SUPPORTED_RXDIDS' answer; 0: the PF does not implement it. */
+	uint64_t supported_rxdids;
+	/* The RX write-back format the PF programs for a queue (RXDID). */
+	uint8_t (*rx_format)(const struct virtchnl_rxq_info *r);
+	/* Before a reset of an active VF, wait for VFINT_ICR0_ENA1.ADMINQ. */
+	bool sync_vfr_reset;
+	/* ADD_VLAN turns stripping on. */
+	bool vlan_add_strips;
+	/* GET_VF_RESOURCES forgets a learnt default MAC unless the VF asked
+	 * for USO (an admin's MAC is always reported). */
+	bool default_mac_needs_uso;
+};
+extern const struct pf_personality pf_i40e, pf_ice;
+/* The one in force, chosen at pf_ready(). */
+extern const struct pf_personality *pf_pers;
+
+/* Four bytes per register, byte lanes little-endian (pf-queues.c). */
+void pf_write_bytes(uint32_t reg0, const uint8_t *b, unsigned n);
+void pf_write_hena(uint64_t hena);
 
 /* pf-queues.c */
 /* A new VSI: no queue configured. */
@@ -122,6 +183,7 @@ void pf_get_rss_hena_caps(uint32_t op, const uint8_t *msg, uint16_t len);
 void pf_set_rss_hena(uint32_t op, const uint8_t *msg, uint16_t len);
 /* Stop every queue of the VSI (link=down). */
 void pf_queues_stop(void);
+void pf_get_supported_rxdids(uint32_t op, const uint8_t *msg, uint16_t len);
 
 /* pf-filters.c */
 /* (Re)allocate the VSI's filters (§7.12 step 3): broadcast plus the default
@@ -139,5 +201,7 @@ void pf_vlan_stripping(uint32_t op, const uint8_t *msg, uint16_t len);
 /* i40e_ndo_set_vf_mac before its reset: every filter of the VSI deleted,
  * mac the VF's default MAC from the next VSI on. */
 void pf_filters_host_mac(const uint8_t mac[6]);
+/* Stripping on or off, as the PF sets it without a message. */
+void pf_filters_strip(bool on);
 
 #endif /* AVFSIM_PF_H */

@@ -31,6 +31,8 @@
 /* Frames per engine turn.  Real TX and RX engines run side by side; small
  * turns keep the two (and the admin queue) interleaved as finely. */
 #define ENGINE_BATCH 32
+/* QRX_TAIL bits the E810 does not use (queues on 8086:1889, rx_pass_begin). */
+#define E810_QRX_TAIL_IGNORED 7u
 
 struct txq {
 	bool configured, enabled;
@@ -40,18 +42,21 @@ struct txq {
 	unsigned wb_n;           /* RS descriptors done in head's line, not written back */
 	uint32_t wb_idx[TX_LINE_DESCS];
 	struct trace_limit tl;
+	struct trace_limit tl_wb;  /* --trace of its write-backs */
 };
 
 struct rxq {
 	bool configured, enabled;
 	uint64_t ring;
 	uint32_t len, buf_size, max_pkt;
+	bool flex;               /* flexible write-back (rxflex.c) */
 	uint32_t head;           /* next descriptor the device fills */
 	uint32_t wb_first;       /* first descriptor filled, not written back */
 	unsigned wb_n;
 	uint64_t wb_qw0[ENGINE_BATCH + RX_LINE_DESCS]; /* their VLAN tag and RSS hash */
 	uint64_t wb_qw1[ENGINE_BATCH + RX_LINE_DESCS]; /* their status_error_len */
 	struct trace_limit tl;
+	struct trace_limit tl_wb;  /* --trace of its write-backs */
 };
 
 static struct txq txq[AVF_MAX_QUEUES];
@@ -170,6 +175,7 @@ void dev_config_rxq(unsigned q, const struct sim_rxq_cfg *c)
 	rxq[q].len = c->len;
 	rxq[q].buf_size = buf;
 	rxq[q].max_pkt = c->max_pkt;
+	rxq[q].flex = c->rxdid == RXFLEX_RXDID_COMMS_OVS;
 	rxq[q].configured = true;
 	sim_trace("RX queue %u: ring 0x%llx, %u descriptors, %u-byte buffers, max frame %u", q,
 		  (unsigned long long)rxq[q].ring, c->len, buf, c->max_pkt);
@@ -287,6 +293,9 @@ static bool tx_writeback(struct tx_pass *p, uint32_t idx)
 	qw1 = __atomic_load_n(&p->wring[idx].cmd_type_offset_bsz, __ATOMIC_ACQUIRE);
 	__atomic_store_n(&p->wring[idx].cmd_type_offset_bsz,
 			 (qw1 & ~AVF_TXD_QW1_DTYPE_MASK) | AVF_TX_DESC_DTYPE_DESC_DONE, __ATOMIC_RELEASE);
+	if (sim_opts.trace && trace_allow(&t->tl_wb, "TX write-backs"))
+		sim_trace("TX queue %u: descriptor %u written back, DTYPE DESC_DONE (the frames up to it were sent)",
+			  p->q, idx);
 	return true;
 }
 
@@ -638,11 +647,19 @@ static void rx_writeback(struct rxq *r, volatile struct avf_rx_desc *ring, bool 
 		kept = n;
 	for (unsigned i = 0; i < n - kept; i++) {
 		volatile struct avf_rx_desc *d = &ring[r->wb_first];
+		uint64_t qw[4] = { r->wb_qw0[i], r->wb_qw1[i], 0, 0 };
 
-		d->qword[0] = r->wb_qw0[i];
-		d->qword[2] = 0;
-		d->qword[3] = 0;
-		__atomic_store_n(&d->qword[1], r->wb_qw1[i], __ATOMIC_RELEASE);
+		if (r->flex)
+			rxflex_convert(qw);
+		d->qword[0] = qw[0];
+		d->qword[2] = qw[2];
+		d->qword[3] = qw[3];
+		__atomic_store_n(&d->qword[1], qw[1], __ATOMIC_RELEASE);
+		if (sim_opts.trace && trace_allow(&r->tl_wb, "RX write-backs"))
+			sim_trace("RX queue %u: descriptor %u written back, DD%s, length %llu", (unsigned)(r - rxq),
+				  r->wb_first, r->wb_qw1[i] & AVF_RXD_QW1_STATUS_EOF ? " EOF" : "",
+				  (unsigned long long)((r->wb_qw1[i] & AVF_RXD_QW1_LENGTH_PBUF_MASK) >>
+						       AVF_RXD_QW1_LENGTH_PBUF_SHIFT));
 		r->wb_first = ring_next(r->wb_first, r->len);
 	}
 	memmove(r->wb_qw0, r->wb_qw0 + (n - kept), kept * sizeof(r->wb_qw0[0]));
@@ -747,6 +764,10 @@ static bool rx_pass_begin(struct rx_pass *p)
 	if (p->ring)
 		return true;
 	p->tail = reg_read(QRX_TAIL1(p->q)) & QTAIL_MASK;
+	/* E810 (8086:1889) ignores QRX_TAIL's low 3 bits: ice_txrx_lib.c,
+	 * ice_release_rx_desc ("hardware ignores the lower 3 bits") */
+	if (sim_opts.device_id == AVF_DEV_ID_ADAPTIVE_VF)
+		p->tail &= ~(uint32_t)E810_QRX_TAIL_IGNORED;
 	if (p->tail >= r->len) {
 		mdd("RX", p->q, r->head, "tail %u beyond the ring of %u", p->tail, r->len);
 		return false;

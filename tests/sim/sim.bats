@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # The simulated VF on its own, independent of avf.c: its probes drive it
 # through the raw VFIO, register and virtchnl interfaces and check what the
-# kernel, the silicon and the i40e PF would do.
+# kernel, the silicon and the PF (Linux i40e or ice, --pf) would do.
 
 setup() {
 	load ../lib
@@ -24,7 +24,7 @@ probe_ok() {
 	run "$SIM" --help
 	[ "$status" -eq 0 ]
 	for o in --bdf --device-id --rx --tx --gen --rx-rate --mac --trust --no-spoofchk \
-		--link-delay --vectors --queue-pairs --lut --trace --report --host --fault; do
+		--link-delay --vectors --queue-pairs --lut --trace --report --host --fault --pf; do
 		[[ "$output" == *"$o"* ]] || { echo "missing $o"; return 1; }
 	done
 }
@@ -190,17 +190,40 @@ expected() { sed -n "s/^expect $1 //p" <<<"$output"; }
 
 # --- PF model -------------------------------------------------------------
 
-@test "pf: state machine, exact lengths, queue rules, RSS, stats, reset" {
-	for c in state lengths queues rss stats reset; do
-		probe_ok -- "$TOP/tests/sim/probe-pf" "$c" || { echo "check $c"; return 1; }
+# probe-pf's rules per PF are in its struct pf_rules, each naming the i40e or
+# ice function it follows.
+@test "pf: state machine, exact lengths, queue rules, RSS, stats, reset: i40e and ice" {
+	local pf c
+	for pf in i40e ice; do
+		for c in state lengths queues rss stats reset; do
+			probe_ok --pf "$pf" -- "$TOP/tests/sim/probe-pf" "$c" || { echo "$pf: check $c"; return 1; }
+		done
+		[[ "$output" == *"ok "* ]]
+		[ "$(report virtchnl_errors)" -gt 0 ]
 	done
-	[ "$(report virtchnl_errors)" -gt 0 ]
 }
 
-@test "pf: grants per device id: WB_ON_ITR, RSS_PCTYPE_V2, ENCAP_CSUM on 37cd only; WB_ON_ITR on 1889" {
-	local id
-	for id in 154c 1571 37cd 1889; do
-		probe_ok --device-id "$id" -- "$TOP/tests/sim/probe-pf" grants || { echo "device $id"; return 1; }
+@test "pf: ice: allow-list, 36-byte resources, ICE_VF_VSI_ID, link down until queues, vector 0, LUT rebuilt" {
+	probe_ok --device-id 1889 -- "$TOP/tests/sim/probe-pf" state
+	[[ "$output" == *"the PF is ice"* ]]
+	[[ "$output" == *"GET_RSS_HENA_CAPS without RSS_PF -> ERR_NOT_SUPPORTED"* ]]
+	[[ "$output" == *"36-byte reply"* ]]
+	[[ "$output" == *"LINK_CHANGE down after GET_VF_RESOURCES"* ]]
+	[[ "$output" == *"rxdid 2 without RX_FLEX_DESC -> SUCCESS"* ]]
+	probe_ok --device-id 1889 -- "$TOP/tests/sim/probe-pf" queues
+	[[ "$output" == *"vector 0 <- queue 0 -> ERR_PARAM (ice_vc_cfg_irq_map_msg)"* ]]
+	[[ "$output" == *"rxdid 22 with RX_FLEX_DESC -> SUCCESS"* ]]
+	probe_ok --device-id 1889 -- "$TOP/tests/sim/probe-pf" rss
+	[[ "$output" == *"i % queue pairs again (ice_vsi_cfg_rss_lut_key)"* ]]
+	probe_ok --device-id 1889 --pf i40e -- "$TOP/tests/sim/probe-pf" state
+	[[ "$output" == *"the PF is i40e"* ]]
+}
+
+@test "pf: grants per device id and PF: WB_ON_ITR, RSS_PCTYPE_V2, ENCAP_CSUM on 37cd only (i40e); all asked for on ice" {
+	local args
+	for args in "154c" "1571" "37cd" "1889" "1889 --pf i40e" "154c --pf ice"; do
+		# shellcheck disable=SC2086 # the PF option is a separate word
+		probe_ok --device-id $args -- "$TOP/tests/sim/probe-pf" grants || { echo "device $args"; return 1; }
 	done
 }
 
@@ -210,6 +233,10 @@ expected() { sed -n "s/^expect $1 //p" <<<"$output"; }
 	[ "$(grep -c 'Reset VF 0 never finished' <<<"$output")" -eq 1 ]
 	assert_report vfr_sync_waits 1
 	assert_report vfr_never_finished 1
+	assert_report vf_resets 2
+	# ice_trigger_vf_reset resets at once
+	probe_ok --pf ice -- "$TOP/tests/sim/probe-pf" handshake
+	assert_report vfr_sync_waits 0
 	assert_report vf_resets 2
 }
 
@@ -229,6 +256,9 @@ expected() { sed -n "s/^expect $1 //p" <<<"$output"; }
 
 @test "pf: link comes up after --link-delay" {
 	probe_ok --link-delay 300 -- "$TOP/tests/sim/probe-pf" link-delay
+	# ice: down while no queue is enabled (ice_is_vf_link_up)
+	probe_ok --pf ice --link-delay 300 -- "$TOP/tests/sim/probe-pf" link-delay
+	[[ "$output" == *"LINK_CHANGE up after ENABLE_QUEUES"* ]]
 }
 
 @test "pf faults: each one does what tests/sim/README.md says" {

@@ -10,7 +10,7 @@
  *   iommu.c              the MAP_DMA table every device DMA goes through
  *   device.c adminq.c    the VF's BAR0 registers, reset, interrupts, admin
  *   queues.c             queues, TX/RX rings (what the silicon would do)
- *   pf.c                 the PF driver's virtchnl side (what i40e would do)
+ *   pf.c pf-*.c          the PF driver's virtchnl side (what i40e or ice would do)
  *   host.c               the host's administrator acting on the VF (--host)
  *   wire.c               pcap in/out, the generator, the switch (the network)
  *   report.c             --trace helpers and the --report file
@@ -74,6 +74,9 @@ struct sim_host {
 	int value;        /* trust/spoofchk 0|1, link enum sim_host_link, vlan VID */
 	char text[40];    /* ACTION as given, for the log */
 };
+/* --pf: the PF driver behind the VF (pf-i40e.c, pf-ice.c).  AUTO until the
+ * options are parsed, then ice for 8086:1889, i40e for the others. */
+enum sim_pf { SIM_PF_AUTO, SIM_PF_I40E, SIM_PF_ICE };
 
 struct sim_opts {
 	char bdf[16];              /* --bdf, canonical "dddd:bb:dd.f" */
@@ -91,6 +94,7 @@ struct sim_opts {
 	uint32_t vectors;          /* --vectors: MSI-X vectors incl. vector 0 */
 	uint32_t queue_pairs;      /* --queue-pairs */
 	enum sim_lut lut;          /* --lut */
+	enum sim_pf pf;            /* --pf */
 	bool trace;                /* --trace */
 	const char *report;        /* --report */
 	int iommu_group;           /* --iommu-group (default 42) */
@@ -230,7 +234,10 @@ void dev_vf_reset_for(uint64_t hold_ns);
 /* VFINT_ICR0_ENA1.ADMINQ as the driver left it (i40e_sync_vfr_reset reads it). */
 bool dev_icr0_adminq_enabled(void);
 struct sim_txq_cfg { uint64_t ring; uint16_t len; };
-struct sim_rxq_cfg { uint64_t ring; uint32_t len; uint32_t buf_size; uint32_t max_pkt; };
+/* rxdid: the write-back format the PF programmed (1 = legacy 32-byte). */
+struct sim_rxq_cfg { uint64_t ring; uint32_t len; uint32_t buf_size; uint32_t max_pkt; uint8_t rxdid; };
+/* Flexible RXDIDs the device can write besides the legacy 1 (rxflex.c). */
+#define SIM_RXDID_FLEX_COMMS_OVS 22
 void dev_config_txq(unsigned q, const struct sim_txq_cfg *c);
 void dev_config_rxq(unsigned q, const struct sim_rxq_cfg *c);
 /* Enable/disable: 0 on success, -1 if the queue was never configured. */
