@@ -227,3 +227,127 @@ assert_forwarded_known() {
 	assert_report rx_delivered 9
 	[ "$(nic_stat RX-packets)" = 9 ] || { echo "testpmd RX-packets $(nic_stat RX-packets)"; return 1; }
 }
+
+# --- the host acts on the running VF (--host, tests/sim/host.c) ------------
+# net_iavf 22.11 learns of a PF-initiated reset from RESET_IMPENDING and
+# posts RTE_ETH_EVENT_INTR_RESET ("Port 0: reset event"); recovering is the
+# application's job (rte_eth_dev_reset): testpmd's `port stop`, `port
+# reset`, `port start`.  It reads PF messages from an interrupt only when
+# WB_ON_ITR is granted (iavf_dev_init: otherwise a 50 ms alarm polls
+# VFINT_ICR01, which the VF reset has cleared by then), so these run on
+# 8086:1889, where the simulated PF grants WB_ON_ITR.
+
+# testpmd_host RESETS EXPECT [sim options]: testpmd forwarding generated
+# traffic while the host acts; each "reset event" is answered with stop,
+# port stop, port reset, port start, start.  Done when RESETS were answered,
+# the port's counters (the VSI's, zero again after each reset) show EXPECT
+# frames sent or refused since the last one, and the log matches UNTIL (if
+# set).  Output in $LOG.
+testpmd_host() {
+	local resets=$1 expect=$2 pid deadline seen handled=0
+	shift 2
+	rm -f "$CMD" && mkfifo "$CMD"
+	SIM_TIMEOUT=90 on_sim --device-id 0x1889 "$@" -- \
+		stdbuf -oL dpdk-testpmd --no-huge -m 512 -l 0-1 -a "$BDF" \
+		--no-shconf --no-telemetry -- \
+		-i --total-num-mbufs=16384 --no-flush-rx "${PMD_ARGS[@]}" \
+		<"$CMD" >"$LOG" 2>&1 3>&- &
+	pid=$!
+	exec 7>"$CMD"
+	deadline=$((SECONDS + 30))
+	until grep -q 'testpmd> ' "$LOG"; do
+		if ! kill -0 "$pid" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
+			exec 7>&-
+			kill -KILL "$pid" 2>/dev/null
+			wait "$pid" || true
+			tail -40 "$LOG" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+	printf '%s\n' "set fwd macswap retry" start >&7
+	deadline=$((SECONDS + 60))
+	while [ $SECONDS -lt $deadline ]; do
+		seen=$(grep -c 'Port 0: reset event' "$LOG" || true)
+		if [ "$seen" -gt "$handled" ]; then
+			handled=$seen
+			printf '%s\n' stop "port stop 0" "port reset 0" "port start 0" start >&7
+		fi
+		echo "show port stats 0" >&7
+		sleep 0.2
+		[ "$handled" -ge "$resets" ] && [ $(($(nic_stat TX-packets) + $(nic_stat TX-errors))) -ge "$expect" ] &&
+			{ [ -z "${UNTIL:-}" ] || grep -q "$UNTIL" "$LOG"; } && break
+	done
+	printf '%s\n' stop "show port stats 0" quit >&7
+	exec 7>&-
+	status=0
+	wait "$pid" || status=$?
+	if [ "$status" -ne 0 ] || ! grep -q '^Bye' "$LOG"; then
+		echo "testpmd exited with $status:" >&2
+		tail -40 "$LOG" >&2
+		return 1
+	fi
+}
+
+# After testpmd_host: RESETS reset events answered, frames forwarded after
+# the last, no IOMMU fault or MDD event.
+assert_recovered() {
+	[ "$(grep -c 'Port 0: reset event' "$LOG")" -eq "$1" ] || { grep 'reset event' "$LOG"; return 1; }
+	[ "$(nic_stat TX-packets)" -ge 1000 ] || { echo "TX-packets after the reset: $(nic_stat TX-packets)"; return 1; }
+	assert_report iommu_faults 0
+	assert_report mdd_events 0
+	assert_report host_vf_resets "$1"
+}
+
+@test "dpdk host: trust=on mid-traffic: RESET_IMPENDING, testpmd resets the port and forwards again" {
+	testpmd_host 1 1000 --gen 120000 --rx-rate 4000 --host 500:trust=on
+	assert_recovered 1
+	assert_report vf_resets 1
+}
+
+@test "dpdk host: mac= mid-traffic: after the reset net_iavf takes the MAC the host set" {
+	# The generator's peer follows the new MAC (wire_gen_follow_mac): the
+	# frames after the reset reach the VF only at its new address.
+	testpmd_host 1 1000 --gen 120000 --rx-rate 4000 --host 500:mac=02:00:00:aa:bb:dd
+	assert_recovered 1
+	grep -q 'Port 0: 02:00:00:AA:BB:DD' "$LOG"
+	assert_report rx_filtered 0
+	assert_report tx_spoofed 0
+}
+
+@test "dpdk host: link=down stops traffic without a reset; link=up resets, testpmd recovers" {
+	testpmd_host 1 1000 --gen 120000 --rx-rate 4000 --host 500:link=down --host 1500:link=up
+	assert_recovered 1
+	[ "$(grep -c 'Port 0: link state change event' "$LOG")" -ge 3 ]
+}
+
+@test "dpdk host: vlan=100 takes untagged traffic away (filtered), vlan=0 brings it back" {
+	testpmd_host 2 1000 --gen 120000 --rx-rate 4000 --host 500:vlan=100 --host 2500:vlan=0
+	assert_recovered 2
+	[ "$(report rx_filtered)" -gt 0 ]
+}
+
+@test "dpdk host: pf-reset mid-traffic: testpmd resets the port and forwards again" {
+	testpmd_host 1 1000 --gen 120000 --rx-rate 4000 --host 500:pf-reset
+	assert_recovered 1
+	assert_report vfr_sync_waits 0
+}
+
+@test "dpdk host: spoofchk=on mid-traffic: no reset, the PF drops the replies from a broadcast source" {
+	testpmd_host 0 6000 --mac 00:00:00:00:00:00 --no-spoofchk --gen 8000 --rx-rate 4000 --host 500:spoofchk=on
+	! grep -q 'reset event' "$LOG"
+	assert_report vf_resets 0
+	# Sent before the action, refused after it (testpmd's TX-errors).
+	[ "$(report tx_frames)" -gt 0 ]
+	[ "$(report tx_spoofed)" -gt 0 ]
+	[ "$(nic_stat TX-errors)" = "$(report tx_spoofed)" ]
+}
+
+@test "dpdk host: vf-remove: with --hot-plug testpmd detaches the port on the device request" {
+	PMD_ARGS=(--hot-plug)
+	UNTIL='Device is detached' testpmd_host 0 1 --gen 120000 --rx-rate 4000 --host 500:vf-remove
+	grep -q 'Relaying device request to user (#0)' "$LOG"
+	grep -q 'Device is detached' "$LOG"
+	assert_report host_device_requests 1
+	assert_report host_vf_removed 1
+}

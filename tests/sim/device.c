@@ -478,8 +478,8 @@ void dev_set_msix_eventfd(unsigned vector, int fd)
 	sim_trace("irq: MSI-X vector %u %s", vector, fd >= 0 ? "eventfd assigned" : "eventfd removed");
 }
 
-/* The REQ eventfd asks the user to release the device; the model never
- * does (no hot-unplug), so it is only noted. */
+/* The REQ eventfd asks the user to release the device; vfio.c signals it
+ * when the host removes the VF (--host vf-remove). */
 void dev_set_req_eventfd(int fd)
 {
 	sim_trace("irq: device request (REQ) eventfd %s", fd >= 0 ? "assigned" : "removed");
@@ -562,14 +562,31 @@ static bool reset_stuck(void)
 
 void dev_vf_reset(void)
 {
+	dev_vf_reset_for(VFR_VFACTIVE_NS);
+}
+
+/* Interrupts whose cause came before the reset (the PF's RESET_IMPENDING,
+ * written into the ARQ just before i40e writes VFSWR): the MSI-X message is
+ * posted as the cause is raised, so an armed vector fires before the reset
+ * wipes the vector state, not never. */
+static void irq_flush(uint64_t now)
+{
+	uint64_t wake = UINT64_MAX;
+
+	for (unsigned v = 0; v < dev_num_vectors(); v++)
+		irq_try_fire(v, now, &wake);
+}
+
+void dev_vf_reset_for(uint64_t hold_ns)
+{
 	sim_report.vf_resets++;
 	vfr_count++;
-
+	irq_flush(sim_now_ns());
 	sim_trace("VF reset (VFR): registers but VFINT_ICR0_ENA1, queues and interrupt state cleared");
 	dev_wipe();
 	rstat_set(VIRTCHNL_VFR_INPROGRESS);
 	vfr.state = VFR_INPROGRESS;
-	vfr.deadline = sim_now_ns() + VFR_VFACTIVE_NS;
+	vfr.deadline = sim_now_ns() + hold_ns;
 	if (reset_stuck())
 		sim_log("fault %s: VFGEN_RSTAT stays VFR_INPROGRESS", sim_fault("reset-stuck") ? "reset-stuck" : "reset-stuck-from");
 }

@@ -50,6 +50,10 @@ const char sim_usage[] =
 	"                       the driver's CPU, as real silicon is)\n"
 	"  --trace              log every VFIO call and virtchnl message to stderr\n"
 	"  --report FILE        write counters as key=value lines at exit\n"
+	"  --host MS:ACTION     the host's administrator acts on the VF MS ms after the first\n"
+	"                       ENABLE_QUEUES (repeatable, at most 16), as i40e does it:\n"
+	"                       mac=MAC trust=on|off spoofchk=on|off link=up|down|auto\n"
+	"                       vlan=VID (port VLAN, 0 removes it) pf-reset vf-remove\n"
 	"  --fault NAME[=VALUE] inject a fault (repeatable), see tests/sim/README.md:\n"
 	"      VFIO:   no-iommu-group not-vfio-pci group-not-viable group-busy\n"
 	"              permission-denied memlock=BYTES vf-token=UUID\n"
@@ -363,10 +367,89 @@ static int add_fault(struct sim_opts *o, const char *arg, char *err, size_t errl
 		    (int)nlen, arg);
 }
 
+/* on|off of trust= and spoofchk=. */
+static bool parse_on_off(const char *s, int *out)
+{
+	if (!strcmp(s, "on"))
+		*out = 1;
+	else if (!strcmp(s, "off"))
+		*out = 0;
+	else
+		return false;
+	return true;
+}
+
+/* The ACTION of --host MS:ACTION; false if it is not one. */
+static bool parse_host_action(const char *a, struct sim_host *h)
+{
+	static const char *const links[] = { "auto", "up", "down" };
+	uint64_t vid;
+
+	if (!strncmp(a, "mac=", 4)) {
+		h->action = SIM_HOST_MAC;
+		return parse_mac(a + 4, h->mac);
+	}
+	if (!strncmp(a, "trust=", 6)) {
+		h->action = SIM_HOST_TRUST;
+		return parse_on_off(a + 6, &h->value);
+	}
+	if (!strncmp(a, "spoofchk=", 9)) {
+		h->action = SIM_HOST_SPOOFCHK;
+		return parse_on_off(a + 9, &h->value);
+	}
+	if (!strncmp(a, "link=", 5)) {
+		h->action = SIM_HOST_LINK;
+		for (h->value = 0; h->value < (int)N(links); h->value++)
+			if (!strcmp(a + 5, links[h->value]))
+				return true;
+		return false;
+	}
+	if (!strncmp(a, "vlan=", 5)) {
+		h->action = SIM_HOST_VLAN;
+		if (!parse_u64(a + 5, 0, 4095, &vid))
+			return false;
+		h->value = (int)vid;
+		return true;
+	}
+	h->action = !strcmp(a, "pf-reset") ? SIM_HOST_PF_RESET : SIM_HOST_VF_REMOVE;
+	return !strcmp(a, "pf-reset") || !strcmp(a, "vf-remove");
+}
+
+/* --host MS:ACTION, repeatable. */
+static int add_host(struct sim_opts *o, const char *val, char *err, size_t errlen)
+{
+	const char *colon = strchr(val, ':');
+	struct sim_host *h = &o->host[o->nhost];
+	char ms[16];
+	uint64_t n;
+
+	if (o->nhost == SIM_MAX_HOST)
+		return fail(err, errlen, "--host %s: too many host actions; at most %d", val, SIM_MAX_HOST);
+	memset(h, 0, sizeof(*h));
+	if (!colon || (size_t)(colon - val) >= sizeof(ms))
+		return fail(err, errlen, "--host %s: use MS:ACTION, e.g. 500:trust=on", val);
+	memcpy(ms, val, (size_t)(colon - val));
+	ms[colon - val] = '\0';
+	if (!parse_u64(ms, 0, 3600000, &n))
+		return fail(err, errlen, "--host %s: MS is milliseconds after the first ENABLE_QUEUES, "
+			    "0..3600000", val);
+	if (!parse_host_action(colon + 1, h))
+		return fail(err, errlen, "--host %s: ACTION is one of mac=MAC trust=on|off spoofchk=on|off "
+			    "link=up|down|auto vlan=VID (0..4095) pf-reset vf-remove", val);
+	if (h->action == SIM_HOST_MAC && (h->mac[0] & 1))
+		return fail(err, errlen, "--host %s: a multicast address cannot be a VF's MAC (i40e "
+			    "refuses it); use a unicast one like 02:00:00:aa:bb:cc", val);
+	h->ms = (uint32_t)n;
+	snprintf(h->text, sizeof(h->text), "%s", colon + 1);
+	o->nhost++;
+	return 0;
+}
+
 /* Options that take a value, given as "--opt VALUE" or "--opt=VALUE". */
 static const char *const valued[] = {
 	"--bdf", "--device-id", "--rx", "--tx", "--gen", "--rx-rate", "--mac", "--link-delay",
 	"--vectors", "--queue-pairs", "--lut", "--report", "--iommu-group", "--device-cpu", "--fault",
+	"--host",
 	"--pf",
 };
 
@@ -473,6 +556,8 @@ static int set_option(struct sim_opts *o, const char *opt, char *val, char *err,
 		if (!parse_u64(val, 0, CPU_SETSIZE - 1, &n))
 			return fail(err, errlen, "--device-cpu %s: use a CPU number (nproc lists how many)", val);
 		o->device_cpu = (int)n;
+	} else if (!strcmp(opt, "--host")) {
+		return add_host(o, val, err, errlen);
 	} else {
 		return add_fault(o, val, err, errlen);
 	}

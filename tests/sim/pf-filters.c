@@ -39,7 +39,7 @@ static const uint8_t zero[6];
 
 static bool admin_mac(void)
 {
-	return memcmp(sim_opts.mac, zero, 6) != 0;
+	return memcmp(pf_admin.mac, zero, 6) != 0;
 }
 
 static int mac_find(const uint8_t m[6])
@@ -72,7 +72,7 @@ static bool mac_del(const uint8_t m[6])
 void pf_filters_alloc(bool forget)
 {
 	if (forget)
-		memcpy(flt.default_mac, sim_opts.mac, 6);
+		memcpy(flt.default_mac, pf_admin.mac, 6);
 	flt.n = 0;
 	if (memcmp(flt.default_mac, zero, 6))
 		mac_add(flt.default_mac);
@@ -82,6 +82,15 @@ void pf_filters_alloc(bool forget)
 	flt.num_vlan = 0;
 	/* whether a new VSI strips received tags: pf_personality.vlan_strip */
 	flt.strip = pf_pers->vlan_strip;
+}
+
+/* i40e_ndo_set_vf_mac deletes every filter of the VSI ("we're going to
+ * kill it anyway") and stores the new default_lan_addr; the reset that
+ * follows builds the new VSI with it. */
+void pf_filters_host_mac(const uint8_t mac[6])
+{
+	flt.n = 0;
+	memcpy(flt.default_mac, mac, 6);
 }
 
 /* §7.3: unless the admin set the MAC or the VF asked for USO (i40e's sign
@@ -133,7 +142,7 @@ static struct virtchnl_ether_addr mac_at(const struct mac_list *ml, unsigned i)
 /* i40e_check_vf_permission: every address is checked before any is added. */
 static int32_t check_add(const struct mac_list *ml, char *why, size_t wn)
 {
-	unsigned add = 0, limit = sim_opts.trust ? PF_MAX_MAC_TRUSTED : VIRTCHNL_MAX_MAC_UNTRUSTED;
+	unsigned add = 0, limit = pf_admin.trust ? PF_MAX_MAC_TRUSTED : VIRTCHNL_MAX_MAC_UNTRUSTED;
 	char s[18];
 
 	for (unsigned i = 0; i < ml->n; i++) {
@@ -144,7 +153,7 @@ static int32_t check_add(const struct mac_list *ml, char *why, size_t wn)
 			snprintf(why, wn, "invalid VF MAC addr %s", s);
 			return PF_STATUS_INVALID_MAC_ADDR;
 		}
-		if (!sim_opts.trust && !(m[0] & 1) && admin_mac() && memcmp(m, flt.default_mac, 6)) {
+		if (!pf_admin.trust && !(m[0] & 1) && admin_mac() && memcmp(m, flt.default_mac, 6)) {
 			snprintf(why, wn, "%s: the host set this VF's MAC; an untrusted VF may not add another unicast address", s);
 			return PF_STATUS_EPERM;
 		}
@@ -152,7 +161,7 @@ static int32_t check_add(const struct mac_list *ml, char *why, size_t wn)
 	}
 	if (flt.n + add > limit) {
 		snprintf(why, wn, "%u filters + %u new > %u allowed to a%s VF%s", flt.n, add, limit,
-			 sim_opts.trust ? " trusted" : "n untrusted", sim_opts.trust ? "" : " (set trust on for more)");
+			 pf_admin.trust ? " trusted" : "n untrusted", pf_admin.trust ? "" : " (set trust on for more)");
 		return PF_STATUS_EPERM;
 	}
 	return VIRTCHNL_STATUS_SUCCESS;
@@ -271,13 +280,18 @@ void pf_add_vlan(uint32_t op, const uint8_t *msg, uint16_t len)
 	struct vlan_list vl = vlan_list(op, msg);
 
 	(void)len;
-	if (!sim_opts.trust && flt.num_vlan >= VIRTCHNL_MAX_VLAN_UNTRUSTED) {
+	if (!pf_admin.trust && flt.num_vlan >= VIRTCHNL_MAX_VLAN_UNTRUSTED) {
 		sim_log("pf: VF is not trusted, switch the VF to trusted to add more VLAN addresses");
 		pf_reply(op, VIRTCHNL_STATUS_SUCCESS, NULL, 0, "nothing added: an untrusted VF has 16 VLANs at most");
 		return;
 	}
 	if (!vlan_list_ok(op, &vl))
 		return;
+	if (pf_admin.port_vlan) {
+		pf_reply(op, VIRTCHNL_STATUS_ERR_PARAM, NULL, 0, "the host set port VLAN %u: the VF may "
+			 "add no VLAN (i40e_vc_add_vlan_msg tests the VSI's pvid)", pf_admin.port_vlan);
+		return;
+	}
 	if (pf_pers->vlan_add_strips)
 		flt.strip = true;
 	for (unsigned i = 0; i < vl.n; i++) {
@@ -327,9 +341,11 @@ void pf_filters_strip(bool on)
 	flt.strip = on;
 }
 
+/* With a port VLAN the tag is always stripped: i40e_vlan_stripping_disable
+ * leaves a VSI with a pvid alone. */
 bool pf_rx_strip(void)
 {
-	return flt.strip;
+	return flt.strip || pf_admin.port_vlan;
 }
 
 /* §7.9, in i40e's order: ACTIVE; an untrusted VF is lied to (SUCCESS,
@@ -345,7 +361,7 @@ void pf_config_promisc(uint32_t op, const uint8_t *msg, uint16_t len)
 		    p.flags & FLAG_VF_MULTICAST_PROMISC ? " multicast" : "");
 	if (!pf_allowed(op, -1))
 		return;
-	if (!sim_opts.trust) {
+	if (!pf_admin.trust) {
 		sim_log("pf: Unprivileged VF 0 is attempting to configure promiscuous mode "
 			"(replied SUCCESS, nothing changed: the VF is not trusted)");
 		pf_reply(op, VIRTCHNL_STATUS_SUCCESS, NULL, 0, "(not applied: VF not trusted)");
@@ -391,6 +407,10 @@ bool pf_rx_accept(const uint8_t *frame, uint32_t len, unsigned *umbcast)
 		*umbcast = AVF_RX_UMBCAST_UNICAST;
 		mac_ok = (flt.promisc & FLAG_VF_UNICAST_PROMISC) || mac_find(frame) >= 0;
 	}
+	/* A port VLAN (i40e_vsi_add_pvid, MODE_TAGGED): only frames of that
+	 * VLAN reach the VSI. */
+	if (pf_admin.port_vlan)
+		return mac_ok && vid == pf_admin.port_vlan;
 	if (!mac_ok || !vid)
 		return mac_ok;
 	if (!flt.num_vlan && !pf_pers->vlan_prune)
@@ -404,5 +424,5 @@ bool pf_rx_accept(const uint8_t *frame, uint32_t len, unsigned *umbcast)
 bool pf_tx_allowed(const uint8_t src[6])
 {
 	pf_ready();
-	return sim_opts.no_spoofchk || (!(src[0] & 1) && mac_find(src) >= 0);
+	return !pf_admin.spoofchk || (!(src[0] & 1) && mac_find(src) >= 0);
 }

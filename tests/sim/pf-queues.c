@@ -196,7 +196,15 @@ void pf_enable_queues(uint32_t op, const uint8_t *msg, uint16_t len)
 	struct virtchnl_queue_select s;
 	int err = 0;
 
-	(void)len;
+	/* i40e_vc_enable_queues_msg checks is_disabled_from_host first; the
+	 * link state follows the reply whatever it was (i40e_vc_process_vf_msg). */
+	if (pf_admin.disabled) {
+		pf_trace_in(op, "(%u bytes)", len);
+		sim_log("dmesg: i40e %s: Admin has disabled VF 0, will not enable queues", pf_bdf());
+		pf_reply(op, PF_STATUS_EPERM, NULL, 0, "the host set the VF's link state to disable");
+		pf_link_event(pf_link_up());
+		return;
+	}
 	if (!queue_select_ok(op, msg, &s))
 		return;
 	for (unsigned q = 0; q < pf_vf.num_qp; q++)
@@ -244,6 +252,16 @@ void pf_disable_queues(uint32_t op, const uint8_t *msg, uint16_t len)
 			dev_enable_rxq(q, false);
 	pf_vf.qs_ena &= ~(s.rx_queues | s.tx_queues << AVF_MAX_QUEUES);
 	pf_ok(op);
+}
+
+/* i40e_ndo_set_vf_link_state, disable: the PF stops every ring of the VSI
+ * (i40e_ctrl_vf_tx_rings, then i40e_ctrl_vf_rx_rings) behind the VF's back. */
+void pf_queues_stop(void)
+{
+	for (unsigned q = 0; q < pf_vf.num_qp; q++)
+		dev_enable_txq(q, false);
+	for (unsigned q = 0; q < pf_vf.num_qp; q++)
+		dev_enable_rxq(q, false);
 }
 
 /* §7.11: the VSI's counters, cumulative across VF resets (the PF keeps

@@ -28,9 +28,13 @@
  * device id (the event format, not the number, is what drivers must get right). */
 #define PF_LINK_MBPS 40000
 #define PF_LINK_LEGACY VIRTCHNL_LINK_SPEED_40GB
+/* An 802.1Q tag (VLAN_HLEN). */
+#define PF_VLAN_HLEN 4
+
 struct virtchnl_eth_stats pf_stats;
 
 struct pf_vf pf_vf;
+struct pf_admin pf_admin;
 const struct pf_personality *pf_pers = &pf_i40e;
 static const char *const state_name[] = { "RESET", "INIT", "ACTIVE" };
 
@@ -467,6 +471,14 @@ void pf_link_event(bool up)
 	sim_report.last_link_state = up;
 }
 
+const char *pf_bdf(void)
+{
+	static char bdf[16];
+
+	snprintf(bdf, sizeof(bdf), "%.8s00.0", sim_opts.bdf);
+	return bdf;
+}
+
 /* A PF-side event with severity CERTAIN_DOOM (RESET_IMPENDING, PF_DRIVER_CLOSE). */
 static void pf_doom_event(int32_t code, const char *what)
 {
@@ -479,14 +491,17 @@ static void pf_doom_event(int32_t code, const char *what)
 
 /* ---------------------------------------------------------------- link */
 
-/* The link as the PF sees it at `now`: the port comes up --link-delay ms
- * after the simulator started; faults can hold it down or flap it. */
+/* The link as the PF reports it to the VF at `now`: the port comes up
+ * --link-delay ms after the simulator started; faults can hold it down or
+ * flap it; the host can force it (i40e_set_vf_link_state: link_forced). */
 static bool link_up_at(uint64_t now)
 {
 	const struct pf_fault *flap = &fault[F_LINK_FLAP];
 
-	if (fault[F_LINK_DOWN].on || pf_vf.closed)
+	if (fault[F_LINK_DOWN].on || pf_vf.closed || pf_admin.link == SIM_HOST_LINK_DOWN)
 		return false;
+	if (pf_admin.link == SIM_HOST_LINK_UP)
+		return true;
 	if (now - pf_vf.start_ns < sim_opts.link_delay_ms * PF_MS)
 		return false;
 	return !(flap->done && now >= flap->at && now - flap->at < (uint64_t)flap->a * PF_MS);
@@ -562,6 +577,9 @@ void pf_ready(void)
 	pf_pers = sim_opts.pf == SIM_PF_ICE ? &pf_ice : &pf_i40e;
 	pf_vf.start_ns = sim_now_ns();
 	pf_vf.link_told = -1;
+	memcpy(pf_admin.mac, sim_opts.mac, sizeof(pf_admin.mac));
+	pf_admin.trust = sim_opts.trust;
+	pf_admin.spoofchk = !sim_opts.no_spoofchk;
 	faults_parse();
 	sim_fuzz_init(&fuzz, PF_FUZZ_SALT);
 	pf_vsi_alloc(true);
@@ -620,12 +638,66 @@ static void pf_start_reset(bool doom, const char *why)
 	pf_trigger_reset();
 }
 
+/* The host's administrator resets the VF: i40e_vc_reset_vf(vf, true), which
+ * announces it (i40e_vc_notify_vf_reset: only to a VF in INIT or ACTIVE)
+ * and resets through the same path as RESET_VF. */
+void pf_host_vf_reset(const char *why)
+{
+	if (pf_vf.state == PF_RESET) {
+		sim_trace("pf: %s: the VF is in reset already (i40e_reset_vf: RESETTING)", why);
+		return;
+	}
+	sim_report.host_vf_resets++;
+	sim_trace("pf: VF reset (%s)", why);
+	pf_doom_event(VIRTCHNL_EVENT_RESET_IMPENDING, "RESET_IMPENDING CERTAIN_DOOM");
+	pf_trigger_reset();
+}
+
+/* A PF reset: i40e_prep_for_reset tells every VF (i40e_vc_notify_reset),
+ * the PF resets, and i40e_rebuild ends with i40e_reset_all_vfs(pf, true):
+ * the hardware reset the VFs with the PF, so there is no VFRTRIG and no
+ * ICR0_ENA1 handshake, and RSTAT stays VFR_INPROGRESS until the PF is
+ * rebuilt. */
+void pf_host_pf_reset(uint64_t hold_ns)
+{
+	sim_report.host_vf_resets++;
+	sim_trace("pf: PF reset: every VF is told, then reset with the PF");
+	if (pf_vf.state != PF_RESET)
+		pf_doom_event(VIRTCHNL_EVENT_RESET_IMPENDING, "RESET_IMPENDING CERTAIN_DOOM");
+	pf_vf.reset_due = false;
+	pf_vf.state = PF_RESET;
+	dev_vf_reset_for(hold_ns);
+}
+
+/* i40e_ndo_set_vf_link_state: auto and up clear is_disabled_from_host and
+ * reset the VF (announced), the new state sent after the reset; down sends
+ * LINK_CHANGE down at once and stops the VF's queues, with no reset. */
+void pf_host_link(int link)
+{
+	pf_admin.link = link;
+	if (link == SIM_HOST_LINK_DOWN) {
+		pf_admin.disabled = true;
+		pf_link_event(false);
+		pf_queues_stop();
+		return;
+	}
+	pf_admin.disabled = false;
+	pf_vf.link_after_reset = true;
+	pf_host_vf_reset("the host set the link state");
+}
+
 void pf_reset_done(void)
 {
 	pf_ready();
 	pf_vsi_alloc(false);
 	sim_trace("pf: VF reset done: VSI %u reallocated with %u queue pairs, VF state INIT",
 		  pf_pers->vsi_id, pf_vf.num_qp);
+	/* i40e_ndo_set_vf_link_state sends the new link state once its reset
+	 * returns: the VF's ARQ is not enabled again yet, so it is lost. */
+	if (pf_vf.link_after_reset) {
+		pf_vf.link_after_reset = false;
+		pf_link_event(pf_link_up());
+	}
 	if (res_wait.waiting) {
 		res_wait.waiting = false;
 		pf_get_vf_resources(VIRTCHNL_OP_GET_VF_RESOURCES, res_wait.msg, res_wait.len);
@@ -639,6 +711,7 @@ void pf_flr(void)
 {
 	pf_ready();
 	pf_vf.reset_due = false;
+	pf_vf.link_after_reset = false;
 	res_wait.waiting = false;
 	memset(&pf_vf.ver, 0, sizeof(pf_vf.ver));
 	pf_vf.driver_caps = 0;
@@ -820,10 +893,16 @@ static void pf_get_vf_resources(uint32_t op, const uint8_t *msg, uint16_t len)
 	r->num_vsis = 1;
 	r->num_queue_pairs = (uint16_t)pf_vf.num_qp;
 	r->max_vectors = (uint16_t)sim_opts.vectors;
-	/* "max_mtu" is the port's max frame size (9728 on 700 Series), minus 4
-	 * with a port VLAN (none here). */
+	/* "max_mtu" is the port's max frame size (9728 on 700 Series), minus
+	 * the 4-byte tag with a port VLAN (i40e_vc_get_max_frame_size). */
 	r->max_mtu = AVF_MAX_FRAME;
+	if (pf_admin.port_vlan)
+		r->max_mtu -= PF_VLAN_HLEN;
 	r->vf_cap_flags = pf_pers->grant(pf_vf.driver_caps);
+	/* i40e_vc_get_vf_resources_msg: no VLAN offload with a port VLAN (the
+	 * VSI's pvid set by the host). */
+	if (pf_admin.port_vlan)
+		r->vf_cap_flags &= ~VIRTCHNL_VF_OFFLOAD_VLAN;
 	pf_vf.granted = r->vf_cap_flags;
 	r->rss_key_size = VIRTCHNL_RSS_KEY_SIZE;
 	r->rss_lut_size = VIRTCHNL_RSS_LUT_SIZE;
@@ -888,6 +967,7 @@ void pf_tick(uint64_t now_ns)
 	struct pf_fault *flap = &fault[F_LINK_FLAP];
 
 	pf_ready();
+	host_tick(now_ns);
 	if (pf_vf.closed)
 		return;
 	if (pf_vf.reset_due)

@@ -49,10 +49,35 @@ struct pf_vf {
 	uint64_t enabled_ns;              /* ... at this time (timed faults) */
 	bool after_version;               /* a VERSION was handled (unsolicited=) */
 	bool closed;                      /* PF_DRIVER_CLOSE sent: PF gone */
+	bool link_after_reset;            /* LINK_CHANGE once the reset is done */
 	bool reset_due;                   /* i40e_sync_vfr_reset is waiting ... */
 	uint64_t reset_ns;                /* ... until this time */
 };
 extern struct pf_vf pf_vf;
+
+/* What the host's administrator set for the VF (ip link set <pf> vf 0 ...):
+ * --mac, --trust and --no-spoofchk at start, then --host actions (host.c). */
+struct pf_admin {
+	uint8_t mac[6];      /* i40e's pf_set_mac when not zero */
+	bool trust;
+	bool spoofchk;
+	uint16_t port_vlan;  /* the VSI's pvid; 0 none */
+	int link;            /* enum sim_host_link: forced up/down or auto */
+	bool disabled;       /* i40e's is_disabled_from_host (link=down) */
+};
+extern struct pf_admin pf_admin;
+
+/* "dddd:bb:00.0": the PF of the simulated VF, as its dmesg lines name it. */
+const char *pf_bdf(void);
+
+/* Entry points for host.c (the host's administrator): a VF reset the PF
+ * announces with RESET_IMPENDING (i40e_vc_reset_vf(vf, true)); a PF reset
+ * (RESET_IMPENDING, then the VF held in reset hold_ns without i40e's
+ * ICR0_ENA1 handshake: i40e_reset_all_vfs(pf, true)); the link forced or
+ * back to auto (i40e_ndo_set_vf_link_state). */
+void pf_host_vf_reset(const char *why);
+void pf_host_pf_reset(uint64_t hold_ns);
+void pf_host_link(int link);
 
 /* First use: parse the faults, allocate the VSI.  Idempotent. */
 void pf_ready(void);
@@ -156,6 +181,8 @@ void pf_config_rss_key(uint32_t op, const uint8_t *msg, uint16_t len);
 void pf_config_rss_lut(uint32_t op, const uint8_t *msg, uint16_t len);
 void pf_get_rss_hena_caps(uint32_t op, const uint8_t *msg, uint16_t len);
 void pf_set_rss_hena(uint32_t op, const uint8_t *msg, uint16_t len);
+/* Stop every queue of the VSI (link=down). */
+void pf_queues_stop(void);
 void pf_get_supported_rxdids(uint32_t op, const uint8_t *msg, uint16_t len);
 
 /* pf-filters.c */
@@ -171,6 +198,9 @@ void pf_add_vlan(uint32_t op, const uint8_t *msg, uint16_t len);
 void pf_del_vlan(uint32_t op, const uint8_t *msg, uint16_t len);
 void pf_config_promisc(uint32_t op, const uint8_t *msg, uint16_t len);
 void pf_vlan_stripping(uint32_t op, const uint8_t *msg, uint16_t len);
+/* i40e_ndo_set_vf_mac before its reset: every filter of the VSI deleted,
+ * mac the VF's default MAC from the next VSI on. */
+void pf_filters_host_mac(const uint8_t mac[6]);
 /* Stripping on or off, as the PF sets it without a message. */
 void pf_filters_strip(bool on);
 

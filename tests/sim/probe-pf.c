@@ -27,12 +27,23 @@
  *   fault-link-down     needs --fault link-down
  *   fault-link-flap     needs --fault link-flap=100
  *   fault-resources     needs --fault resources=vsi_id:7
+ *   host-mac            needs --mac 02:00:00:00:00:01 --host 100:mac=02:00:00:00:00:02
+ *   host-trust          needs --host 100:trust=on
+ *   host-spoofchk       needs --host 100:spoofchk=off
+ *   host-link           needs --host 100:link=down --host 400:link=up
+ *   host-vlan           needs --host 100:vlan=100 --host 400:vlan=0
+ *   host-pf-reset       needs --host 100:pf-reset
+ *   host-vf-remove      needs --host 100:vf-remove (REQ eventfd registered)
+ *   host-vf-remove-noreq  needs --host 100:vf-remove (no REQ eventfd)
+ *   host-vf-remove-hold   needs --host 100:vf-remove (the device held 10.5 s)
+ *   host-wait           needs --host 100:trust=on --host 100:mac=02:00:00:00:00:02
  * `filters` reads --trust and --mac from AVFSIM_ARGS to know what to expect.
  * Every check knows two PFs (struct pf_rules: Linux i40e and ice); --pf, or
  * else --device-id (1889 is served by ice), in AVFSIM_ARGS says which.
  * Prints "ok ..." / "FAIL ..." per rule; exit status 1 if anything failed.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <inttypes.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -43,6 +54,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <time.h>
@@ -145,6 +157,7 @@ static struct {
 	uint32_t speed;
 	unsigned links;    /* LINK_CHANGE count */
 	int doom;          /* last RESET_IMPENDING/PF_DRIVER_CLOSE code, 0 none */
+	unsigned dooms;    /* how many of those */
 	int32_t severity;
 	uint32_t stray_op; /* last reply nobody waited for, 0 none */
 } ev;
@@ -391,6 +404,7 @@ static bool recv_msg(struct msg *m, unsigned ms)
 		} else {
 			ev.doom = e.event;
 			ev.severity = e.severity;
+			ev.dooms++;
 		}
 	}
 	return true;
@@ -1183,6 +1197,142 @@ static void check_fault(const char *name)
 	}
 }
 
+/* ---------------------------------------------------------------- host actions */
+
+/* Wait up to ms for a RESET_IMPENDING; true if one came. */
+static bool await_doom(unsigned ms)
+{
+	struct msg m;
+
+	ev.doom = 0;
+	for (uint64_t end = now_ms() + ms; !ev.doom && now_ms() < end;)
+		recv_msg(&m, 10);
+	return ev.doom == VIRTCHNL_EVENT_RESET_IMPENDING && ev.severity == PF_EVENT_SEVERITY_CERTAIN_DOOM;
+}
+
+/* RESET_IMPENDING, the VF reset (at once: the RESET_VF path, check_reset),
+ * then VERSION + GET_VF_RESOURCES again: the new grant in *r. */
+static void host_reset_seen(const char *what, struct virtchnl_vf_resource *r)
+{
+	check(await_doom(1000), "%s: EVENT RESET_IMPENDING CERTAIN_DOOM", what);
+	check(wait_reset(), "%s: the VF is reset (ARQ disabled, RSTAT active again)", what);
+	check(version(1, NULL) == 0 && resources(CAPS_DPDK, r, NULL) == 0, "%s: VERSION + GET_VF_RESOURCES again",
+	      what);
+	drain(50);
+}
+
+static int32_t add_vlan(uint16_t id)
+{
+	uint16_t b[4] = { p.vsi, 1, id, 0 }; /* 6 + 2n: the legacy phantom element counts */
+
+	return call(VIRTCHNL_OP_ADD_VLAN, b, sizeof(b), NULL);
+}
+
+/* --host MS:ACTION (host.c): each as i40e_ndo_set_vf_* does it. */
+static void check_host(const char *name)
+{
+	static const uint8_t mac1[6] = { 2, 0, 0, 0, 0, 1 }, mac2[6] = { 2, 0, 0, 0, 0, 2 };
+	uint8_t mc[VIRTCHNL_MAX_MAC_UNTRUSTED][6];
+	struct virtchnl_vf_resource r;
+
+	for (unsigned i = 0; i < VIRTCHNL_MAX_MAC_UNTRUSTED; i++)
+		memcpy(mc[i], (const uint8_t[6]){ 0x01, 0x00, 0x5e, 0, 1, (uint8_t)i }, 6);
+	fresh();
+	bring_up();
+	start_queue0();
+	if (!strcmp(name, "mac")) {
+		host_reset_seen("host mac", &r);
+		check(!memcmp(r.vsi_res[0].default_mac_addr, mac2, 6),
+		      "host mac: the new VSI's default MAC is the one the host set (%02x:..:%02x)",
+		      r.vsi_res[0].default_mac_addr[0], r.vsi_res[0].default_mac_addr[5]);
+		check(mac_op(VIRTCHNL_OP_ADD_ETH_ADDR, &mac1, 1) == -1,
+		      "host mac: the old MAC is another unicast now: EPERM (-1) to an untrusted VF");
+		check(mac_op(VIRTCHNL_OP_ADD_ETH_ADDR, &mac2, 1) == 0, "host mac: the new one is accepted");
+	} else if (!strcmp(name, "trust")) {
+		check(mac_op(VIRTCHNL_OP_ADD_ETH_ADDR, (const uint8_t (*)[6])mc, VIRTCHNL_MAX_MAC_UNTRUSTED) == -1,
+		      "host trust: untrusted at first: %u more filters -> EPERM (-1)", VIRTCHNL_MAX_MAC_UNTRUSTED);
+		host_reset_seen("host trust", &r);
+		check(mac_op(VIRTCHNL_OP_ADD_ETH_ADDR, (const uint8_t (*)[6])mc, VIRTCHNL_MAX_MAC_UNTRUSTED) == 0,
+		      "host trust: trusted after the reset: the same filters -> SUCCESS");
+	} else if (!strcmp(name, "spoofchk")) {
+		check(!await_doom(400) && ev.links == 2, "host spoofchk: no event, no reset (i40e only updates the VSI)");
+		check((rd(VFGEN_RSTAT) & VFGEN_RSTAT_VFR_STATE_MASK) == VIRTCHNL_VFR_VFACTIVE &&
+			      queues(VIRTCHNL_OP_DISABLE_QUEUES, p.vsi, 1, 1) == 0,
+		      "host spoofchk: the VF goes on as it was");
+	} else if (!strcmp(name, "link")) {
+		drain(250);
+		check(ev.link == 0 && !ev.doom, "host link=down: LINK_CHANGE down, no reset");
+		check(queues(VIRTCHNL_OP_ENABLE_QUEUES, p.vsi, 1, 1) == -1,
+		      "host link=down: ENABLE_QUEUES -> EPERM (-1): Admin has disabled VF 0");
+		host_reset_seen("host link=up", &r);
+		check(ev.link == 1, "host link=up: GET_VF_RESOURCES is followed by LINK_CHANGE up");
+		start_queue0();
+	} else if (!strcmp(name, "vlan")) {
+		host_reset_seen("host vlan=100", &r);
+		check(!(r.vf_cap_flags & VIRTCHNL_VF_OFFLOAD_VLAN) && r.max_mtu == AVF_MAX_FRAME - 4,
+		      "host vlan=100: no VLAN offload, max_mtu %u (port max frame - 4)", r.max_mtu);
+		check(add_vlan(5) == VIRTCHNL_STATUS_ERR_PARAM, "host vlan=100: ADD_VLAN -> ERR_PARAM");
+		start_queue0();
+		host_reset_seen("host vlan=0", &r);
+		check((r.vf_cap_flags & VIRTCHNL_VF_OFFLOAD_VLAN) && r.max_mtu == AVF_MAX_FRAME,
+		      "host vlan=0: VLAN offload and max_mtu %u again", r.max_mtu);
+		check(add_vlan(5) == 0, "host vlan=0: ADD_VLAN -> SUCCESS");
+	} else if (!strcmp(name, "pf-reset")) {
+		/* VFINT_ICR0_ENA1 clear: a VF reset would wait for it (sim.bats:
+		 * vfr_sync_waits 0 shows this one did not). */
+		wr(VFINT_ICR0_ENA1, 0);
+		check(await_doom(1000), "host pf-reset: EVENT RESET_IMPENDING CERTAIN_DOOM");
+		check(wait_reset(), "host pf-reset: the VF is reset");
+		wr(VFINT_ICR0_ENA1, VFINT_ICR0_ENA1_ADMINQ);
+		check(version(1, NULL) == 0 && resources(CAPS_DPDK, &r, NULL) == 0, "host pf-reset: bring-up again");
+	} else if (!strncmp(name, "vf-remove", 9)) {
+		int32_t efd = eventfd(0, 0);
+		struct vfio_irq_set set = { .argsz = sizeof(set) + sizeof(efd), .count = 1,
+					    .flags = VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER,
+					    .index = VFIO_PCI_REQ_IRQ_INDEX };
+		uint8_t irq[sizeof(set) + sizeof(efd)];
+		char bdf[64];
+		uint64_t n = 0;
+		bool req = strcmp(name, "vf-remove-noreq") != 0;
+		bool hold = !strcmp(name, "vf-remove-hold");
+		memcpy(irq, &set, sizeof(set));
+		memcpy(irq + sizeof(set), &efd, sizeof(efd));
+		if (req && ioctl(p.device, VFIO_DEVICE_SET_IRQS, irq))
+			die("SET_IRQS REQ");
+		drain(300);
+		if (req)
+			check(read(efd, &n, sizeof(n)) == sizeof(n) && n == 1, "host vf-remove: the REQ eventfd fired once");
+		if (hold) {
+			/* vfio_unregister_group_dev asks again every 10 s, for ever. */
+			drain(10500);
+			check(read(efd, &n, sizeof(n)) == sizeof(n) && n == 1,
+			      "host vf-remove: held for 10 s: asked once more");
+		}
+		read_args(bdf, sizeof(bdf));
+		errno = 0;
+		check(ioctl(p.group, VFIO_GROUP_GET_DEVICE_FD, bdf) < 0 && errno == ENODEV,
+		      "host vf-remove: the device opens no more (ENODEV)");
+		check(queues(VIRTCHNL_OP_DISABLE_QUEUES, p.vsi, 1, 1) == 0, "host vf-remove: the VF works until released");
+		close(p.device);
+	} else if (!strcmp(name, "wait")) {
+		/* The MAC waits for the trust reset (i40e_check_vf_init_timeout),
+		 * then resets the VF again as soon as the PF is done: before the
+		 * VF enabled its ARQ again, so that RESET_IMPENDING is lost. */
+		check(await_doom(1000) && wait_reset(), "host trust+mac: RESET_IMPENDING, the VF is reset (trust)");
+		struct timespec t = { 0, 100 * 1000000L };
+		nanosleep(&t, NULL);
+		check(wait_rstat_active(1000), "host trust+mac: RSTAT active again");
+		aq_init();
+		check(version(1, NULL) == 0 && resources(CAPS_DPDK, &r, NULL) == 0 &&
+			      !memcmp(r.vsi_res[0].default_mac_addr, mac2, 6),
+		      "host trust+mac: then the MAC's reset: the default MAC is the new one");
+		check(ev.dooms == 1, "host trust+mac: the second reset was not announced to the VF (%u events)", ev.dooms);
+	} else {
+		fprintf(stderr, "probe-pf: unknown host check %s\n", name);
+		exit(2);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct { const char *name; void (*fn)(void); } checks[] = {
@@ -1207,6 +1357,10 @@ int main(int argc, char **argv)
 		}
 	if (!strncmp(argv[1], "fault-", 6)) {
 		check_fault(argv[1] + 6);
+		found = true;
+	}
+	if (!strncmp(argv[1], "host-", 5)) {
+		check_host(argv[1] + 5);
 		found = true;
 	}
 	if (!found) {

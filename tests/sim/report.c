@@ -89,6 +89,10 @@ void sim_write_report(void)
 	KEY(vfr_never_finished);
 	KEY(device_busy_ns);
 	KEY(device_idle_ns);
+	KEY(host_actions);
+	KEY(host_vf_resets);
+	KEY(host_device_requests);
+	KEY(host_vf_removed);
 #undef KEY
 	fprintf(f, "last_link_state=%s\n", r->last_link_state < 0 ? "unknown"
 					   : r->last_link_state ? "up" : "down");

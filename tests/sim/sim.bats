@@ -24,7 +24,7 @@ probe_ok() {
 	run "$SIM" --help
 	[ "$status" -eq 0 ]
 	for o in --bdf --device-id --rx --tx --gen --rx-rate --mac --trust --no-spoofchk \
-		--link-delay --vectors --queue-pairs --lut --trace --report --fault --pf; do
+		--link-delay --vectors --queue-pairs --lut --trace --report --host --fault --pf; do
 		[[ "$output" == *"$o"* ]] || { echo "missing $o"; return 1; }
 	done
 }
@@ -32,7 +32,9 @@ probe_ok() {
 @test "launcher: bad options are one-line errors with exit 2" {
 	for bad in "--gen x" "--gen 1:64:0" "--gen 1:64:16385" "--lut random" "--mac 01:02" "--vectors 99" \
 		"--queue-pairs 0" "--bdf zz" \
-		"--fault no-such-fault" "--fault status=bogus_op" "--device-id 0xfffff" "--frobnicate"; do
+		"--fault no-such-fault" "--fault status=bogus_op" "--device-id 0xfffff" "--frobnicate" \
+		"--host 100" "--host x:pf-reset" "--host 100:reboot" "--host 100:trust=yes" "--host 100:vlan=4096" \
+		"--host 100:link=enable" "--host 100:mac=01:00:5e:00:00:01"; do
 		run "$SIM" $bad -- true
 		[ "$status" -eq 2 ] || { echo "$bad: status $status"; return 1; }
 		[[ "${lines[0]}" == avfsim:* ]] || { echo "$bad: ${lines[0]}"; return 1; }
@@ -296,13 +298,80 @@ expected() { sed -n "s/^expect $1 //p" <<<"$output"; }
 	[ "$status" -eq 2 ] && [[ "$output" == *"RATE a percentage 1..100"* ]]
 }
 
+# --- the host's administrator (--host, host.c) ------------------------------
+
+@test "host: mac= sets the default MAC: RESET_IMPENDING, reset, i40e's log, the old MAC refused" {
+	probe_ok --mac 02:00:00:00:00:01 --host 100:mac=02:00:00:00:00:02 -- "$TOP/tests/sim/probe-pf" host-mac
+	[[ "$output" == *"avfsim: host: 100 ms after ENABLE_QUEUES: mac=02:00:00:00:00:02"* ]]
+	[[ "$output" == *"avfsim: dmesg: i40e 0000:3b:00.0: Setting MAC 02:00:00:00:00:02 on VF 0"* ]]
+	[[ "$output" == *"Bring down and up the VF interface to make this change effective."* ]]
+	assert_report host_actions 1
+	assert_report host_vf_resets 1
+	assert_report vf_resets 1
+}
+
+@test "host: trust=on resets the VF, which then may hold more filters" {
+	probe_ok --host 100:trust=on -- "$TOP/tests/sim/probe-pf" host-trust
+	[[ "$output" == *"avfsim: dmesg: i40e 0000:3b:00.0: VF 0 is now trusted"* ]]
+	assert_report host_vf_resets 1
+}
+
+@test "host: spoofchk=off changes no state the VF sees: no event, no reset" {
+	probe_ok --host 100:spoofchk=off -- "$TOP/tests/sim/probe-pf" host-spoofchk
+	assert_report host_actions 1
+	assert_report host_vf_resets 0
+	assert_report vf_resets 0
+}
+
+@test "host: link=down stops the queues without a reset; link=up resets the VF" {
+	probe_ok --host 100:link=down --host 400:link=up -- "$TOP/tests/sim/probe-pf" host-link
+	[[ "$output" == *"Admin has disabled VF 0, will not enable queues"* ]]
+	assert_report host_actions 2
+	assert_report host_vf_resets 1
+}
+
+@test "host: vlan= takes the VLAN offload away and lowers max_mtu by 4; vlan=0 gives them back" {
+	probe_ok --host 100:vlan=100 --host 400:vlan=0 -- "$TOP/tests/sim/probe-pf" host-vlan
+	[[ "$output" == *"avfsim: dmesg: i40e 0000:3b:00.0: Setting VLAN 100, QOS 0x0 on VF 0"* ]]
+	assert_report host_vf_resets 2
+}
+
+@test "host: pf-reset announces itself, resets the VF without the ICR0_ENA1 wait" {
+	probe_ok --host 100:pf-reset -- "$TOP/tests/sim/probe-pf" host-pf-reset
+	assert_report host_vf_resets 1
+	assert_report vfr_sync_waits 0
+	assert_report vfr_never_finished 0
+}
+
+@test "host: an action i40e refuses during a reset waits for it, then resets unannounced" {
+	probe_ok --host 100:trust=on --host 100:mac=02:00:00:00:00:02 -- "$TOP/tests/sim/probe-pf" host-wait
+	[[ "$output" == *"avfsim: ARQ disabled: PF message VIRTCHNL_OP_EVENT dropped"* ]]
+	assert_report host_vf_resets 2
+	assert_report vf_resets 2
+}
+
+@test "host: vf-remove signals the REQ eventfd every 10 s (or warns), refuses new opens, completes on release" {
+	probe_ok --host 100:vf-remove -- "$TOP/tests/sim/probe-pf" host-vf-remove
+	[[ "$output" == *"avfsim: dmesg: vfio-pci 0000:3b:02.0: Relaying device request to user (#0)"* ]]
+	[[ "$output" == *"avfsim: host: vf-remove: the VF was released after 1 device request(s)"* ]]
+	assert_report host_device_requests 1
+	assert_report host_vf_removed 1
+	probe_ok --host 100:vf-remove -- "$TOP/tests/sim/probe-pf" host-vf-remove-hold
+	assert_report host_device_requests 2
+	[ "$(grep -c 'Relaying device request' <<<"$output")" -eq 1 ] # every tenth is logged
+	probe_ok --host 100:vf-remove -- "$TOP/tests/sim/probe-pf" host-vf-remove-noreq
+	[[ "$output" == *"No device request channel registered, blocked until released by user"* ]]
+	assert_report host_device_requests 0
+	assert_report host_vf_removed 1
+}
+
 # --- report and trace -----------------------------------------------------
 
 @test "report: every key the issue names is written at exit" {
 	probe_ok -- "$TOP/tests/sim/probe-dev" adminq
 	for k in iommu_faults mdd_events vf_resets queues_enabled dma_maps irqs_vector0 irqs_vector1 \
 		rx_delivered rx_filtered rx_dropped_no_desc rx_dropped_queue_off tx_frames tx_spoofed virtchnl_errors \
-		last_link_state; do
+		host_actions host_vf_resets host_device_requests host_vf_removed last_link_state; do
 		report "$k" >/dev/null || return 1
 	done
 }

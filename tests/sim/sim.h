@@ -11,6 +11,7 @@
  *   device.c adminq.c    the VF's BAR0 registers, reset, interrupts, admin
  *   queues.c             queues, TX/RX rings (what the silicon would do)
  *   pf.c pf-*.c          the PF driver's virtchnl side (what i40e or ice would do)
+ *   host.c               the host's administrator acting on the VF (--host)
  *   wire.c               pcap in/out, the generator, the switch (the network)
  *   report.c             --trace helpers and the --report file
  *
@@ -52,6 +53,27 @@ struct sim_fault {
 /* --lut: what the VF's previous user left in its RSS LUT and key. */
 enum sim_lut { SIM_LUT_IAVF, SIM_LUT_ZERO };
 
+/* --host MS:ACTION: what the host's administrator does to the running VF
+ * (host.c), MS ms after the first successful ENABLE_QUEUES. */
+#define SIM_MAX_HOST 16
+enum sim_host_action {
+	SIM_HOST_MAC,       /* ip link set <pf> vf 0 mac MAC */
+	SIM_HOST_TRUST,     /* ... trust on|off */
+	SIM_HOST_SPOOFCHK,  /* ... spoofchk on|off */
+	SIM_HOST_LINK,      /* ... state auto|enable|disable */
+	SIM_HOST_VLAN,      /* ... vlan VID (0 removes the port VLAN) */
+	SIM_HOST_PF_RESET,  /* the PF resets itself */
+	SIM_HOST_VF_REMOVE, /* echo 0 > sriov_numvfs, or the PF driver unloads */
+};
+/* link=: IFLA_VF_LINK_STATE_* as i40e_ndo_set_vf_link_state takes them. */
+enum sim_host_link { SIM_HOST_LINK_AUTO, SIM_HOST_LINK_UP, SIM_HOST_LINK_DOWN };
+struct sim_host {
+	uint32_t ms;
+	enum sim_host_action action;
+	uint8_t mac[6];   /* mac= */
+	int value;        /* trust/spoofchk 0|1, link enum sim_host_link, vlan VID */
+	char text[40];    /* ACTION as given, for the log */
+};
 /* --pf: the PF driver behind the VF (pf-i40e.c, pf-ice.c).  AUTO until the
  * options are parsed, then ice for 8086:1889, i40e for the others. */
 enum sim_pf { SIM_PF_AUTO, SIM_PF_I40E, SIM_PF_ICE };
@@ -79,6 +101,8 @@ struct sim_opts {
 	int device_cpu;            /* --device-cpu: the device thread's CPU, -1 = any */
 	unsigned nfaults;
 	struct sim_fault faults[SIM_MAX_FAULTS];
+	unsigned nhost;            /* --host, in the order given */
+	struct sim_host host[SIM_MAX_HOST];
 };
 
 /* The launcher passes its options to the library in this variable, one
@@ -132,6 +156,10 @@ struct sim_report {
 	uint64_t vfr_never_finished; /* ... and logged "Reset VF 0 never finished" */
 	uint64_t device_busy_ns;   /* device thread working, while queues are enabled */
 	uint64_t device_idle_ns;   /* device thread finding nothing to do, likewise */
+	uint64_t host_actions;     /* --host actions that acted */
+	uint64_t host_vf_resets;   /* VF resets the host's actions caused */
+	uint64_t host_device_requests; /* vfio-pci's device requests (REQ eventfd) */
+	uint64_t host_vf_removed;  /* 1 once the program released a VF being removed */
 	int last_link_state;       /* 1 up, 0 down, -1 never reported */
 };
 extern struct sim_report sim_report;
@@ -182,6 +210,10 @@ unsigned dev_num_vectors(void);
 void dev_set_msix_eventfd(unsigned vector, int fd);
 /* VFIO_DEVICE_SET_IRQS on the REQ index. */
 void dev_set_req_eventfd(int fd);
+/* --host vf-remove (vfio.c): the VF is being removed; vfio-pci asks the
+ * program to release it now and every 10 s after (device thread). */
+void vfio_remove_start(uint64_t now_ns);
+void vfio_remove_tick(uint64_t now_ns);
 /* VFIO_DEVICE_RESET: a function-level reset (all state forgotten, RSTAT
  * back to VFACTIVE when done).  Caller holds sim_lock. */
 void dev_flr(void);
@@ -196,6 +228,9 @@ void dev_arq_send(uint32_t v_opcode, int32_t v_retval, const void *msg, uint16_t
  * and filter state forgotten; RSTAT VFACTIVE follows after i40e's delay
  * and pf_reset_done() is called when the VF is active again. */
 void dev_vf_reset(void);
+/* The same reset, RSTAT held VFR_INPROGRESS for hold_ns (a PF reset, whose
+ * rebuild takes longer than one VF's reset). */
+void dev_vf_reset_for(uint64_t hold_ns);
 /* VFINT_ICR0_ENA1.ADMINQ as the driver left it (i40e_sync_vfr_reset reads it). */
 bool dev_icr0_adminq_enabled(void);
 struct sim_txq_cfg { uint64_t ring; uint16_t len; };
@@ -223,6 +258,8 @@ void pf_tick(uint64_t now_ns);
 void pf_reset_done(void);
 /* A function-level reset happened: forget everything, VF state back to start. */
 void pf_flr(void);
+/* --host actions that are due (host.c; device thread, sim_lock held). */
+void host_tick(uint64_t now_ns);
 /* Link as the PF reports it to the VF; the wire delivers only when up. */
 bool pf_link_up(void);
 /* The switch: does the VF's filter set accept this frame (destination MAC,
@@ -248,6 +285,8 @@ const uint8_t *wire_peek(uint32_t *len, uint64_t now_ns);
 void wire_consume(void);
 /* A frame the VF transmitted and the switch let out: append to --tx. */
 void wire_tx(const uint8_t *frame, uint32_t len);
+/* --host mac=: --gen frames go to mac from now on (unless broadcast). */
+void wire_gen_follow_mac(const uint8_t mac[6]);
 /* Flush and close the --tx capture. */
 void wire_close(void);
 

@@ -783,6 +783,68 @@ static void group_release(void)
 	group.file = NULL;
 }
 
+/* ------------------------------------------------------- VF removal */
+
+/* --host vf-remove: the host disables SR-IOV (i40e_pci_sriov_configure ->
+ * i40e_free_vfs -> pci_disable_sriov) or unloads the PF driver (i40e_remove
+ * -> i40e_free_vfs).  Removing the VF unbinds vfio-pci, and
+ * vfio_unregister_group_dev (drivers/vfio/vfio_main.c) first stops new opens
+ * of the device, then loops until the last device file is closed: each turn
+ * calls vfio_pci_core_request (vfio_pci_core.c), which signals the REQ
+ * eventfd and logs every tenth request ("#0", "#10", ...), or, with no REQ
+ * eventfd, warns once; then it waits 10 s (HZ * 10).  It never gives up:
+ * the host's command blocks until the program lets go, meanwhile the VF
+ * works on (its PF frees it only afterwards). */
+#define REMOVE_REQUEST_NS (10 * 1000000000ull)
+#define REMOVE_LOG_EVERY 10
+
+static struct {
+	bool on;
+	unsigned count;   /* requests made (vfio_pci_core_request's count) */
+	uint64_t next_ns;
+} removal;
+
+static void remove_request(uint64_t now_ns)
+{
+	if (req_fd >= 0) {
+		if (removal.count % REMOVE_LOG_EVERY == 0)
+			sim_log("dmesg: vfio-pci %s: Relaying device request to user (#%u)", sim_opts.bdf,
+				removal.count);
+		signal_eventfd(req_fd);
+		sim_report.host_device_requests++;
+	} else if (removal.count == 0) {
+		sim_log("dmesg: vfio-pci %s: No device request channel registered, blocked until "
+			"released by user", sim_opts.bdf);
+	}
+	removal.count++;
+	removal.next_ns = now_ns + REMOVE_REQUEST_NS;
+}
+
+static void remove_done(void)
+{
+	sim_report.host_vf_removed = 1;
+	sim_log("host: vf-remove: the VF was released after %u device request(s); vfio-pci lets it "
+		"go and the VF is removed", removal.count);
+}
+
+void vfio_remove_start(uint64_t now_ns)
+{
+	if (removal.on)
+		return;
+	removal.on = true;
+	if (!group.devices) {
+		remove_done();
+		return;
+	}
+	remove_request(now_ns);
+}
+
+void vfio_remove_tick(uint64_t now_ns)
+{
+	if (removal.on && group.devices && now_ns >= removal.next_ns)
+		remove_request(now_ns);
+}
+
 /* The last descriptor of vf was closed. */
 void file_release(struct vfile *vf)
 {
@@ -799,6 +861,8 @@ void file_release(struct vfile *vf)
 		vf->kind = K_FREE;
 		if (!--group.devices) {
 			device_close();
+			if (removal.on)
+				remove_done();
 			if (!group.file->nfds)
 				group_release();
 		}
@@ -863,6 +927,9 @@ static long get_device_fd(void *arg, struct trace *t)
 	r = match_device(name);
 	if (r <= 0)
 		return r ? r : -ENODEV;
+	/* vfio_device_group_unregister: a device being removed opens no more. */
+	if (removal.on)
+		return -ENODEV;
 	/* vfio_device_assign_container: the container needs an IOMMU. */
 	if (!group.container || !group.container->iommu)
 		return -EINVAL;

@@ -250,6 +250,18 @@ static void gen_open(void)
 	put16(udp + 4, (uint16_t)(gen.len - ETH_HDR_LEN - 20));
 }
 
+/* --host mac=: the generator's peer learns the VF's new MAC (as a peer on a
+ * real network would, by ARP) and addresses it from the next frame on.  A
+ * generator sending to broadcast (no --mac) goes on doing so. */
+void wire_gen_follow_mac(const uint8_t mac[6])
+{
+	static const uint8_t zero[6];
+
+	if (!memcmp(sim_opts.mac, zero, 6) || !memcmp(mac, zero, 6))
+		return;
+	memcpy(gen.frame, mac, 6);
+}
+
 static void gen_seq(uint64_t seq)
 {
 	uint8_t *p = gen.frame + GEN_SEQ_OFFSET;
