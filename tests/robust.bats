@@ -902,3 +902,92 @@ under_valgrind() {
 	expect 0
 	assert_clean_teardown
 }
+
+# --- the host acts on a running VF (--host MS:ACTION, as i40e does it) ------
+
+# host_action VARIANT ACTION...: -c 3000 of generated traffic (2000 frames/s)
+# across the actions, each 300 ms after the queues are enabled, then more.
+host_action() {
+	local v=$1 args=()
+	shift
+	for action in "$@"; do args+=(--host "$action"); done
+	avf "$v" --gen 60000 --rx-rate 2000 "${args[@]}" -- -c 3000 "$BDF"
+}
+
+@test "host: a new MAC (ip link set <pf> vf 0 mac): recovered, said, echo answers from it, all four variants" {
+	for v in avf avf-poll avf-echo avf-poll-echo; do
+		host_action "$v" 300:mac=02:00:00:aa:bb:dd
+		recovered "$v"
+		err_has '^avf:   mac        02:00:00:aa:bb:cc -> 02:00:00:aa:bb:dd$'
+	done
+	# the echoes after the reset come from the new MAC, none spoofed
+	avf avf-poll-echo --gen 60000 --rx-rate 2000 --host 300:mac=02:00:00:aa:bb:dd --tx "$BATS_TEST_TMPDIR/tx.pcap" -- \
+		-c 3000 "$BDF"
+	recovered avf-poll-echo
+	[ "$("$PCAPTOOL" hex "$BATS_TEST_TMPDIR/tx.pcap" | tail -1 | cut -c13-24)" = 020000aabbdd ]
+}
+
+@test "host: trust on and a PF reset: recovered, all four variants" {
+	for v in avf avf-poll avf-echo avf-poll-echo; do
+		for action in 300:trust=on 300:pf-reset; do
+			host_action "$v" "$action"
+			recovered "$v $action"
+		done
+	done
+}
+
+@test "host: spoofchk off: no reset, nothing to recover; link down then up: printed, recovered, frames again" {
+	for v in avf-echo avf-poll-echo; do
+		host_action "$v" 300:spoofchk=off
+		expect 0
+		err_has '^  rx_frames: 3000$' '^  vf_resets: 0$'
+		host_action "$v" 300:link=down 700:link=up
+		recovered "$v"
+		err_has '^avf: link down, 0 Mbit/s'
+	done
+}
+
+@test "host: a port VLAN: recovered, the VLAN capability gone and max MTU 4 bytes lower, said; removed again" {
+	for v in avf avf-poll-echo; do
+		# Untagged traffic does not reach a VF behind a port VLAN: vlan=0 gives it back.
+		host_action "$v" 300:vlan=100 1300:vlan=0
+		expect 0 || { echo "$v"; return 1; }
+		err_has '^avf:   caps       no longer granted: VLAN$' '^avf:   max mtu    9728 -> 9724$' \
+			'^avf:   caps       newly granted: VLAN$' '^avf:   max mtu    9724 -> 9728$' '^  rx_frames: 3000$'
+		assert_report iommu_faults 0
+		assert_report dma_maps 0
+	done
+}
+
+@test "host: a second action during the recovery: started over, recovered" {
+	for v in avf avf-poll-echo; do
+		host_action "$v" 300:pf-reset 320:trust=on
+		expect 0 || { echo "$v"; return 1; }
+		err_has '^avf: the VF is up again after [12] resets?; what the PF changed:$' '^  rx_frames: 3000$'
+		assert_report iommu_faults 0
+		assert_report dma_maps 0
+	done
+}
+
+@test "host: resets in a loop: stopped with a message, exit 1" {
+	avf avf-poll --gen 1000000 --rx-rate 1000 --host 300:pf-reset --host 700:pf-reset --host 1100:pf-reset \
+		--host 1500:pf-reset --host 1900:pf-reset --host 2300:pf-reset --host 2700:pf-reset -- "$BDF"
+	expect 1
+	err_has '^avf: the PF reset the VF 6 times, each within 2000 ms of the last: stopping'
+	assert_released
+}
+
+@test "host: the VF removed (sriov_numvfs 0): vfio-pci's request honoured within a second, all four variants" {
+	for v in avf avf-poll avf-echo avf-poll-echo; do
+		avf_bg "$v" --gen 1000000000 --rx-rate 1000 --host 300:vf-remove -- "$BDF"
+		wait_for "$ERR" '^avf: vfio-pci asks for 0000:3b:02.0 back' 10
+		for _ in $(seq 10); do kill -0 "$BG" 2>/dev/null || break; sleep 0.1; done
+		if kill -0 "$BG" 2>/dev/null; then echo "$v still holds the VF a second later"; return 1; fi
+		status=0
+		wait "$BG" || status=$?
+		expect 1
+		assert_report host_vf_removed 1
+		assert_report dma_maps 0
+		assert_report iommu_faults 0
+	done
+}
