@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT
  *
- * adminq.c - the VF's admin queue (§2): the ATQ, on which the VF posts
+ * adminq.c - the VF's admin queue (Linux iavf_adminq.c, iavf_adminq_cmd.h): the ATQ, on which the VF posts
  * virtchnl messages for the PF (opcode 0x0801 send_msg_to_pf), and the ARQ,
  * on which the device writes the PF's messages (opcode 0x0802) into buffers
- * the VF posted.  Section numbers (§) refer to ../shared/avf-facts.md.
+ * the VF posted.
  *
  * Both rings live in host memory and are reached through sim_dma(); every
  * descriptor field, index and length comes from the driver and is checked.
@@ -109,7 +109,7 @@ static bool aq_watch(const struct aq_regs *r)
 	return busy;
 }
 
-/* A queue runs when ENABLE and a length are set (§2.5 init order: the base
+/* A queue runs when ENABLE and a length are set (iavf_config_asq_regs' order: the base
  * is written after ENABLE, while head == tail, so nothing runs on base 0). */
 struct aq_ring {
 	uint64_t base;
@@ -149,7 +149,7 @@ static bool aq_ring_get(const struct aq_regs *r, struct aq_ring *q)
 /* ------------------------------------------------------------- ATQ */
 
 /* The command in descriptor d: copy a send_msg_to_pf buffer into atq_buf.
- * Returns the AQ return code (§2.7).  Unknown opcodes get ESRCH ("bad
+ * Returns the AQ return code (enum iavf_admin_queue_err).  Unknown opcodes get ESRCH ("bad
  * opcode"): what firmware answers is NOT FOUND in the sources. */
 static uint16_t atq_command(const struct avf_aq_desc *d, uint16_t *msglen)
 {
@@ -234,7 +234,9 @@ static bool atq_poll(void)
 
 /* ------------------------------------------------------------- ARQ */
 
-/* Write m into the posted descriptor at q->head (§2.6): payload into the
+/* Write m into the posted descriptor at q->head (as iavf_clean_arq_element
+ * reads it): payload into the
+
  * posted buffer, then opcode 0x0802, datalen, retval, cookies, and flags
  * DD|CMP keeping BUF|LB, DD last.  A posted buffer shorter than the message
  * (or none) gets the message truncated to it, with ERR and retval E2BIG:

@@ -4,7 +4,7 @@
  * values, the device thread and its idle back-off, interrupts (DYN_CTL
  * auto-masking, ITR, VFINT_ICR01), VF reset (VFR) and function-level reset
  * (FLR), and bus mastering.  The admin queue is in adminq.c, the rings in
- * queues.c.  Section numbers (§) refer to ../shared/avf-facts.md.
+ * queues.c.  Register names and bits: Linux iavf_register.h.
  *
  * The driver mmaps the same memfd the device works on, so every register
  * store lands in memory the device thread polls; reads are invisible.  The
@@ -378,7 +378,8 @@ static void trace_dyn_ctl(uint32_t off, uint32_t val)
 		  val & VFINT_DYN_CTL_INTENA_MSK ? " INTENA_MSK" : "");
 }
 
-/* A DYN_CTL write (§1.1): INTENA arms; ITR_INDX 0..2 loads INTERVAL into
+/* A DYN_CTL write (iavf_register.h, IAVF_VFINT_DYN_CTLN1_*): INTENA arms;
+ ITR_INDX 0..2 loads INTERVAL into
  * that ITR (3 = no update); SWINT_TRIG raises a software cause; INTENA_MSK
  * leaves INTENA as it was.  SWINT_TRIG, CLEARPBA and INTENA_MSK act on the
  * write only and read back 0. */

@@ -18,7 +18,7 @@
 
 /* ------------------------------------------------------------ real libc */
 
-/* The libc functions behind our wrappers (dlsym(RTLD_NEXT), vfio-facts §5;
+/* The libc functions behind our wrappers (dlsym(RTLD_NEXT), dlsym(3);
  * libc.c).  Every wrapper alias funnels into one of these, e.g. open, open64,
  * __open_2 ... all become openat(AT_FDCWD, ...). */
 struct real_libc {

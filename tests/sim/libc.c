@@ -2,7 +2,7 @@
  *
  * libc.c - the libc calls the library interposes, routed to the emulation or
  * to the real libc: the real libc behind every wrapper (dlsym(RTLD_NEXT),
- * vfio-facts §5), the fd-based wrappers that send fake VFIO descriptors to
+ * dlsym(3)), the fd-based wrappers that send fake VFIO descriptors to
  * vfio.c (sysfs.c wraps the path-based calls), and the library's load and
  * exit.
  *

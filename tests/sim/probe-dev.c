@@ -305,7 +305,7 @@ static void arq_post(unsigned i, uint16_t size)
 	d->addr_low = (uint32_t)a;
 }
 
-/* §2.5/§2.6 init order; `posted` ARQ buffers (ARQT = posted). */
+/* iavf_init_adminq's order; `posted` ARQ buffers (ARQT = posted). */
 static void aq_setup(unsigned posted)
 {
 	memset(vf.mem, 0, ARQ_BUFS);
@@ -534,7 +534,7 @@ static uint32_t vf_configure(unsigned nq, uint32_t caps, uint32_t ring_len, uint
 	struct virtchnl_vf_resource *res = (void *)r.data;
 	uint8_t m[72 + 64 * RSS_QUEUES];
 	struct virtchnl_vsi_queue_config_info *qc = (void *)m;
-	uint8_t im[14 + 2 * 12]; /* legacy sizes (§4.1): 14 + 12n, 12 + 8n */
+	uint8_t im[14 + 2 * 12]; /* legacy sizes (virtchnl_vc_validate_vf_msg): 14 + 12n, 12 + 8n */
 	struct virtchnl_irq_map_info *irq = (void *)im;
 	uint8_t am[12 + 8] = { 0 };
 	struct virtchnl_ether_addr_list *al = (void *)am;

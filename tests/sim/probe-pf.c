@@ -2,7 +2,7 @@
  *
  * probe-pf.c - checks the simulated PF's virtchnl rules through the real
  * VFIO path: container, group, device, one MAP_DMA buffer, BAR0 mmap, the
- * admin queues set up as avf-facts.md §2.5/§2.6 say.  No simulator code is
+ * admin queues set up as iavf_init_adminq does.  No simulator code is
  * linked: it talks to whatever answers on /dev/vfio.
  *
  *   cc -std=c11 -Wall -Wextra -O2 -o tests/sim/probe-pf tests/sim/probe-pf.c
@@ -299,7 +299,7 @@ static void arq_post(unsigned i)
 	arq(i)->addr_low = (uint32_t)a;
 }
 
-/* §2.5, §2.6: register order as iavf writes them. */
+/* Register order as iavf writes them (iavf_config_asq_regs, iavf_config_arq_regs). */
 static void aq_init(void)
 {
 	memset(p.dma + OFF_ATQ, 0, AVF_AQ_LEN * sizeof(struct avf_aq_desc));
@@ -651,7 +651,7 @@ static int32_t bad_len_status(uint32_t op)
 	return VIRTCHNL_STATUS_ERR_PARAM;
 }
 
-/* Every opcode with a wrong length: ERR_PARAM (§4.1), nothing applied. */
+/* Every opcode with a wrong length: ERR_PARAM (virtchnl_vc_validate_vf_msg), nothing applied. */
 static void check_lengths(void)
 {
 	static const struct { uint32_t op; uint16_t len; } bad[] = {

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT
  *
- * queues.c - the LAN queues: TX rings (§5) with Malicious Driver Detection,
- * RX rings with 32-byte legacy descriptors (§6.1), and the switch's view of
- * the VF (spoof check on TX, MAC filters on RX, both decided by pf.c).
- * Section numbers (§) refer to ../shared/avf-facts.md.
+ * queues.c - the LAN queues: TX rings (Linux iavf_type.h, struct
+ * iavf_tx_desc) with Malicious Driver Detection, RX rings with 32-byte legacy
+ * descriptors (union iavf_32byte_rx_desc), and the switch's view of the VF
+ * (spoof check on TX, MAC filters on RX, both decided by pf.c).
  *
  * Rings and buffers are host memory reached through sim_dma(); descriptors
  * and tail registers come from the driver and are checked before use.  A
@@ -145,7 +145,7 @@ void queues_reset(void)
 
 /* ------------------------------------------------------------- virtchnl */
 
-/* The PF validated the message (§7.4); the device still refuses what it
+/* The PF validated the message (i40e_vc_config_queues_msg); the device still refuses what it
  * cannot hold.  Ring bases and buffer sizes are programmed in 128-byte
  * units by i40e (base = addr / 128, dbuff = size >> 7), so the low bits
  * are dropped here exactly as the hardware would drop them. */
@@ -525,7 +525,7 @@ static bool txq_poll(unsigned q)
 /* ------------------------------------------------------------- RX */
 
 /* The packet type a 700-series parser reports in the legacy descriptor
- * (DPDK's ptype table, §6.1), looking through up to two VLAN tags. */
+ * (DPDK's ptype table, iavf_get_default_ptype_table), looking through up to two VLAN tags. */
 static unsigned rx_ptype(const uint8_t *f, uint32_t len)
 {
 	uint32_t l3 = 14;
@@ -630,7 +630,8 @@ struct rx_meta {
 	uint64_t status;                  /* L2TAG1P, FLTSTAT */
 };
 
-/* §6.1 write-back of the descriptors filled so far, in ring order, each
+/* The write-back (union iavf_32byte_rx_desc) of the descriptors filled so far,
+ in ring order, each
  * fully written with DD last (DPDK's vector path reads eight at a time):
  * every complete line, and the last partial one too when `partial` (the
  * vector fired).  A turn's lines go out together at its end: a driver

@@ -224,7 +224,7 @@ extern volatile bool dev_bus_master;
 /* Called by pf.c (device thread, sim_lock held). */
 /* Queue a PF->VF message for the ARQ (opcode 0x0802); sent when a slot is free. */
 void dev_arq_send(uint32_t v_opcode, int32_t v_retval, const void *msg, uint16_t len);
-/* Start a VF reset (§7.12): RSTAT 0, admin queues disabled, all queue, IRQ
+/* Start a VF reset (i40e_reset_vf): RSTAT 0, admin queues disabled, all queue, IRQ
  * and filter state forgotten; RSTAT VFACTIVE follows after i40e's delay
  * and pf_reset_done() is called when the VF is active again. */
 void dev_vf_reset(void);

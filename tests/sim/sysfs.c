@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT
  *
  * sysfs.c - the host's files for the simulated VF: a real directory tree in
- * a private temporary directory shaped like sysfs (vfio-facts §4, dpdk-facts
- * "Environment"), and the path-based libc wrappers that redirect
+ * a private temporary directory shaped like sysfs (Linux
+ * Documentation/ABI/testing/sysfs-bus-pci; DPDK's drivers/bus/pci scan reads
+ * it too), and the path-based libc wrappers that redirect
+
  *
  *   /sys/bus/pci/devices/<bdf>[/...]      -> <tree>/devices/<bdf>[/...]
  *   /sys/kernel/iommu_groups/<N>[/...]    -> <tree>/kernel/iommu_groups/<N>[/...]
@@ -305,7 +307,7 @@ void sysfs_remove(void)
 /* ---------------------------------------------------------------- wrappers */
 
 /* The glibc entry points that have no prototype in the headers unless
- * _FORTIFY_SOURCE is on (vfio-facts §5). */
+ * _FORTIFY_SOURCE is on (glibc's fcntl2.h, unistd.h bits). */
 int __open_2(const char *path, int flags);
 int __open64_2(const char *path, int flags);
 int __openat_2(int dirfd, const char *path, int flags);
@@ -327,7 +329,7 @@ static int do_open(int dirfd, const char *path, int flags, mode_t mode)
 	return REAL(openat)(dirfd, sysfs_path(path, buf, sizeof(buf)), flags, mode);
 }
 
-/* The mode argument exists only with O_CREAT or O_TMPFILE (vfio-facts §5). */
+/* The mode argument exists only with O_CREAT or O_TMPFILE (open(2)). */
 #define OPEN_MODE(flags, last)                                   \
 	mode_t mode = 0;                                         \
 	if ((flags) & (O_CREAT | O_TMPFILE)) {                   \

@@ -4,7 +4,7 @@
  * container, group and device file descriptors and their ioctls, the
  * device's regions (BARs through mmap/pread/pwrite, config space) and its
  * interrupts (eventfds); libc.c's wrappers route fake descriptors here
- * (vfio-facts §1-§5).  Errnos follow drivers/vfio/ of 6.1; where the
+ * (Linux Documentation/driver-api/vfio.rst, include/uapi/linux/vfio.h).  Errnos follow drivers/vfio/ of 6.1; where the
  * kernel logs a reason to dmesg, --trace shows it as "dmesg: ...".
  *
  * Fake descriptors are real memfds (so numbers stay unique and close/dup/
