@@ -824,7 +824,12 @@ static void dev_create(void)
 {
 	sigset_t all, old;
 
+	/* A polled BAR shows writes that change a register, not reads: say so
+	 * where the trace starts, so nobody takes it for all there is. */
+	sim_trace("reg: the device sees a register write only when it changes the value, and no read at all: "
+		  "the driver's own log shows those (avf -vv)");
 	bar0_fd = memfd_bar("avfsim-bar0", SIM_BAR0_SIZE, &dev_bar0);
+
 	msix_fd = memfd_bar("avfsim-msix", SIM_MSIX_BAR_SIZE, &msix_bar);
 	reg_known_build();
 	msix_power_on();

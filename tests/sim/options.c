@@ -48,7 +48,7 @@ const char sim_usage[] =
 	"  --iommu-group N      IOMMU group number (default 42)\n"
 	"  --device-cpu N       run the device thread on CPU N only (benchmarks: keep it off\n"
 	"                       the driver's CPU, as real silicon is)\n"
-	"  --trace              log every VFIO call and virtchnl message to stderr\n"
+	"  --trace              log every VFIO call, register change, virtchnl message and write-back\n"
 	"  --report FILE        write counters as key=value lines at exit\n"
 	"  --host MS:ACTION     the host's administrator acts on the VF MS ms after the first\n"
 	"                       ENABLE_QUEUES (repeatable, at most 16), as i40e does it:\n"
