@@ -132,31 +132,23 @@ static bool stopping(struct avf *a) { if (stop_signal) stop_with(a, AVF_STOP_SIG
 /* A BAR0 offset by its Intel name (iavf_register.h), for -vv. */
 static const char *reg_name(uint32_t reg, char *buf, size_t len)
 {
-	static const struct { uint32_t reg; const char *name; } fixed[] = {
-		{ VFINT_ICR01, "VFINT_ICR01" }, { VFINT_ICR0_ENA1, "VFINT_ICR0_ENA1" },
-		{ VFINT_STAT_CTL01, "VFINT_STAT_CTL01" }, { VFINT_DYN_CTL01, "VFINT_DYN_CTL01" },
-		{ VF_ARQBAH1, "VF_ARQBAH1" }, { VF_ATQH1, "VF_ATQH1" }, { VF_ATQLEN1, "VF_ATQLEN1" },
-		{ VF_ARQBAL1, "VF_ARQBAL1" }, { VF_ARQT1, "VF_ARQT1" }, { VF_ARQH1, "VF_ARQH1" },
-		{ VF_ATQBAH1, "VF_ATQBAH1" }, { VF_ATQBAL1, "VF_ATQBAL1" }, { VF_ARQLEN1, "VF_ARQLEN1" },
-		{ VF_ATQT1, "VF_ATQT1" }, { VFGEN_RSTAT, "VFGEN_RSTAT" },
-	};
-	static const struct { uint32_t base, stride, count; const char *name; } arrays[] = {
-		{ QTX_TAIL1(0), 4, AVF_MAX_QUEUES, "QTX_TAIL1" }, { QRX_TAIL1(0), 4, AVF_MAX_QUEUES, "QRX_TAIL1" },
-		{ VFINT_DYN_CTLN1(0), 4, AVF_MAX_VECTORS - 1, "VFINT_DYN_CTLN1" },
-		{ VFINT_ITR01(0), 4, AVF_ITR_INDEXES, "VFINT_ITR01" }, { VFQF_HENA(0), 4, 2, "VFQF_HENA" },
-		{ VFQF_HKEY(0), 4, VIRTCHNL_RSS_KEY_SIZE / 4, "VFQF_HKEY" },
-		{ VFQF_HLUT(0), 4, AVF_RSS_LUT_REGS, "VFQF_HLUT" },
-	};
+#define REG(r) { r, #r },
+#define REG_ARRAY(r, n) { r(0), n, #r },
+	static const struct { uint32_t reg; const char *name; } fixed[] = { AVF_REGS(REG) };
+	static const struct { uint32_t base, count; const char *name; } arrays[] = { AVF_REG_ARRAYS(REG_ARRAY) };
+#undef REG
+#undef REG_ARRAY
 	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
 		if (reg == fixed[i].reg)
 			return fixed[i].name;
 	for (size_t i = 0; i < ARRAY_SIZE(arrays); i++) {
 		uint32_t off = reg - arrays[i].base;
-		if (reg >= arrays[i].base && off % arrays[i].stride == 0 && off / arrays[i].stride < arrays[i].count) {
-			snprintf(buf, len, "%s(%" PRIu32 ")", arrays[i].name, off / arrays[i].stride);
+		if (reg >= arrays[i].base && off % sizeof(uint32_t) == 0 && off / sizeof(uint32_t) < arrays[i].count) {
+			snprintf(buf, len, "%s(%zu)", arrays[i].name, off / sizeof(uint32_t));
 			return buf;
 		}
 	}
+
 	snprintf(buf, len, "BAR0+%#" PRIx32, reg);
 	return buf;
 }

@@ -56,6 +56,18 @@
 #define AVF_MAX_VECTORS 17      /* vector 0 + VFINT_DYN_CTLN1(0..15) on i40e */
 #define AVF_ITR_INDEXES 3
 
+/* The registers by name, for logs (the driver's -vv, the simulator's
+ * --trace): AVF_REGS(X) calls X(name) for each single register,
+ * AVF_REG_ARRAYS(X) X(name, count) for each array of 32-bit registers. */
+#define AVF_REGS(X) X(VFINT_ICR01) X(VFINT_ICR0_ENA1) X(VFINT_STAT_CTL01) X(VFINT_DYN_CTL01) X(VF_ARQBAH1) \
+	X(VF_ATQH1) X(VF_ATQLEN1) X(VF_ARQBAL1) X(VF_ARQT1) X(VF_ARQH1) X(VF_ATQBAH1) X(VF_ATQBAL1) X(VF_ARQLEN1) \
+	X(VF_ATQT1) X(VFGEN_RSTAT)
+#define AVF_REG_ARRAYS(X) X(QTX_TAIL1, AVF_MAX_QUEUES) X(QRX_TAIL1, AVF_MAX_QUEUES) \
+	X(VFINT_DYN_CTLN1, AVF_MAX_VECTORS - 1) X(VFINT_ITR01, AVF_ITR_INDEXES) X(VFQF_HENA, 2) \
+	X(VFQF_HKEY, AVF_RSS_KEY_REGS) X(VFQF_HLUT, AVF_RSS_LUT_REGS)
+#define AVF_RSS_KEY_REGS 13          /* VFQF_HKEY(0..12): the 52-byte key */
+
+
 /* ATQLEN1 / ARQLEN1 (LEN: i40e_register.h I40E_VF_ATQLEN1_ATQLEN_MASK) */
 #define VF_QLEN_LEN_MASK 0x000003FFu
 #define VF_QLEN_VFE 0x10000000u

@@ -42,24 +42,14 @@ static bool dma_stall_reported;
 
 /* ------------------------------------------------------------- names */
 
-static const struct { uint32_t off; const char *name; } reg_single[] = {
-	{ VFINT_ICR01, "VFINT_ICR01" }, { VFINT_ICR0_ENA1, "VFINT_ICR0_ENA1" },
-	{ VFINT_STAT_CTL01, "VFINT_STAT_CTL01" }, { VFINT_DYN_CTL01, "VFINT_DYN_CTL01" },
-	{ VF_ARQBAH1, "VF_ARQBAH1" }, { VF_ATQH1, "VF_ATQH1" }, { VF_ATQLEN1, "VF_ATQLEN1" },
-	{ VF_ARQBAL1, "VF_ARQBAL1" }, { VF_ARQT1, "VF_ARQT1" }, { VF_ARQH1, "VF_ARQH1" },
-	{ VF_ATQBAH1, "VF_ATQBAH1" }, { VF_ATQBAL1, "VF_ATQBAL1" }, { VF_ARQLEN1, "VF_ARQLEN1" },
-	{ VF_ATQT1, "VF_ATQT1" }, { VFGEN_RSTAT, "VFGEN_RSTAT" },
-};
+/* The register names shared with the driver (avf.h, AVF_REGS). */
+#define REG(r) { r, #r },
+#define REG_ARRAY(r, n) { r(0), n, #r },
+static const struct { uint32_t off; const char *name; } reg_single[] = { AVF_REGS(REG) };
+static const struct { uint32_t base; unsigned count; const char *name; } reg_array[] = { AVF_REG_ARRAYS(REG_ARRAY) };
+#undef REG
+#undef REG_ARRAY
 
-static const struct { uint32_t base; unsigned count; const char *name; } reg_array[] = {
-	{ QTX_TAIL1(0), AVF_MAX_QUEUES, "QTX_TAIL1" },
-	{ QRX_TAIL1(0), AVF_MAX_QUEUES, "QRX_TAIL1" },
-	{ VFINT_DYN_CTLN1(0), AVF_MAX_VECTORS - 1, "VFINT_DYN_CTLN1" },
-	{ VFINT_ITR01(0), AVF_ITR_INDEXES, "VFINT_ITR01" },
-	{ VFQF_HENA(0), 2, "VFQF_HENA" },
-	{ VFQF_HKEY(0), 13, "VFQF_HKEY" },
-	{ VFQF_HLUT(0), 16, "VFQF_HLUT" },
-};
 
 const char *reg_name(uint32_t off, char *buf, size_t len)
 {
