@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT
  *
- * pf-filters.c - the VF's VSI in the PF's switch: MAC filters (§7.7), VLAN
- * filters (§7.8), promiscuous mode (§7.9), and what the switch then lets in
+ * pf-filters.c - the VF's VSI in the PF's switch: MAC filters, VLAN filters,
+ * promiscuous mode (i40e_virtchnl_pf.c: i40e_vc_add_mac_addr_msg,
+ * i40e_vc_add_vlan_msg, i40e_vc_config_promiscuous_mode_msg and their
+ * counterparts), and what the switch then lets in
  * (pf_rx_accept) and out (pf_tx_allowed), as Linux i40e sets them up.
- * Messages arrive here from pf.c with their length already checked (§4.1).
+ * Messages arrive here from pf.c with their length already checked
+ * (virtchnl.h, virtchnl_vc_validate_vf_msg).
  *
  * VLANs as i40e keeps them: with no VLAN added, MAC filters match frames of
  * any VLAN (I40E_VLAN_ANY); the first ADD_VLAN turns every MAC filter into
@@ -17,9 +20,10 @@
 
 #include "pf.h"
 
-/* §7.7: an untrusted VF may hold 18 filters (16 multicast + 1 unicast + 1
- * broadcast).  A trusted one ((3072 / ports) - VFs * 18) / VFs + 18: here a
- * 2-port adapter with this one VF. */
+/* i40e_check_vf_permission: an untrusted VF may hold 18 filters (16
+ * multicast + 1 unicast + 1 broadcast).  A trusted one
+ * ((3072 / ports) - VFs * 18) / VFs + 18: here a 2-port adapter with this
+ * one VF. */
 #define PF_MAX_MAC_TRUSTED ((3072 / 2 - 1 * VIRTCHNL_MAX_MAC_UNTRUSTED) / 1 + VIRTCHNL_MAX_MAC_UNTRUSTED)
 #define PF_MAX_VLAN_ID 4095
 #define VLAN_WORDS ((PF_MAX_VLAN_ID + 1) / 64)
@@ -93,9 +97,10 @@ void pf_filters_host_mac(const uint8_t mac[6])
 	memcpy(flt.default_mac, mac, 6);
 }
 
-/* §7.3: unless the admin set the MAC or the VF asked for USO (i40e's sign
- * of a driver that keeps its MAC across resets), the learnt default MAC and
- * its filter are dropped and the VF is told zeros: it picks its own. */
+/* i40e_vc_get_vf_resources_msg: unless the admin set the MAC or the VF
+ * asked for USO (i40e's sign of a driver that keeps its MAC across
+ * resets), the learnt default MAC and its filter are dropped and the VF is
+ * told zeros: it picks its own. */
 void pf_filters_default_mac(uint32_t driver_caps, uint8_t mac[6])
 {
 	if (pf_pers->default_mac_needs_uso && !(driver_caps & VIRTCHNL_VF_OFFLOAD_USO) && !admin_mac() &&
@@ -167,8 +172,9 @@ static int32_t check_add(const struct mac_list *ml, char *why, size_t wn)
 	return VIRTCHNL_STATUS_SUCCESS;
 }
 
-/* §7.7 ADD: duplicates are ignored; a PRIMARY address becomes the default
- * MAC, a legacy one only if there is none yet (i40e_update_vf_mac_addr). */
+/* i40e_vc_add_mac_addr_msg: duplicates are ignored; a PRIMARY address
+ * becomes the default MAC, a legacy one only if there is none yet
+ * (i40e_update_vf_mac_addr). */
 void pf_add_eth_addr(uint32_t op, const uint8_t *msg, uint16_t len)
 {
 	struct mac_list ml = mac_list(op, msg);
@@ -193,9 +199,9 @@ void pf_add_eth_addr(uint32_t op, const uint8_t *msg, uint16_t len)
 	pf_ok(op);
 }
 
-/* §7.7 DEL: an admin-set default MAC is skipped silently; a missing filter
- * is an error, after the ones before it were deleted (as i40e does); the VF's
- * own default MAC, once deleted, is forgotten. */
+/* i40e_vc_del_mac_addr_msg: an admin-set default MAC is skipped silently;
+ * a missing filter is an error, after the ones before it were deleted (as
+ * i40e does); the VF's own default MAC, once deleted, is forgotten. */
 void pf_del_eth_addr(uint32_t op, const uint8_t *msg, uint16_t len)
 {
 	struct mac_list ml = mac_list(op, msg);
@@ -272,9 +278,9 @@ static bool vlan_list_ok(uint32_t op, const struct vlan_list *vl)
 	return true;
 }
 
-/* §7.8.  i40e's quirk: an untrusted VF already holding 16 VLANs gets SUCCESS
- * and nothing is added; the limit is tested once per message, before the
- * state checks.  VLAN 0 needs no filter (untagged frames pass). */
+/* i40e_vc_add_vlan_msg's quirk: an untrusted VF already holding 16 VLANs
+ * gets SUCCESS and nothing is added; the limit is tested once per message,
+ * before the state checks.  VLAN 0 needs no filter (untagged frames pass). */
 void pf_add_vlan(uint32_t op, const uint8_t *msg, uint16_t len)
 {
 	struct vlan_list vl = vlan_list(op, msg);
@@ -348,8 +354,9 @@ bool pf_rx_strip(void)
 	return flt.strip || pf_admin.port_vlan;
 }
 
-/* §7.9, in i40e's order: ACTIVE; an untrusted VF is lied to (SUCCESS,
- * nothing changes) before its flags or VSI are even looked at. */
+/* i40e_vc_config_promiscuous_mode_msg's order: ACTIVE; an untrusted VF is
+ * lied to (SUCCESS, nothing changes) before its flags or VSI are even
+ * looked at. */
 void pf_config_promisc(uint32_t op, const uint8_t *msg, uint16_t len)
 {
 	struct virtchnl_promisc_info p;

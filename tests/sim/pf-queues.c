@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT
  *
- * pf-queues.c - the PF's handling of the VF's queues (avf-facts.md §7.4-7.6),
+ * pf-queues.c - the PF's handling of the VF's queues (i40e_virtchnl_pf.c:
+ * i40e_vc_config_queues_msg, i40e_vc_config_irq_map_msg,
+ * i40e_vc_enable_queues_msg, i40e_vc_disable_queues_msg),
  * counters and RSS, as Linux i40e and ice do it (their differences:
  * pf_pers, pf-i40e.c and pf-ice.c).  Messages arrive here from pf.c with
  * their length already checked (virtchnl.h, virtchnl_vc_validate_vf_msg).
@@ -36,7 +38,7 @@ void pf_queues_alloc(void)
 	pf_pers->rss_reset();
 }
 
-/* §7.4: one TX/RX pair; false with the reason in *why. */
+/* i40e_vc_config_queues_msg: one TX/RX pair; false with the reason in *why. */
 static bool check_qpair(const struct virtchnl_queue_pair_info *p, uint16_t vsi_id, char *why, size_t n)
 {
 	const struct virtchnl_txq_info *t = &p->txq;
@@ -60,10 +62,10 @@ static bool check_qpair(const struct virtchnl_queue_pair_info *p, uint16_t vsi_i
 	return false;
 }
 
-/* §7.4.  ring_len 0 is legal (i40e writes a context with qlen 0: a ring that
- * does not exist; DPDK sends it for the missing half of a pair) but such a
- * queue cannot be enabled.  Unlike i40e, which programs pair by pair, a bad
- * pair leaves every queue as it was. */
+/* i40e_vc_config_queues_msg.  ring_len 0 is legal (i40e writes a context
+ * with qlen 0: a ring that does not exist; DPDK sends it for the missing
+ * half of a pair) but such a queue cannot be enabled.  Unlike i40e, which
+ * programs pair by pair, a bad pair leaves every queue as it was. */
 void pf_config_vsi_queues(uint32_t op, const uint8_t *msg, uint16_t len)
 {
 	struct virtchnl_vsi_queue_config_info h;
@@ -108,7 +110,7 @@ void pf_config_vsi_queues(uint32_t op, const uint8_t *msg, uint16_t len)
 	pf_ok(op);
 }
 
-/* §7.5 */
+/* i40e_vc_config_irq_map_msg */
 static bool check_vecmap(const struct virtchnl_vector_map *m, char *why, size_t n)
 {
 	uint32_t all = (1u << pf_vf.num_qp) - 1;
@@ -124,8 +126,9 @@ static bool check_vecmap(const struct virtchnl_vector_map *m, char *why, size_t 
 	else if ((m->rxq_map & ~all) || (m->txq_map & ~all))
 		snprintf(why, n, "vector %u: rxq_map 0x%x / txq_map 0x%x name queues beyond the VSI's %u",
 			 m->vector_id, m->rxq_map, m->txq_map, pf_vf.num_qp);
-	/* ITR indexes are 0..2 (§7.5); i40e would program the low 2 bits
-	 * unchecked, 3 meaning "no ITR": refuse rather than guess */
+	/* ITR indexes are 0..2 (i40e_register.h, I40E_VFINT_ITRN1_MAX_INDEX);
+	 * i40e would program the low 2 bits unchecked, 3 meaning "no ITR":
+	 * refuse rather than guess */
 	else if (m->rxitr_idx >= AVF_ITR_INDEXES || m->txitr_idx >= AVF_ITR_INDEXES)
 		snprintf(why, n, "vector %u: ITR index rx %u / tx %u: must be 0..2", m->vector_id,
 			 m->rxitr_idx, m->txitr_idx);
@@ -167,8 +170,8 @@ void pf_config_irq_map(uint32_t op, const uint8_t *msg, uint16_t len)
 	pf_ok(op);
 }
 
-/* §7.6: the queue_select checks shared by ENABLE/DISABLE_QUEUES; replies and
- * returns false on failure. */
+/* i40e_vc_validate_vqs_bitmaps: the queue_select checks shared by
+ * ENABLE/DISABLE_QUEUES; replies and returns false on failure. */
 static bool queue_select_ok(uint32_t op, const uint8_t *msg, struct virtchnl_queue_select *s)
 {
 	uint32_t all = (1u << pf_vf.num_qp) - 1;
@@ -189,7 +192,8 @@ static bool queue_select_ok(uint32_t op, const uint8_t *msg, struct virtchnl_que
 	return false;
 }
 
-/* Enable RX then TX (§7.6), then tell the VF the link state (§7.3).  A
+/* Enable RX then TX (i40e_vc_enable_queues_msg), then tell the VF the link
+ * state (i40e_vc_process_vf_msg calls i40e_vc_notify_vf_link_state).  A
  * queue without a configured ring cannot start (i40e: the enable times out). */
 void pf_enable_queues(uint32_t op, const uint8_t *msg, uint16_t len)
 {
@@ -264,10 +268,10 @@ void pf_queues_stop(void)
 		dev_enable_rxq(q, false);
 }
 
-/* §7.11: the VSI's counters, cumulative across VF resets (the PF keeps
- * them).  i40e reads them as 48-bit (bytes, packets) and 32-bit (discards,
- * errors, unknown protocol) hardware counters, so they wrap there.  Errors
- * still carry 96 zero bytes, as i40e sends. */
+/* i40e_vc_get_stats_msg: the VSI's counters, cumulative across VF resets
+ * (the PF keeps them).  i40e reads them as 48-bit (bytes, packets) and
+ * 32-bit (discards, errors, unknown protocol) hardware counters, so they
+ * wrap there.  Errors still carry 96 zero bytes, as i40e sends. */
 void pf_get_stats(uint32_t op, const uint8_t *msg, uint16_t len)
 {
 	const uint64_t m48 = (1ull << 48) - 1, m32 = (1ull << 32) - 1;
@@ -296,7 +300,8 @@ void pf_get_stats(uint32_t op, const uint8_t *msg, uint16_t len)
 		 (unsigned long long)st.tx_broadcast, (unsigned long long)st.tx_errors);
 }
 
-/* §7.10: the PF writes the VF's VFQF_HKEY registers (i40e_config_rss_reg). */
+/* i40e_vc_config_rss_key: the PF writes the VF's VFQF_HKEY registers
+ * (i40e_config_rss_reg). */
 void pf_config_rss_key(uint32_t op, const uint8_t *msg, uint16_t len)
 {
 	struct virtchnl_rss_key k;
@@ -319,7 +324,8 @@ void pf_config_rss_key(uint32_t op, const uint8_t *msg, uint16_t len)
 	pf_ok(op);
 }
 
-/* §7.10: 64 entries, each a queue of the VSI, into VFQF_HLUT. */
+/* i40e_vc_config_rss_lut: 64 entries, each a queue of the VSI, into
+ * VFQF_HLUT. */
 void pf_config_rss_lut(uint32_t op, const uint8_t *msg, uint16_t len)
 {
 	struct virtchnl_rss_lut h;

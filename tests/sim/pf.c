@@ -6,8 +6,9 @@
  * pf-ice.c) says how.
  *
  * Every message is untrusted input: its length is checked against the
- * virtchnl validator's rule (§4.1) before any field is read, and fields are
- * copied out with memcpy (the buffer has no alignment guarantee).
+ * virtchnl validator's rule (virtchnl.h, virtchnl_vc_validate_vf_msg)
+ * before any field is read, and fields are copied out with memcpy (the
+ * buffer has no alignment guarantee).
  *
  * Numbering: errors use old i40e's numbers (the virtchnl ones, -5 ERR_PARAM
  * etc.; pf.h).  Kernels since the 2023 "i40e: use int" conversion send
@@ -94,9 +95,9 @@ static void fault_note(enum pf_fault_id id, const char *what)
 
 /* ---------------------------------------------------------------- opcodes */
 
-/* The virtchnl validator's length rule (§4.1).  ARRAY: the message must be at
- * least `min` bytes, then exactly base + count * elem, count read at
- * count_off (2 or 4 bytes). */
+/* The length rule of virtchnl.h's virtchnl_vc_validate_vf_msg.  ARRAY: the
+ * message must be at least `min` bytes, then exactly base + count * elem,
+ * count read at count_off (2 or 4 bytes). */
 enum pf_len_kind { LEN_INVALID, LEN_FIXED, LEN_ARRAY, LEN_CAPS };
 struct pf_len {
 	enum pf_len_kind kind;
@@ -196,7 +197,8 @@ const char *pf_op_name(uint32_t v_opcode)
 	return o ? o->name : "unknown";
 }
 
-/* §3.4 capability names, bit by bit, for the trace. */
+/* virtchnl.h's VIRTCHNL_VF_OFFLOAD_* capability names, bit by bit, for the
+ * trace. */
 static const char *const cap_name[32] = {
 	"L2", "IWARP", "RSVD", "RSS_AQ", "RSS_REG", "WB_ON_ITR", "REQ_QUEUES",
 	"ADV_LINK_SPEED", "INLINE_IPSEC_CRYPTO", "LARGE_NUM_QPAIRS", "CRC", "TC_U32",
@@ -442,9 +444,10 @@ static void pf_event(const struct virtchnl_pf_event *e, const char *what)
 
 static bool link_up_at(uint64_t now);
 
-/* §7.3: LINK_CHANGE in the format the VF asked for: Mbps when it requested
- * CAP_ADV_LINK_SPEED (i40e tests the request, not the grant), else the
- * legacy speed bit.  A down link reports speed 0 (unknown). */
+/* i40e_vc_notify_vf_link_state: LINK_CHANGE in the format the VF asked
+ * for: Mbps when it requested CAP_ADV_LINK_SPEED (i40e tests the request,
+ * not the grant), else the legacy speed bit.  A down link reports speed 0
+ * (unknown). */
 void pf_link_event(bool up)
 {
 	struct virtchnl_pf_event e = {
@@ -530,7 +533,8 @@ bool pf_vf_link_up(void)
 
 /* ---------------------------------------------------------------- state */
 
-/* §7.1: the VF state (and VSI id, if >= 0) a configuration message needs. */
+/* The VF state (and VSI id, if >= 0) a configuration message needs: each
+ * i40e handler tests I40E_VF_STATE_ACTIVE and i40e_vc_isvalid_vsi_id. */
 bool pf_check(int vsi_id, char *why, size_t n)
 {
 	if (pf_vf.state != PF_ACTIVE)
@@ -557,7 +561,7 @@ void pf_ok(uint32_t op)
 	pf_reply(op, VIRTCHNL_STATUS_SUCCESS, NULL, 0, "%s", "");
 }
 
-/* §7.12 step 3: (re)allocate the VSI after a reset. */
+/* i40e_cleanup_reset_vf: (re)allocate the VSI after a reset. */
 /* i40e_free_vf_res releases the VSI and i40e_alloc_vsi_res creates another:
  * its statistics start from zero (i40e_update_eth_stats reloads the offsets). */
 static void pf_vsi_alloc(bool forget)
@@ -728,8 +732,8 @@ static bool vf_is_v11(void)
 	return pf_vf.ver.major == 1 && pf_vf.ver.minor == 1;
 }
 
-/* §4.1: the exact length virtchnl_vc_validate_vf_msg() expects; false and
- * *expected when the message does not have it. */
+/* The exact length virtchnl_vc_validate_vf_msg() (virtchnl.h) expects;
+ * false and *expected when the message does not have it. */
 static bool len_ok(const struct pf_len *r, const uint8_t *msg, uint16_t len, uint64_t *expected)
 {
 	uint32_t count = 0;
@@ -816,7 +820,8 @@ void pf_receive(uint32_t v_opcode, const uint8_t *msg, uint16_t len)
 
 /* ---------------------------------------------------------------- handlers */
 
-/* §7.2: {1,1}, or {1,0} to a 1.0 VF; the VF's version is stored. */
+/* i40e_vc_get_version_msg: {1,1}, or {1,0} to a 1.0 VF; the VF's version
+ * is stored. */
 static void pf_version(uint32_t op, const uint8_t *msg, uint16_t len)
 {
 	struct virtchnl_version_info r = { VIRTCHNL_VERSION_MAJOR, VIRTCHNL_VERSION_MINOR };
@@ -927,10 +932,11 @@ static void pf_get_vf_resources(uint32_t op, const uint8_t *msg, uint16_t len)
 	pf_link_event(pf_vf_link_up());
 }
 
-/* §7.11: more than 16 -> the reply names 16; otherwise no reply: the PF
- * resets the VF (RESET_IMPENDING first) and reallocates the VSI with the new
- * count (0 = back to the default).  The simulated PF always has the queues,
- * so i40e's "only N left" answer never happens. */
+/* i40e_vc_request_queues_msg: more than 16 -> the reply names 16;
+ * otherwise no reply: the PF resets the VF (RESET_IMPENDING first) and
+ * reallocates the VSI with the new count (0 = back to the default).  The
+ * simulated PF always has the queues, so i40e's "only N left" answer never
+ * happens. */
 static void pf_request_queues(uint32_t op, const uint8_t *msg, uint16_t len)
 {
 	struct virtchnl_vf_res_request r;

@@ -18,16 +18,18 @@
 
 #include "sim.h"
 
-/* Status numbers old i40e sends besides virtchnl's own (avf-facts.md §7.1:
- * I40E_ERR_* numbers equal the virtchnl/iavf_status ones; -EPERM is sent as
- * a plain errno even by old kernels).  Newer kernels send -EINVAL (-22) where
- * we send ERR_PARAM (-5) and INVALID_MAC_ADDR (-10). */
+/* Status numbers old i40e sends besides virtchnl's own (older kernels'
+ * i40e_status.h: its I40E_ERR_* numbers equal the virtchnl/iavf_status
+ * ones; -EPERM is sent as a plain errno even by old kernels).  Newer kernels
+ * send -EINVAL (-22) where we send ERR_PARAM (-5) and INVALID_MAC_ADDR
+ * (-10). */
 #define PF_STATUS_EPERM (-1)
 #define PF_STATUS_INVALID_MAC_ADDR (-10)
 
 #define PF_MS 1000000ull
 
-/* §7.1: i40e's VF states as the dispatcher sees them. */
+/* i40e's VF states as the dispatcher sees them (i40e_virtchnl_pf.h,
+ * enum i40e_vf_states). */
 enum pf_state { PF_RESET, PF_INIT, PF_ACTIVE };
 
 /* The one VF this PF serves. */
@@ -35,7 +37,7 @@ struct pf_vf {
 	bool ready;
 	enum pf_state state;
 	struct virtchnl_version_info ver; /* the VF's VERSION; 0.0 until sent */
-	uint32_t driver_caps;             /* what the VF asked for (§7.3) */
+	uint32_t driver_caps;             /* GET_VF_RESOURCES: what the VF asked */
 	uint32_t granted;                 /* what GET_VF_RESOURCES granted */
 	unsigned num_qp;                  /* the VSI's queue pairs */
 	unsigned req_qp;                  /* REQUEST_QUEUES: kept across resets */
@@ -92,9 +94,10 @@ void pf_ok(uint32_t op);
 /* Trace an incoming message, decoded ("pf: <- NAME ..."). */
 void pf_trace_in(uint32_t op, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* §7.1: configuration needs the VF ACTIVE and, when vsi_id >= 0, the VF's own
- * VSI id.  pf_check: false with the reason in why.  pf_allowed: on failure
- * replies ERR_PARAM with the reason and returns false. */
+/* Configuration needs the VF ACTIVE and, when vsi_id >= 0, the VF's own
+ * VSI id (I40E_VF_STATE_ACTIVE, i40e_vc_isvalid_vsi_id).  pf_check: false
+ * with the reason in why.  pf_allowed: on failure replies ERR_PARAM with the
+ * reason and returns false. */
 bool pf_check(int vsi_id, char *why, size_t n);
 bool pf_allowed(uint32_t op, int vsi_id);
 /* LINK_CHANGE event saying up or down (i40e_vc_notify_vf_link_state,
@@ -186,9 +189,9 @@ void pf_queues_stop(void);
 void pf_get_supported_rxdids(uint32_t op, const uint8_t *msg, uint16_t len);
 
 /* pf-filters.c */
-/* (Re)allocate the VSI's filters (§7.12 step 3): broadcast plus the default
- * MAC; promiscuous mode off, no VLANs.  forget: also drop a learned default
- * MAC (FLR and first use), keeping only the admin's --mac. */
+/* (Re)allocate the VSI's filters (i40e_alloc_vsi_res): broadcast plus the
+ * default MAC; promiscuous mode off, no VLANs.  forget: also drop a learned
+ * default MAC (FLR and first use), keeping only the admin's --mac. */
 void pf_filters_alloc(bool forget);
 /* The default MAC GET_VF_RESOURCES reports for a VF that asked driver_caps. */
 void pf_filters_default_mac(uint32_t driver_caps, uint8_t mac[6]);
