@@ -19,27 +19,23 @@ setup() {
 	EAL_ARGS=() # more EAL options
 }
 
-# testpmd EXPECT [sim options]: testpmd on the simulated VF, interactive, its
-# commands written to a fifo: wait for the prompt (port started, link up),
-# the commands in PMD_CMDS (if any), `start` macswap forwarding (with retry:
-# a full TX ring waits instead of dropping), poll the port's statistics until
-# EXPECT frames went out (sent or refused by the PF), `stop`, print the
-# statistics one last time, `quit`.  PMD_ARGS: more testpmd options.
-# Output in $LOG, exit status in $status.  Every step is bounded.
-testpmd() {
-	local expect=$1 pid deadline tx err
+# testpmd_start SECONDS [sim options]: testpmd on the simulated VF (bounded
+# by SECONDS), interactive, reading its commands from the fifo $CMD on fd 7,
+# its pid in $pid; back once its prompt shows (the port started, its link
+# up), or 1 with its log's tail.
+testpmd_start() {
+	local limit=$1 deadline
 	shift
 	rm -f "$CMD" && mkfifo "$CMD"
 	# testpmd maps all of -m at once: fine for root, which holds CAP_IPC_LOCK.
 	# stdbuf: testpmd's statistics are stdio, block-buffered into a file.
-	SIM_TIMEOUT=60 on_sim "$@" -- \
+	SIM_TIMEOUT=$limit on_sim "$@" -- \
 		stdbuf -oL dpdk-testpmd --no-huge -m 512 -l 0-1 -a "$BDF" \
 		--no-shconf --no-telemetry "${EAL_ARGS[@]}" -- \
 		-i --total-num-mbufs=16384 --no-flush-rx "${PMD_ARGS[@]}" \
 		<"$CMD" >"$LOG" 2>&1 3>&- &
 	pid=$!
 	exec 7>"$CMD"
-	# The prompt comes after the port started and its link came up.
 	deadline=$((SECONDS + 30))
 	until grep -q 'testpmd> ' "$LOG"; do
 		if ! kill -0 "$pid" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
@@ -52,6 +48,19 @@ testpmd() {
 		fi
 		sleep 0.1
 	done
+}
+
+# testpmd EXPECT [sim options]: testpmd on the simulated VF, interactive, its
+# commands written to a fifo: wait for the prompt (port started, link up),
+# the commands in PMD_CMDS (if any), `start` macswap forwarding (with retry:
+# a full TX ring waits instead of dropping), poll the port's statistics until
+# EXPECT frames went out (sent or refused by the PF), `stop`, print the
+# statistics one last time, `quit`.  PMD_ARGS: more testpmd options.
+# Output in $LOG, exit status in $status.  Every step is bounded.
+testpmd() {
+	local expect=$1 pid deadline tx err
+	shift
+	testpmd_start 60 "$@" || return 1
 	[ -z "${PMD_CMDS:-}" ] || printf '%s\n' "${PMD_CMDS[@]}" >&7
 	printf '%s\n' "set fwd macswap retry" "set burst tx delay 10 retry 1000" start >&7
 	deadline=$((SECONDS + 30))
@@ -61,6 +70,12 @@ testpmd() {
 		tx=$(nic_stat TX-packets) err=$(nic_stat TX-errors)
 		[ $((tx + err)) -ge "$expect" ] && break
 	done
+	testpmd_quit
+}
+
+# testpmd_quit: the last statistics, quit, and testpmd's exit (status in
+# $status): it must say Bye.
+testpmd_quit() {
 	printf '%s\n' stop "show port stats 0" quit >&7
 	exec 7>&-
 	status=0
@@ -246,25 +261,7 @@ assert_forwarded_known() {
 testpmd_host() {
 	local resets=$1 expect=$2 pid deadline seen handled=0
 	shift 2
-	rm -f "$CMD" && mkfifo "$CMD"
-	SIM_TIMEOUT=90 on_sim --device-id 0x1889 "$@" -- \
-		stdbuf -oL dpdk-testpmd --no-huge -m 512 -l 0-1 -a "$BDF" \
-		--no-shconf --no-telemetry -- \
-		-i --total-num-mbufs=16384 --no-flush-rx "${PMD_ARGS[@]}" \
-		<"$CMD" >"$LOG" 2>&1 3>&- &
-	pid=$!
-	exec 7>"$CMD"
-	deadline=$((SECONDS + 30))
-	until grep -q 'testpmd> ' "$LOG"; do
-		if ! kill -0 "$pid" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
-			exec 7>&-
-			kill -KILL "$pid" 2>/dev/null
-			wait "$pid" || true
-			tail -40 "$LOG" >&2
-			return 1
-		fi
-		sleep 0.1
-	done
+	testpmd_start 90 --device-id 0x1889 "$@" || return 1
 	printf '%s\n' "set fwd macswap retry" start >&7
 	deadline=$((SECONDS + 60))
 	while [ $SECONDS -lt $deadline ]; do
@@ -278,15 +275,7 @@ testpmd_host() {
 		[ "$handled" -ge "$resets" ] && [ $(($(nic_stat TX-packets) + $(nic_stat TX-errors))) -ge "$expect" ] &&
 			{ [ -z "${UNTIL:-}" ] || grep -q "$UNTIL" "$LOG"; } && break
 	done
-	printf '%s\n' stop "show port stats 0" quit >&7
-	exec 7>&-
-	status=0
-	wait "$pid" || status=$?
-	if [ "$status" -ne 0 ] || ! grep -q '^Bye' "$LOG"; then
-		echo "testpmd exited with $status:" >&2
-		tail -40 "$LOG" >&2
-		return 1
-	fi
+	testpmd_quit
 }
 
 # After testpmd_host: RESETS reset events answered, frames forwarded after
