@@ -148,7 +148,6 @@ static const char *reg_name(uint32_t reg, char *buf, size_t len)
 			return buf;
 		}
 	}
-
 	snprintf(buf, len, "BAR0+%#" PRIx32, reg);
 	return buf;
 }
@@ -175,7 +174,6 @@ static void output_failed(struct avf *a, FILE *f, const char *what, const char *
 		stop_with(a, AVF_STOP_SIGNAL);
 		return;
 	}
-
 	note("writing %s%s failed: %s; stopping: check where it goes (a full disk or device?)", what, name,
 	     strerror(err));
 	a->write_failed = true;
@@ -324,7 +322,6 @@ __attribute__((format(printf, 2, 3), noreturn)) static void usage_error(const ch
 	exit(2);
 }
 
-
 /* s matches a template in which 'h' stands for one hex digit. */
 static bool matches(const char *s, const char *template)
 {
@@ -371,7 +368,6 @@ static void parse_args(struct avf *a, int argc, char **argv)
 			       "  -w FILE      also write every received frame to FILE (pcap)\n"
 			       "  -v           log each step and virtchnl message with its key fields; -vv also\n"
 			       "               every register read and write, by name\n"
-
 			       "  -t VF_TOKEN  the VF token (a UUID) when the PF is bound to vfio-pci\n"
 			       "This build: " MODE ", " IRQ_MODE ".  Frames go to stdout, the rest to stderr.  Exit\n"
 			       "status: 0 after COUNT frames or SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE (a closed\n"
@@ -385,7 +381,6 @@ static void parse_args(struct avf *a, int argc, char **argv)
 		usage_error(prog, "the VF's PCI address is missing, e.g. 0000:3b:02.0");
 	if (optind != argc - 1)
 		usage_error(prog, "one PCI address only, not also '%s'", argv[argc - 1]);
-
 	bdf = argv[optind];
 	if ((!(matches(bdf, "hh:hh.h") && sscanf(bdf, "%x:%x.%x", &bus, &dev, &fn) == 3) &&
 	     !(matches(bdf, "hhhh:hh:hh.h") && sscanf(bdf, "%x:%x:%x.%x", &dom, &bus, &dev, &fn) == 4)) ||
@@ -469,7 +464,7 @@ static int pci_identify(struct avf *a)
 		return fail("%s is %04lx:%04lx (%s), not an Intel AVF VF (8086:%04x, %04x, %04x or %04x): give avf "
 			    "the address of a VF", a->bdf, vendor, device, driver, AVF_DEV_ID_ADAPTIVE_VF, AVF_DEV_ID_VF,
 			    AVF_DEV_ID_VF_HV, AVF_DEV_ID_X722_VF);
-	for (unsigned i = 0; i < total; i++) {
+	for (unsigned i = 0; i < total && i <= UINT16_MAX; i++) { /* TotalVFs is a 16-bit field */
 		char name[32];
 		size_t used = strlen(vfs);
 		snprintf(name, sizeof name, "virtfn%u", i);
@@ -711,11 +706,12 @@ static const char *rstat_name(uint32_t v)
 	}
 }
 
-/* iavf_reset_task, i40e_reset_vf.  A VF must start clean: a previous user may have left its queues
- * running towards IOVAs that no longer exist.  Bring-up, with no admin queue
- * yet, resets it through vfio-pci (FLR) as DPDK does; teardown asks the PF
- * (RESET_VF, as iavf) so it frees queues and filters, else FLR.  Done when
- * VFGEN_RSTAT reads COMPLETED or VFACTIVE, waited for 2000 x 10 ms. */
+/* iavf_reset_task, i40e_reset_vf.  A VF must start clean: a previous user may
+ * have left its queues running towards IOVAs that no longer exist.  Bring-up,
+ * with no admin queue yet, resets it through vfio-pci (FLR) as DPDK does;
+ * teardown asks the PF (RESET_VF, as iavf) so it frees queues and filters,
+ * else FLR. Done when VFGEN_RSTAT reads COMPLETED or VFACTIVE, waited for
+ * 2000 x 10 ms. */
 static int vf_reset(struct avf *a)
 {
 	unsigned timeout_ms = AVF_RESET_WAIT_COUNT * AVF_RESET_WAIT_MS;
@@ -865,7 +861,6 @@ static void vc_event(struct avf *a, const uint8_t *msg, uint16_t len)
 		if (a->running || a->verbose)
 			note("link %s, %" PRIu32 " Mbit/s%s", a->link_up ? "up" : "down", a->link_mbps,
 			     link_down_note(a));
-
 		break;
 	case VIRTCHNL_EVENT_RESET_IMPENDING:
 		note("the PF is resetting the VF (RESET_IMPENDING, severity %" PRId32 "): avf brings it up again once "
@@ -892,6 +887,8 @@ static void arq_last_events(struct avf *a)
 		struct avf_aq_desc d = a->arq[a->arq_next];
 		if (!(d.flags & AVF_AQ_FLAG_DD))
 			return;
+		atomic_thread_fence(memory_order_acquire); /* the message only after its DD */
+
 		bool event = d.opcode == AVF_AQC_OPC_SEND_MSG_TO_VF && d.cookie_high == VIRTCHNL_OP_EVENT &&
 			     !(d.flags & AVF_AQ_FLAG_ERR) && d.datalen <= AVF_AQ_BUF_SIZE;
 		if (event)
@@ -918,10 +915,10 @@ static bool vf_reset_seen(struct avf *a)
 	return true;
 }
 
-/* iavf_clean_arq_element: handle, in order, what the PF posted since the
- * last call, giving each descriptor back.  Stop after the awaited reply, so that the events
- * behind it (LINK_CHANGE after GET_VF_RESOURCES) are read once it is parsed.
- * Every wait that services the ARQ thus notices a reset. */
+/* iavf_clean_arq_element: handle, in order, what the PF posted since the last
+ * call, giving each descriptor back.  Stop after the awaited reply, so that
+ * the events behind it (LINK_CHANGE after GET_VF_RESOURCES) are read once it
+ * is parsed.  Every wait that services the ARQ thus notices a reset. */
 static void arq_service(struct avf *a)
 {
 	if (vf_reset_seen(a))
@@ -1004,7 +1001,6 @@ static int vc_call(struct avf *a, uint32_t op, uint16_t len, uint16_t min, uint1
 			    "virtchnl 1.1?", vc_op_name(op), a->wait.len, min);
 	if (a->wait.len < min)
 		return fail("the PF's reply to %s has %u bytes, expected at least %u: does the host's i40e/ice "
-
 			    "speak virtchnl 1.1?", vc_op_name(op), a->wait.len, min);
 	if (a->wait.len > max)
 		return fail("the PF's reply to %s has %u bytes, expected at most %u: does the host's i40e/ice "
@@ -1034,7 +1030,6 @@ static int vc_version(struct avf *a)
 		return -1;
 	a->pf_version = a->reply.version;
 	vlog(a, "   the PF speaks %" PRIu32 ".%" PRIu32, a->pf_version.major, a->pf_version.minor);
-
 	if (a->pf_version.major != VIRTCHNL_VERSION_MAJOR || a->pf_version.minor != VIRTCHNL_VERSION_MINOR)
 		return fail("the PF speaks virtchnl %" PRIu32 ".%" PRIu32 ", avf speaks %d.%d: update the host's "
 			    "i40e/ice driver", a->pf_version.major, a->pf_version.minor, VIRTCHNL_VERSION_MAJOR,
@@ -1151,9 +1146,10 @@ static int vc_config_vsi_queues(struct avf *a)
 	return vc_call(a, VIRTCHNL_OP_CONFIG_VSI_QUEUES, sizeof *m + m->num_queue_pairs * sizeof *qp, 0, 0);
 }
 
-/* i40e_vc_config_irq_map_msg.  The queue pair on a->queue_vector; vector 0 (admin queue) goes last
- * without queues, as iavf sends it, unless the queues ride it (a polling
- * build without WB_ON_ITR).  Legacy length as above: 14 + 12 * n bytes. */
+/* i40e_vc_config_irq_map_msg.  The queue pair on a->queue_vector; vector 0
+ * (admin queue) goes last without queues, as iavf sends it, unless the queues
+ * ride it (a polling build without WB_ON_ITR).  Legacy length as
+ * above: 14 + 12 * n bytes. */
 static int vc_config_irq_map(struct avf *a)
 {
 	struct virtchnl_irq_map_info *m = vc_msg(a);
@@ -1170,7 +1166,6 @@ static int vc_config_irq_map(struct avf *a)
 	m->num_vectors = (uint16_t)(v - m->vecmap);
 	vlog(a, "   VSI %u: queue pair %u on vector %u (RX ITR %u, TX ITR %u)%s", a->vsi_id, AVF_QUEUE_ID,
 	     a->queue_vector, AVF_RX_ITR, AVF_TX_ITR, m->num_vectors > 1 ? ", vector 0 without queues" : "");
-
 	return vc_call(a, VIRTCHNL_OP_CONFIG_IRQ_MAP, sizeof *m + m->num_vectors * sizeof *v, 0, 0);
 }
 
@@ -1209,11 +1204,11 @@ static bool device_requested(struct avf *a)
 	return true;
 }
 
-/* vfio.rst, VFIO_DEVICE_SET_IRQS: an eventfd per vector, all given in ONE SET_IRQS (ixy filled in
- * only the first), and the device request's.  The MSI-X build sleeps on them
- * (an epoll set).  The polling build enables MSI-X too, because an interrupt
- * is what makes the device write back a partial cache line of descriptors
- * (ice_set_wb_on_itr): see irq_enable. */
+/* vfio.rst, VFIO_DEVICE_SET_IRQS: an eventfd per vector, all given in ONE
+ * SET_IRQS (ixy filled in only the first), and the device request's.  The
+ * MSI-X build sleeps on them (an epoll set).  The polling build enables MSI-X
+ * too, because an interrupt is what makes the device write back a partial
+ * cache line of descriptors (ice_set_wb_on_itr): see irq_enable. */
 static int irq_setup(struct avf *a)
 {
 	if (a->irqs_set) /* after a VF reset: VFIO kept them */
@@ -1289,7 +1284,6 @@ static int vc_config_rss_lut(struct avf *a)
 		m->lut_entries = (uint16_t)a->rss_lut_size;
 		memset(m->lut, AVF_QUEUE_ID, a->rss_lut_size);
 		vlog(a, "   VSI %u: %u LUT entries, each queue %u", m->vsi_id, m->lut_entries, AVF_QUEUE_ID);
-
 		if (vc_call(a, VIRTCHNL_OP_CONFIG_RSS_LUT, sizeof *m + m->lut_entries - 1, 0, 0) < 0)
 			return degrade(a, "the PF's RSS still spreads flows over its queue pairs: only queue 0's reach avf");
 		a->rss_done = "every LUT entry -> queue 0 (CONFIG_RSS_LUT)";
@@ -1319,8 +1313,8 @@ static int vc_disable_vlan_stripping(struct avf *a)
 	return 0;
 }
 
-/* i40e_vc_add_mac_addr_msg.  Needed only for a MAC avf chose itself: for the MAC the host
- * assigned, the PF installed the filter already. */
+/* i40e_vc_add_mac_addr_msg.  Needed only for a MAC avf chose itself: for the
+ * MAC the host assigned, the PF installed the filter already. */
 static int vc_add_eth_addr(struct avf *a)
 {
 	struct virtchnl_ether_addr_list *m = vc_msg(a);
@@ -1338,8 +1332,9 @@ static int vc_add_eth_addr(struct avf *a)
 }
 
 #ifndef ECHO
-/* i40e_vc_config_promiscuous_mode_msg: dump mode wants every frame.  An untrusted VF's request is answered
- * SUCCESS and ignored, on purpose: the reply cannot tell. */
+/* i40e_vc_config_promiscuous_mode_msg: dump mode wants every frame.  An
+ * untrusted VF's request is answered SUCCESS and ignored, on purpose: the
+ * reply cannot tell. */
 static int vc_config_promiscuous_mode(struct avf *a)
 {
 	struct virtchnl_promisc_info *m = vc_msg(a);
@@ -1368,9 +1363,9 @@ static void rx_drop(struct avf *a, uint16_t slot, uint64_t qw1, uint64_t *counte
 }
 
 /* iavf_alloc_rx_buffers: hand the device the slots up to (not including)
- * tail, rounded down to a multiple of 8:
- E810 ignores QRX_TAIL's low bits (ice_release_rx_desc),
- * so a slot past the last multiple would stay ours anyway.  Each is
+ * tail, rounded down to a multiple of 8: E810 ignores QRX_TAIL's low bits
+ * (ice_release_rx_desc), so a slot past the last multiple would stay ours
+ * anyway.  Each is
  * written in the read format just before: pkt_addr, and hdr_addr = 0, since
  * DD lands in that qword and must start clear.  rx_burst cleared DD when it
  * took a slot back, so a DD here was written while avf owned the slot. */
@@ -1406,7 +1401,6 @@ static int rx_fill(struct avf *a)
 	a->tx_clean = 0;
 	a->nfree = 0;
 	for (uint16_t b = 0; b < AVF_NUM_BUFS; b++)
-
 		if (b < AVF_RX_RING_LEN)
 			a->rx_buf[b] = b;
 		else
@@ -1435,8 +1429,8 @@ static int vc_enable_queues(struct avf *a)
 static bool link_done(struct avf *a) { arq_service(a); return a->link_up || a->vf_lost || a->stop != AVF_RUNNING; }
 
 /* i40e and ice send LINK_CHANGE after GET_VF_RESOURCES and ENABLE_QUEUES
- * (i40e_vc_notify_vf_link_state).  A link that stays down is reported, not fatal: frames flow once
- * the PF reports it up. */
+ * (i40e_vc_notify_vf_link_state).  A link that stays down is reported, not
+ * fatal: frames flow once the PF reports it up. */
 static int link_wait(struct avf *a)
 {
 	if (!wait_for(a, link_done, AVF_LINK_WAIT_MS, AVF_USEC_PER_MSEC) && !interrupted(a))
@@ -1445,8 +1439,9 @@ static int link_wait(struct avf *a)
 	return a->stop == AVF_RUNNING ? 0 : -1;
 }
 
-/* i40e_vc_get_stats_msg: the PF's counters are cumulative across runs: a baseline, taken
- * before the queues are enabled so that it counts no frame of this run. */
+/* i40e_vc_get_stats_msg: the PF's counters are cumulative across runs: a
+ * baseline, taken before the queues are enabled so that it counts no frame of
+ * this run. */
 static int stats_baseline(struct avf *a)
 {
 	if (vc_queue_select(a, VIRTCHNL_OP_GET_STATS, sizeof a->reply.stats) < 0)
@@ -1456,7 +1451,6 @@ static int stats_baseline(struct avf *a)
 	vlog(a, "   baseline: rx_bytes %" PRIu64 ", rx_unicast %" PRIu64 ", rx_discards %" PRIu64 ", tx_bytes %" PRIu64
 	     ", tx_unicast %" PRIu64 ", tx_errors %" PRIu64, a->stats_base.rx_bytes, a->stats_base.rx_unicast,
 	     a->stats_base.rx_discards, a->stats_base.tx_bytes, a->stats_base.tx_unicast, a->stats_base.tx_errors);
-
 	return 0;
 }
 
@@ -1616,7 +1610,6 @@ static int vf_recover(struct avf *a)
 			if (!interrupted(a))
 				note("the VF reset did not complete in %u ms (VFGEN_RSTAT %s): stopping; check the host's "
 				     "dmesg for i40e/ice messages about this VF", timeout_ms, rstat_name(rd32(a, VFGEN_RSTAT)));
-
 			stop_with(a, stop_signal ? AVF_STOP_SIGNAL : AVF_STOP_PF);
 			return -1;
 		}
@@ -1731,7 +1724,6 @@ static void dump_frame(const struct avf *a, const uint8_t *f, uint32_t len)
 			ascii[i] = '.';
 			if (i < n && f[off + i] >= ' ' && f[off + i] <= '~')
 				ascii[i] = (char)f[off + i];
-
 		}
 		printf(" |%.*s|\n", (int)n, ascii);
 	}
@@ -1739,9 +1731,9 @@ static void dump_frame(const struct avf *a, const uint8_t *f, uint32_t len)
 }
 #else
 /* Echo, zero-copy: the frame goes back to its sender in its own buffer, from
- * the VF's own MAC (the PF drops spoofed sources).  RS is left to tx_flush.
- * A tag the device stripped goes back on as it leaves (IL2TAG1, iavf_tx_desc).  False
- * when the TX ring is full: the frame is dropped. */
+ * the VF's own MAC (the PF drops spoofed sources).  RS is left to tx_flush.  A
+ * tag the device stripped goes back on as it leaves (IL2TAG1, iavf_tx_desc).
+ * False when the TX ring is full: the frame is dropped. */
 static bool echo_frame(struct avf *a, uint16_t buf, uint32_t len, bool tagged, uint16_t tag)
 {
 	uint16_t slot = a->tx_next;
@@ -1771,8 +1763,8 @@ static bool echo_frame(struct avf *a, uint16_t buf, uint32_t len, bool tagged, u
 	return true;
 }
 
-/* iavf_tx_map: a burst's descriptors are one batch, and RS on its last one has the
- * device report the batch done: one write-back per at most AVF_BURST
+/* iavf_tx_map: a burst's descriptors are one batch, and RS on its last one
+ * has the device report the batch done: one write-back per at most AVF_BURST
  * descriptors, and no frame waits for a later burst.  One tail write. */
 static void tx_flush(struct avf *a, uint16_t first)
 {
@@ -1784,9 +1776,10 @@ static void tx_flush(struct avf *a, uint16_t first)
 }
 #endif
 
-/* iavf_clean_tx_irq: a batch is done when its RS descriptor reads DTYPE DESC_DONE; its
- * buffers go back to the pool, and its frames count as sent.  Only the RS
- * slots avf chose are looked at: write-backs anywhere else are ignored. */
+/* iavf_clean_tx_irq: a batch is done when its RS descriptor reads DTYPE
+ * DESC_DONE; its buffers go back to the pool, and its frames count as sent.
+ * Only the RS slots avf chose are looked at: write-backs anywhere else are
+ * ignored. */
 static void tx_reclaim(struct avf *a)
 {
 	while (a->tx_clean != a->tx_next) {
@@ -2022,7 +2015,6 @@ static void run(struct avf *a)
 		tick(a);
 		if (a->reset_pending)
 			vf_recover(a);
-
 	}
 }
 #endif
@@ -2050,14 +2042,12 @@ static void report(struct avf *a)
 		c->rx_bytes, c->rx_no_eof + c->rx_hw_error + c->rx_bad_length + c->rx_stray_dd, c->rx_no_eof,
 		c->rx_hw_error, c->rx_bad_length, c->rx_stray_dd, c->tx_frames, c->tx_bytes, c->tx_queued, c->tx_ring_full,
 		c->tx_stray_done, c->tx_lost_reset, a->resets);
-
 	if (a->have_stats_base && !a->vf_lost &&
 	    vc_queue_select(a, VIRTCHNL_OP_GET_STATS, sizeof a->reply.stats) == 0) {
 		/* A VF reset gives the VF a new VSI, its counters from zero
 		 * (i40e_alloc_vsi_res): they cover the run since the last one. */
 		fprintf(stderr, "avf: PF counters of VSI %u since %s\n", a->vsi_id,
 			a->resets ? "the last VF reset" : "start");
-
 		for (size_t i = 0; i < ARRAY_SIZE(pf); i++) {
 			memcpy(&now, (const uint8_t *)&a->reply.stats + pf[i].off, sizeof now);
 			memcpy(&base, (const uint8_t *)&a->stats_base + pf[i].off, sizeof base);
@@ -2088,10 +2078,9 @@ static void report(struct avf *a)
 }
 
 /* Release what bring-up set up, in reverse: queues off, interrupts off (at
- * the device, then in VFIO), VF reset, admin queue registers cleared (iavf_shutdown_adminq),
-
- * bus mastering off.  Only then is DMA unmapped: the device can no longer
- * touch it. */
+ * the device, then in VFIO), VF reset, admin queue registers cleared
+ * (iavf_shutdown_adminq), bus mastering off.  Only then is DMA unmapped: the
+ * device can no longer touch it. */
 static void teardown(struct avf *a)
 {
 	struct vfio_irq_set irq_off = { .argsz = sizeof irq_off, .index = VFIO_PCI_MSIX_IRQ_INDEX,
@@ -2125,7 +2114,6 @@ static void teardown(struct avf *a)
 		config_rw16(a, true, PCI_COMMAND, &cmd);
 	if (a->dma_mapped && ioctl(a->container, VFIO_IOMMU_UNMAP_DMA, &unmap) < 0)
 		note("VFIO_IOMMU_UNMAP_DMA: %s", strerror(errno));
-
 	if (a->dma)
 		munmap(a->dma, AVF_DMA_SIZE);
 	if (a->bar0)
@@ -2188,7 +2176,6 @@ int main(int argc, char **argv)
 	if (a->reset_pending && vf_recover(a) == 0)
 		banner(a);
 	if (!stopping(a))
-
 		run(a);
 	if (a->stop == AVF_STOP_SIGNAL)
 		note("%s%s: stopping", strsignal(stop_signal), a->running ? "" : " during bring-up");
