@@ -87,6 +87,21 @@ testpmd_quit() {
 	fi
 }
 
+# assert_spread QUEUES N: testpmd's verbose lines show at least N frames,
+# each on the queue its RSS hash picks (the LUT net_iavf programs, entry
+# i = i % QUEUES: queue = hash % QUEUES), and every queue got some.
+assert_spread() {
+	local queues=$1 n=$2 hash q
+	grep -o 'RSS hash=0x[0-9a-f]* - RSS queue=0x[0-9a-f]*' "$LOG" >"$BATS_TEST_TMPDIR/rss"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/rss")" -ge "$n" ]
+	while read -r _ hash _ _ q; do
+		[ $((${hash#hash=} % queues)) -eq $((${q#queue=})) ] || { echo "hash ${hash#hash=} on queue ${q#queue=}"; return 1; }
+	done <"$BATS_TEST_TMPDIR/rss"
+	for ((q = 0; q < queues; q++)); do
+		grep -q "RSS queue=0x$q\$" "$BATS_TEST_TMPDIR/rss" || { echo "nothing on queue $q"; return 1; }
+	done
+}
+
 # nic_stat NAME: NAME's value in the last "NIC statistics" testpmd printed
 # (RX-packets, RX-missed, RX-errors, TX-packets, TX-errors); 0 before any.
 nic_stat() {
@@ -156,14 +171,7 @@ assert_forwarded_known() {
 	assert_report mdd_events 0
 	[ "$(nic_stat RX-packets)" = $n ] || { echo "testpmd RX-packets $(nic_stat RX-packets)"; return 1; }
 	# the hash comes from the flexible write-back (qword 3): queue = hash % 2
-	grep -o 'RSS hash=0x[0-9a-f]* - RSS queue=0x[0-9a-f]*' "$LOG" >"$BATS_TEST_TMPDIR/rss"
-	[ "$(wc -l <"$BATS_TEST_TMPDIR/rss")" -ge $n ]
-	while read -r _ hash _ _ q; do
-		[ $((${hash#hash=} % 2)) -eq $((${q#queue=})) ] || { echo "hash ${hash#hash=} on queue ${q#queue=}"; return 1; }
-	done <"$BATS_TEST_TMPDIR/rss"
-	for q in 0 1; do
-		grep -q "RSS queue=0x$q\$" "$BATS_TEST_TMPDIR/rss" || { echo "nothing on queue $q"; return 1; }
-	done
+	assert_spread 2 $n
 }
 
 @test "dpdk: --rxq=8 on 4 granted pairs: REQUEST_QUEUES, the VF reset, 8 pairs, forwards" {
@@ -222,14 +230,7 @@ assert_forwarded_known() {
 	[ "$(nic_stat RX-packets)" = $n ] || { echo "testpmd RX-packets $(nic_stat RX-packets)"; return 1; }
 	# net_iavf (iavf_init_rss) fills the LUT with entry i = i % 4, so the
 	# queue is the hash mod 4; testpmd's verbose lines print both.
-	grep -o 'RSS hash=0x[0-9a-f]* - RSS queue=0x[0-9a-f]*' "$LOG" >"$BATS_TEST_TMPDIR/rss"
-	[ "$(wc -l <"$BATS_TEST_TMPDIR/rss")" -ge $n ]
-	while read -r _ hash _ _ q; do
-		[ $((${hash#hash=} % 4)) -eq $((${q#queue=})) ] || { echo "hash ${hash#hash=} on queue ${q#queue=}"; return 1; }
-	done <"$BATS_TEST_TMPDIR/rss"
-	for q in 0 1 2 3; do
-		grep -q "RSS queue=0x$q\$" "$BATS_TEST_TMPDIR/rss" || { echo "nothing on queue $q"; return 1; }
-	done
+	assert_spread 4 $n
 }
 
 @test "dpdk: after rx_vlan add 100, frames of VLAN 200 no longer arrive" {
