@@ -1616,7 +1616,11 @@ static int vf_recover(struct avf *a)
 		a->vf_lost = false;
 		if (run_steps(a, true) == 0)
 			break;
+		/* A step that failed because another reset took the admin
+		 * queue down (one the PF did not announce) starts over too. */
+		vf_reset_seen(a);
 		if (!a->reset_pending) {
+
 			stop_with(a, stop_signal ? AVF_STOP_SIGNAL : AVF_STOP_ERROR);
 			return -1;
 		}
