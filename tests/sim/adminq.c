@@ -162,7 +162,7 @@ static uint16_t atq_command(const struct avf_aq_desc *d, uint16_t *msglen)
 		return AVF_AQ_RC_ESRCH;
 	if (d->cookie_high == aq_error_op) {
 		sim_log("fault aq-error: %s written back with ERR/EIO, not passed to the PF",
-			pf_op_name(d->cookie_high));
+			dev_pf->op_name(d->cookie_high));
 		return AVF_AQ_RC_EIO;
 	}
 	if (!(d->flags & AVF_AQ_FLAG_BUF) || d->datalen == 0)
@@ -205,9 +205,9 @@ static bool atq_execute(struct aq_ring *q)
 	if (sim_opts.trace)
 		sim_trace("reg: VF_ATQH1 -> %u (opcode 0x%04x%s%s, retval %u)", q->head, d.opcode,
 			  d.opcode == AVF_AQC_OPC_SEND_MSG_TO_PF ? " " : "",
-			  d.opcode == AVF_AQC_OPC_SEND_MSG_TO_PF ? pf_op_name(d.cookie_high) : "", rc);
+			  d.opcode == AVF_AQC_OPC_SEND_MSG_TO_PF ? dev_pf->op_name(d.cookie_high) : "", rc);
 	if (rc == AVF_AQ_RC_OK && d.opcode == AVF_AQC_OPC_SEND_MSG_TO_PF)
-		pf_receive(d.cookie_high, atq_buf, msglen);
+		dev_pf->receive(d.cookie_high, atq_buf, msglen);
 	return true;
 }
 
@@ -257,13 +257,13 @@ static bool arq_put(const struct aq_ring *q, const struct arq_msg *m)
 	n = m->len;
 	if (m->v_opcode == arq_error_op) {
 		sim_log("fault arq-error: PF message %s written to the ARQ with ERR/EIO and no data",
-			pf_op_name(m->v_opcode));
+			dev_pf->op_name(m->v_opcode));
 		n = 0;
 		rc = AVF_AQ_RC_EIO;
 	}
 	if (n > room) {
 		sim_log("ARQ descriptor %u: %s message of %u bytes truncated to the %u-byte posted buffer",
-			q->head, pf_op_name(m->v_opcode), m->len, room);
+			q->head, dev_pf->op_name(m->v_opcode), m->len, room);
 		n = room;
 		rc = AVF_AQ_RC_E2BIG;
 	}
@@ -299,7 +299,7 @@ static bool arq_enabled(void)
 static void fifo_drop_all(const char *why)
 {
 	while (fifo.count) {
-		sim_log("ARQ %s: PF message %s dropped", why, pf_op_name(fifo.msg[fifo.first].v_opcode));
+		sim_log("ARQ %s: PF message %s dropped", why, dev_pf->op_name(fifo.msg[fifo.first].v_opcode));
 		fifo.first = (fifo.first + 1) % ARQ_FIFO_LEN;
 		fifo.count--;
 	}
@@ -326,7 +326,7 @@ static bool arq_deliver(void)
 		reg_write(arq.head, q.head);
 		if (sim_opts.trace)
 			sim_trace("reg: VF_ARQH1 -> %u (%s, %u bytes, status %d)", q.head,
-				  pf_op_name(m->v_opcode), m->len, m->v_retval);
+				  dev_pf->op_name(m->v_opcode), m->len, m->v_retval);
 		fifo.first = (fifo.first + 1) % ARQ_FIFO_LEN;
 		fifo.count--;
 		irq_adminq();
@@ -340,19 +340,19 @@ void dev_arq_send(uint32_t v_opcode, int32_t v_retval, const void *msg, uint16_t
 	struct arq_msg *m;
 
 	if (len > AVF_AQ_BUF_SIZE || (len && !msg)) {
-		sim_log("PF message %s of %u bytes cannot be sent (max %u)", pf_op_name(v_opcode), len,
+		sim_log("PF message %s of %u bytes cannot be sent (max %u)", dev_pf->op_name(v_opcode), len,
 			AVF_AQ_BUF_SIZE);
 		return;
 	}
 	/* A disabled ARQ cannot take messages: firmware fails the PF's send. */
 	if (!arq_enabled()) {
-		sim_log("ARQ disabled: PF message %s dropped", pf_op_name(v_opcode));
+		sim_log("ARQ disabled: PF message %s dropped", dev_pf->op_name(v_opcode));
 		return;
 	}
 	if (fifo.count == ARQ_FIFO_LEN) {
 		aq_error(&arq, VF_QLEN_OVFL, "no posted descriptor and the message backlog is full",
 			 reg_read(arq.head) & VF_QPTR_MASK);
-		sim_log("ARQ overflow: PF message %s dropped", pf_op_name(v_opcode));
+		sim_log("ARQ overflow: PF message %s dropped", dev_pf->op_name(v_opcode));
 		return;
 	}
 	m = &fifo.msg[(fifo.first + fifo.count++) % ARQ_FIFO_LEN];

@@ -27,9 +27,13 @@
 #include <unistd.h>
 
 volatile uint32_t *dev_bar0;
-volatile bool dev_bus_master;
 uint32_t dev_shadow[SIM_BAR0_SIZE / 4];
 unsigned dev_reset_gen;
+const struct dev_pf_ops *dev_pf;
+struct virtchnl_eth_stats dev_vsi_stats;
+
+static volatile bool dev_bus_master;
+static const struct dev_driver_ops *dev_driver;
 
 static int bar0_fd = -1, msix_fd = -1;
 static volatile uint32_t *msix_bar;
@@ -589,7 +593,7 @@ void dev_flr(void)
 {
 	sim_trace("FLR (VFIO_DEVICE_RESET): all device state reset");
 	dev_wipe();
-	pf_flr();
+	dev_pf->flr();
 	if (sim_fault("reset-stuck")) {
 
 		rstat_set(VIRTCHNL_VFR_INPROGRESS);
@@ -633,7 +637,7 @@ static bool reset_step(uint64_t now, uint64_t *wake)
 	drop_writes_during_reset();
 	rstat_set(VIRTCHNL_VFR_VFACTIVE);
 	vfr.state = VFR_IDLE;
-	pf_reset_done();
+	dev_pf->reset_done();
 	return true;
 }
 
@@ -678,7 +682,9 @@ static bool dev_step(uint64_t now, uint64_t *wake)
 {
 	bool busy;
 
-	pf_tick(now);
+	dev_pf->tick(now);
+	if (dev_driver)
+		dev_driver->tick(now);
 	busy = reset_step(now, wake);
 	busy |= read_only_poll();
 	if (vfr.state == VFR_INPROGRESS)
@@ -852,9 +858,21 @@ static void dev_create(void)
 	dev_thread_running = true;
 }
 
-void dev_init(void)
+void dev_init(const struct dev_pf_ops *pf)
 {
+	dev_pf = pf;
 	pthread_once(&dev_once, dev_create);
+}
+
+void dev_bind_driver(const struct dev_driver_ops *drv)
+{
+	dev_driver = drv;
+}
+
+void dev_remove(uint64_t now_ns)
+{
+	if (dev_driver)
+		dev_driver->remove(now_ns);
 }
 
 /* Must be called without sim_lock held (the device thread takes it). */
@@ -870,8 +888,8 @@ void dev_shutdown(void)
 
 int dev_bar_fd(int bar)
 {
-	dev_init();
-	return bar == 0 ? bar0_fd : bar == SIM_MSIX_BAR ? msix_fd : -1;
+	return
+ bar == 0 ? bar0_fd : bar == SIM_MSIX_BAR ? msix_fd : -1;
 }
 
 void dev_set_command(uint16_t command)

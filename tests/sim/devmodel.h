@@ -70,7 +70,11 @@ const char *reg_name(uint32_t off, char *buf, size_t len);
  * compares it to learn that its registers and state were wiped meanwhile. */
 extern unsigned dev_reset_gen;
 
+/* The PF that owns the device (dev_init): every call up to it goes here. */
+extern const struct dev_pf_ops *dev_pf;
+
 /* True when the device may master the bus; otherwise the DMA engines stall
+
  * (no PCIe requests without COMMAND.MASTER), and the first stall is logged
  * and counted in sim_report.bus_master_blocked. */
 bool dev_dma_allowed(const char *what);

@@ -138,15 +138,15 @@ static void host_act(const struct sim_host *h, uint64_t now)
 		pf_host_pf_reset(HOST_PF_RESET_NS);
 		break;
 	case SIM_HOST_VF_REMOVE:
-		vfio_remove_start(now);
+		dev_remove(now);
 		break;
 	}
 }
 
 void host_tick(uint64_t now_ns)
 {
-	vfio_remove_tick(now_ns);
-	if (!pf_vf.enabled_once)
+	if
+ (!pf_vf.enabled_once)
 		return;
 	for (unsigned i = 0; i < sim_opts.nhost; i++) {
 		const struct sim_host *h = &sim_opts.host[i];

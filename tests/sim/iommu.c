@@ -351,7 +351,7 @@ void sim_dma_prefetch(uint64_t iova, int access)
 
 	if (!(iova >= m->iova && iova - m->iova < m->size) && !(m = find(iova)))
 		return;
-	if (!dev_bus_master || (m->flags & (uint32_t)access) != (uint32_t)access)
+	if ((m->flags & (uint32_t)access) != (uint32_t)access)
 		return;
 	if (access & SIM_DMA_WRITE)
 		__builtin_prefetch((const void *)(uintptr_t)(m->vaddr + (iova - m->iova)), 1);
@@ -361,19 +361,11 @@ void sim_dma_prefetch(uint64_t iova, int access)
 
 void *sim_dma(uint64_t iova, size_t len, int access, const char *what)
 {
-	static bool master_logged;
 	const struct mapping *m = &hit;
 	uint64_t last = iova + (len ? len : 1) - 1;
 
-	if (!dev_bus_master) {
-		sim_report.bus_master_blocked++;
-		if (!master_logged)
-			sim_log("DMA blocked: %s with PCI COMMAND.MASTER clear; a driver must set "
-				"bus mastering in config space first", what);
-		master_logged = true;
-		return NULL;
-	}
-	if (!(iova >= m->iova && last < m->iova + m->size && last >= iova)) {
+	if
+ (!(iova >= m->iova && last < m->iova + m->size && last >= iova)) {
 		m = find(iova);
 		if (!m) {
 			dma_fault(iova, len, access, what, "no mapping");

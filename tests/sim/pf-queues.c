@@ -277,7 +277,7 @@ void pf_get_stats(uint32_t op, const uint8_t *msg, uint16_t len)
 {
 	const uint64_t m48 = (1ull << 48) - 1, m32 = (1ull << 32) - 1;
 	struct virtchnl_queue_select s;
-	struct virtchnl_eth_stats st = pf_stats;
+	struct virtchnl_eth_stats st = dev_vsi_stats;
 	char why[96];
 
 	(void)len;

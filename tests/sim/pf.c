@@ -32,7 +32,6 @@
 /* An 802.1Q tag (VLAN_HLEN). */
 #define PF_VLAN_HLEN 4
 
-struct virtchnl_eth_stats pf_stats;
 
 struct pf_vf pf_vf;
 struct pf_admin pf_admin;
@@ -567,7 +566,7 @@ void pf_ok(uint32_t op)
 static void pf_vsi_alloc(bool forget)
 {
 	pf_vf.state = PF_INIT;
-	memset(&pf_stats, 0, sizeof(pf_stats));
+	memset(&dev_vsi_stats, 0, sizeof(dev_vsi_stats));
 	pf_vf.num_qp = pf_vf.req_qp ? pf_vf.req_qp : sim_opts.queue_pairs;
 	pf_queues_alloc();
 	pf_filters_alloc(forget);
@@ -973,8 +972,8 @@ void pf_tick(uint64_t now_ns)
 	struct pf_fault *flap = &fault[F_LINK_FLAP];
 
 	pf_ready();
-	host_tick(now_ns);
 	if (pf_vf.closed)
+
 		return;
 	if (pf_vf.reset_due)
 		pf_sync_vfr_reset(now_ns);

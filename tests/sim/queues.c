@@ -254,20 +254,20 @@ static bool is_broadcast(const uint8_t *dst)
 /* The switch: spoof check, then out to the wire. */
 static void tx_send(const uint8_t *frame, uint32_t len)
 {
-	if (!pf_tx_allowed(frame + 6)) {
+	if (!dev_pf->tx_allowed(frame + 6)) {
 		sim_report.tx_spoofed++;
-		pf_stats.tx_discards++;
+		dev_vsi_stats.tx_discards++;
 		return;
 	}
 	wire_tx(frame, len);
 	sim_report.tx_frames++;
-	pf_stats.tx_bytes += len;
+	dev_vsi_stats.tx_bytes += len;
 	if (is_broadcast(frame))
-		pf_stats.tx_broadcast++;
+		dev_vsi_stats.tx_broadcast++;
 	else if (frame[0] & 1)
-		pf_stats.tx_multicast++;
+		dev_vsi_stats.tx_multicast++;
 	else
-		pf_stats.tx_unicast++;
+		dev_vsi_stats.tx_unicast++;
 }
 
 enum tx_result { TX_DONE, TX_WAIT, TX_MDD };
@@ -699,13 +699,13 @@ static void rx_stray_dd(const struct rx_pass *p)
 /* The VSI's receive counters (GET_STATS) for a frame the switch gave it. */
 static void rx_count(uint32_t len, unsigned umbcast)
 {
-	pf_stats.rx_bytes += len;
+	dev_vsi_stats.rx_bytes += len;
 	if (umbcast == AVF_RX_UMBCAST_BROADCAST)
-		pf_stats.rx_broadcast++;
+		dev_vsi_stats.rx_broadcast++;
 	else if (umbcast == AVF_RX_UMBCAST_MULTICAST)
-		pf_stats.rx_multicast++;
+		dev_vsi_stats.rx_multicast++;
 	else
-		pf_stats.rx_unicast++;
+		dev_vsi_stats.rx_unicast++;
 }
 
 /* Write one frame into the buffers of the descriptors from head on, one
@@ -797,7 +797,7 @@ static bool rx_pass_begin(struct rx_pass *p)
 static void rx_drop_no_desc(uint32_t len, unsigned umbcast)
 {
 	sim_report.rx_dropped_no_desc++;
-	pf_stats.rx_discards++;
+	dev_vsi_stats.rx_discards++;
 	rx_count(len, umbcast);
 	wire_consume();
 }
@@ -822,7 +822,7 @@ static const uint8_t *rx_strip(const uint8_t *f, uint32_t *len, struct rx_meta *
 {
 	static uint8_t stripped[AVF_MAX_FRAME];
 
-	if (*len < 18 || f[12] != 0x81 || f[13] != 0x00 || *len - 4 > sizeof(stripped) || !pf_rx_strip())
+	if (*len < 18 || f[12] != 0x81 || f[13] != 0x00 || *len - 4 > sizeof(stripped) || !dev_pf->rx_strip())
 		return f;
 	m->qw0 |= (uint64_t)(f[14] << 8 | f[15]) << AVF_RXD_QW0_L2TAG1_SHIFT;
 	m->status |= AVF_RXD_QW1_STATUS_L2TAG1P;
@@ -837,7 +837,7 @@ static void rx_drop_queue_off(unsigned q)
 	if (sim_report.rx_dropped_queue_off++ == 0)
 		sim_log("RSS sent a frame to RX queue %u, which is not enabled: dropped (counted in "
 			"rx_dropped_queue_off; the LUT must name enabled queues only)", q);
-	pf_stats.rx_discards++;
+	dev_vsi_stats.rx_discards++;
 	wire_consume();
 }
 
@@ -850,7 +850,7 @@ static uint32_t rx_begun;            /* bit q: rx_passes[q] in use */
  * that is not enabled is dropped as the hardware does. */
 static bool rx_poll(uint64_t now)
 {
-	bool ready = rx_enabled_mask && pf_link_up(), paced = sim_opts.rx_rate != 0;
+	bool ready = rx_enabled_mask && dev_pf->link_up(), paced = sim_opts.rx_rate != 0;
 	unsigned taken = 0;
 	uint32_t delivered = 0;
 
@@ -866,7 +866,7 @@ static bool rx_poll(uint64_t now)
 
 		if (!f || (!ready && !paced))
 			break;
-		if (!pf_rx_accept(f, len, &m.umbcast)) {
+		if (!dev_pf->rx_accept(f, len, &m.umbcast)) {
 			sim_report.rx_filtered++;
 			wire_consume();
 			continue;

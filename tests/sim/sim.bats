@@ -385,3 +385,24 @@ expected() { sed -n "s/^expect $1 //p" <<<"$output"; }
 	[[ "$output" == *"VIRTCHNL_OP_GET_VF_RESOURCES"* ]]
 	[[ "$output" == *"LINK_CHANGE"* ]]
 }
+
+# --- layers ---------------------------------------------------------------
+
+# calls_up FILES... -- NAMES: no file names a function or variable of the
+# layers NAMES (prefixes) outside a comment line; prints what it finds.
+calls_up() {
+	local files=() found
+	while [ "$1" != -- ]; do files+=("$TOP/tests/sim/$1"); shift; done
+	shift
+	found=$(grep -nE "(^|[^.a-z_])($(IFS='|'; echo "$*"))_[a-z0-9_]+" "${files[@]}" | grep -vE ':[0-9]+:\s*(/?\*|//)' || true)
+	[ -z "$found" ] || { echo "$found"; return 1; }
+}
+
+@test "layers: each calls only the layers below it (README, How the layers talk)" {
+	# the device reaches the PF and its driver only through struct dev_pf_ops / dev_driver_ops
+	calls_up device.c adminq.c queues.c rss.c tso.c rxflex.c devmodel.h -- pf host vfio sim_machine
+	calls_up pf.c pf-queues.c pf-filters.c pf-i40e.c pf-ice.c pf.h -- host vfio sim_machine
+	calls_up host.c -- vfio sim_machine
+	calls_up wire.c -- dev pf host vfio sim_machine
+	calls_up iommu.c -- dev pf host sim_machine
+}

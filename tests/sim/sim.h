@@ -179,10 +179,11 @@ void sim_write_report(void);
 #define SIM_DMA_WRITE 2  /* device writes host memory (VFIO_DMA_MAP_FLAG_WRITE) */
 
 /* Translate a device access of len bytes at iova.  Returns the host address
- * when one mapping covers [iova, iova+len) with the needed permission and bus
- * mastering is on; otherwise logs an IOMMU fault naming `what` (e.g.
- * "RX descriptor write q0 idx 17"), counts it and returns NULL: the access
- * must then be dropped.  Caller holds sim_lock. */
+ * when one mapping covers [iova, iova+len) with the needed permission;
+ * otherwise logs an IOMMU fault naming `what` (e.g. "RX descriptor write q0
+ * idx 17"), counts it and returns NULL: the access must then be dropped.
+ * Bus mastering is the device's to check first (dev_dma_allowed).  Caller
+ * holds sim_lock. */
 void *sim_dma(uint64_t iova, size_t len, int access, const char *what);
 /* Start bringing the first line at iova into the cache for the access the
  * device is about to make, if it is mapped for it (a hint: no fault). */
@@ -195,11 +196,55 @@ void sim_dma_prefetch(uint64_t iova, int access);
 #define SIM_MSIX_BAR_SIZE 0x4000 /* 16 KiB: table at 0, PBA at 0x2000 */
 #define SIM_MSIX_PBA_OFFSET 0x2000
 
+/* What the device asks of the PF that owns it: the mailbox's far end, the
+ * end of a reset, and the switch and port in front of the VF.  The device
+ * never calls the PF's code by name: machine.c hands it these when it
+ * creates the device, so the device layer depends on nothing above it.
+ * Every call comes from the device thread with sim_lock held. */
+struct dev_pf_ops {
+	/* A virtchnl message the VF posted on its ATQ.  The PF answers with
+	 * dev_arq_send(), or not at all (RESET_VF). */
+	void (*receive)(uint32_t v_opcode, const uint8_t *msg, uint16_t len);
+	/* The opcode's name, for the device's trace and log lines. */
+	const char *(*op_name)(uint32_t v_opcode);
+	/* Every device-thread iteration: the machine's timed events. */
+	void (*tick)(uint64_t now_ns);
+	/* A VF reset finished: the PF builds the VF's VSI again. */
+	void (*reset_done)(void);
+	/* A function-level reset happened: the PF forgets the VF's state. */
+	void (*flr)(void);
+	/* The link as the PF reports it to the VF; frames flow only when up. */
+	bool (*link_up)(void);
+	/* The switch: does the VSI's filter set accept this frame (destination
+	 * MAC, and its VLAN once the VF added VLAN filters)?  Sets *umbcast
+	 * to AVF_RX_UMBCAST_*. */
+	bool (*rx_accept)(const uint8_t *frame, uint32_t len, unsigned *umbcast);
+	/* The VSI strips received 802.1Q tags into the RX descriptor. */
+	bool (*rx_strip)(void);
+	/* Spoof check: may the VF send with this source MAC? */
+	bool (*tx_allowed)(const uint8_t src[6]);
+};
+
+/* What the device tells the driver bound to the function (vfio-pci,
+ * vfio.c), as the PCI core calls a struct pci_driver's .remove. */
+struct dev_driver_ops {
+	/* The function is being removed (dev_remove). */
+	void (*remove)(uint64_t now_ns);
+	/* Every device-thread iteration (vfio-pci's repeated requests). */
+	void (*tick)(uint64_t now_ns);
+};
+
 /* Create the device (BAR0 and BAR3 memfds, power-on register values, the
- * device thread).  Called by vfio.c on first use; idempotent. */
-void dev_init(void);
+ * wire, the device thread), owned by the PF behind pf.  Called once, by
+ * machine.c. */
+void dev_init(const struct dev_pf_ops *pf);
 /* Stop the device thread, flush the wire (--tx).  Called at exit. */
 void dev_shutdown(void);
+/* The driver bound to the function (vfio.c, when it opens the device). */
+void dev_bind_driver(const struct dev_driver_ops *drv);
+/* The host removes the function (host.c's vf-remove: sriov_numvfs set to
+ * 0, or the PF driver unloaded; pci_iov_remove_virtfn): its driver is told. */
+void dev_remove(uint64_t now_ns);
 /* memfds backing BAR0 and the MSI-X BAR; vfio.c mmaps and preads them. */
 int dev_bar_fd(int bar);
 /* Host mapping of BAR0 that the device model works on. */
@@ -210,23 +255,18 @@ unsigned dev_num_vectors(void);
 void dev_set_msix_eventfd(unsigned vector, int fd);
 /* VFIO_DEVICE_SET_IRQS on the REQ index. */
 void dev_set_req_eventfd(int fd);
-/* --host vf-remove (vfio.c): the VF is being removed; vfio-pci asks the
- * program to release it now and every 10 s after (device thread). */
-void vfio_remove_start(uint64_t now_ns);
-void vfio_remove_tick(uint64_t now_ns);
 /* VFIO_DEVICE_RESET: a function-level reset (all state forgotten, RSTAT
  * back to VFACTIVE when done).  Caller holds sim_lock. */
 void dev_flr(void);
 /* PCI COMMAND register MEMORY/MASTER bits as the driver set them. */
 void dev_set_command(uint16_t command);
-extern volatile bool dev_bus_master;
 
-/* Called by pf.c (device thread, sim_lock held). */
+/* Called by the PF (device thread, sim_lock held). */
 /* Queue a PF->VF message for the ARQ (opcode 0x0802); sent when a slot is free. */
 void dev_arq_send(uint32_t v_opcode, int32_t v_retval, const void *msg, uint16_t len);
 /* Start a VF reset (i40e_reset_vf): RSTAT 0, admin queues disabled, all queue, IRQ
  * and filter state forgotten; RSTAT VFACTIVE follows after i40e's delay
- * and pf_reset_done() is called when the VF is active again. */
+ * and the PF's reset_done is called when the VF is active again. */
 void dev_vf_reset(void);
 /* The same reset, RSTAT held VFR_INPROGRESS for hold_ns (a PF reset, whose
  * rebuild takes longer than one VF's reset). */
@@ -246,34 +286,34 @@ int dev_enable_rxq(unsigned q, bool on);
 /* CONFIG_IRQ_MAP: queues whose causes fire `vector`, with their ITR index. */
 void dev_map_vector(unsigned vector, uint16_t rxq_map, uint16_t txq_map,
 		    unsigned rx_itr, unsigned tx_itr);
+/* The VSI's counters, kept by the switch as frames pass (the GLV_*
+ * statistics registers i40e_update_eth_stats reads); GET_STATS reports
+ * them and a new VSI starts them from zero. */
+extern struct virtchnl_eth_stats dev_vsi_stats;
 
 /* ---------------------------------------------------------------- PF */
 
-/* A virtchnl message the VF posted on its ATQ (device thread, sim_lock held).
- * The PF answers with dev_arq_send(), or not at all (RESET_VF). */
+/* The PF's side of struct dev_pf_ops, wired up by machine.c (see there). */
 void pf_receive(uint32_t v_opcode, const uint8_t *msg, uint16_t len);
-/* Called every device-thread iteration: timed events (link delay, faults). */
+const char *pf_op_name(uint32_t v_opcode);
 void pf_tick(uint64_t now_ns);
-/* The VF reset finished: reallocate the VSI (default MAC + broadcast). */
 void pf_reset_done(void);
-/* A function-level reset happened: forget everything, VF state back to start. */
 void pf_flr(void);
+bool pf_link_up(void);
+bool pf_rx_accept(const uint8_t *frame, uint32_t len, unsigned *umbcast);
+bool pf_rx_strip(void);
+bool pf_tx_allowed(const uint8_t src[6]);
+
+/* ---------------------------------------------------------------- host */
+
 /* --host actions that are due (host.c; device thread, sim_lock held). */
 void host_tick(uint64_t now_ns);
-/* Link as the PF reports it to the VF; the wire delivers only when up. */
-bool pf_link_up(void);
-/* The switch: does the VF's filter set accept this frame (destination MAC,
- * and its VLAN once the VF added VLAN filters)?  Sets *umbcast to
- * AVF_RX_UMBCAST_*. */
-bool pf_rx_accept(const uint8_t *frame, uint32_t len, unsigned *umbcast);
-/* The VSI strips received 802.1Q tags into the RX descriptor. */
-bool pf_rx_strip(void);
-/* Spoof check: may the VF send with this source MAC? */
-bool pf_tx_allowed(const uint8_t src[6]);
-/* The VSI's counters as GET_STATS reports them (the wire updates them). */
-extern struct virtchnl_eth_stats pf_stats;
-/* Names for --trace and logs. */
-const char *pf_op_name(uint32_t v_opcode);
+
+/* ---------------------------------------------------------------- machine */
+
+/* Put the machine together on first use (vfio.c, when /dev/vfio is first
+ * opened): the device, owned by the PF and ticking the host's actions. */
+void sim_machine_create(void);
 
 /* ---------------------------------------------------------------- wire */
 

@@ -536,10 +536,22 @@ static long set_irqs(void *arg, struct trace *t)
 
 /* ---------------------------------------------------------------- device */
 
+static void vfio_remove_start(uint64_t now_ns);
+static void vfio_remove_tick(uint64_t now_ns);
+
+/* vfio-pci as the driver bound to the function: the device tells it when
+ * the host removes the function (vfio_pci_core's .request path). */
+static const struct dev_driver_ops vfio_pci_driver = {
+	.remove = vfio_remove_start,
+	.tick = vfio_remove_tick,
+};
+
 static void create_device(void)
 {
-	dev_init();
+	sim_machine_create();
+	dev_bind_driver(&vfio_pci_driver);
 	dev_pid = getpid();
+
 	for (unsigned bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
 		if (!bar_size(bar))
 			continue;
@@ -827,7 +839,7 @@ static void remove_done(void)
 		"go and the VF is removed", removal.count);
 }
 
-void vfio_remove_start(uint64_t now_ns)
+static void vfio_remove_start(uint64_t now_ns)
 {
 	if (removal.on)
 		return;
@@ -839,7 +851,7 @@ void vfio_remove_start(uint64_t now_ns)
 	remove_request(now_ns);
 }
 
-void vfio_remove_tick(uint64_t now_ns)
+static void vfio_remove_tick(uint64_t now_ns)
 {
 	if (removal.on && group.devices && now_ns >= removal.next_ns)
 		remove_request(now_ns);
