@@ -2,7 +2,7 @@
  *
  * sim.h - the simulated AVF VF's internal interface.
  *
- * The simulator is an LD_PRELOAD library (libavfsim.so) in four layers, each
+ * The simulator is an LD_PRELOAD library (libavfsim.so) in layers, each
  * in files named for its role:
  *
  *   options.c            the launcher's and library's shared option parser
@@ -14,7 +14,14 @@
  *   host.c               the host's administrator acting on the VF (--host)
  *   wire.c               pcap in/out, the generator, the switch (the network)
  *   report.c             --trace helpers and the --report file
+ *   machine.c            puts the layers together
  *
+ * Each layer calls only the layers below it (VFIO, machine, host, PF,
+ * device, wire and IOMMU, in that order); the device reaches its PF and its
+ * driver through the function tables they hand it (struct dev_pf_ops,
+ * struct dev_driver_ops).  tests/sim/README.md, "How the layers talk".
+ *
+
  * Threads: the driver's own threads call into vfio.c through interposed libc
  * calls; one device thread (device.c) polls BAR0 and runs the admin queue, the
  * PF and the rings.  sim_lock serialises the two: the device thread holds it
