@@ -21,7 +21,6 @@
  * driver through the function tables they hand it (struct dev_pf_ops,
  * struct dev_driver_ops).  tests/sim/README.md, "How the layers talk".
  *
-
  * Threads: the driver's own threads call into vfio.c through interposed libc
  * calls; one device thread (device.c) polls BAR0 and runs the admin queue, the
  * PF and the rings.  sim_lock serialises the two: the device thread holds it
