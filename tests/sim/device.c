@@ -595,7 +595,6 @@ void dev_flr(void)
 	dev_wipe();
 	dev_pf->flr();
 	if (sim_fault("reset-stuck")) {
-
 		rstat_set(VIRTCHNL_VFR_INPROGRESS);
 		vfr.state = VFR_INPROGRESS;
 		return;
@@ -888,8 +887,7 @@ void dev_shutdown(void)
 
 int dev_bar_fd(int bar)
 {
-	return
- bar == 0 ? bar0_fd : bar == SIM_MSIX_BAR ? msix_fd : -1;
+	return bar == 0 ? bar0_fd : bar == SIM_MSIX_BAR ? msix_fd : -1;
 }
 
 void dev_set_command(uint16_t command)

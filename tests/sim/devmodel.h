@@ -74,7 +74,6 @@ extern unsigned dev_reset_gen;
 extern const struct dev_pf_ops *dev_pf;
 
 /* True when the device may master the bus; otherwise the DMA engines stall
-
  * (no PCIe requests without COMMAND.MASTER), and the first stall is logged
  * and counted in sim_report.bus_master_blocked. */
 bool dev_dma_allowed(const char *what);

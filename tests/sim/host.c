@@ -145,8 +145,7 @@ static void host_act(const struct sim_host *h, uint64_t now)
 
 void host_tick(uint64_t now_ns)
 {
-	if
- (!pf_vf.enabled_once)
+	if (!pf_vf.enabled_once)
 		return;
 	for (unsigned i = 0; i < sim_opts.nhost; i++) {
 		const struct sim_host *h = &sim_opts.host[i];

@@ -364,8 +364,7 @@ void *sim_dma(uint64_t iova, size_t len, int access, const char *what)
 	const struct mapping *m = &hit;
 	uint64_t last = iova + (len ? len : 1) - 1;
 
-	if
- (!(iova >= m->iova && last < m->iova + m->size && last >= iova)) {
+	if (!(iova >= m->iova && last < m->iova + m->size && last >= iova)) {
 		m = find(iova);
 		if (!m) {
 			dma_fault(iova, len, access, what, "no mapping");

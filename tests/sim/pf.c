@@ -973,7 +973,6 @@ void pf_tick(uint64_t now_ns)
 
 	pf_ready();
 	if (pf_vf.closed)
-
 		return;
 	if (pf_vf.reset_due)
 		pf_sync_vfr_reset(now_ns);

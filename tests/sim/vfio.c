@@ -548,10 +548,9 @@ static const struct dev_driver_ops vfio_pci_driver = {
 
 static void create_device(void)
 {
+	dev_bind_driver(&vfio_pci_driver); /* before the device thread starts */
 	sim_machine_create();
-	dev_bind_driver(&vfio_pci_driver);
 	dev_pid = getpid();
-
 	for (unsigned bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
 		if (!bar_size(bar))
 			continue;
