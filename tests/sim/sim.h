@@ -231,6 +231,9 @@ void dev_vf_reset(void);
 /* The same reset, RSTAT held VFR_INPROGRESS for hold_ns (a PF reset, whose
  * rebuild takes longer than one VF's reset). */
 void dev_vf_reset_for(uint64_t hold_ns);
+/* The PF zeroes VF_ATQLEN1 and VF_ARQLEN1 (ice_trigger_vf_reset,
+ * clear_mbx_register), disabling both admin queues. */
+void dev_mbx_clear(void);
 /* VFINT_ICR0_ENA1.ADMINQ as the driver left it (i40e_sync_vfr_reset reads it). */
 bool dev_icr0_adminq_enabled(void);
 struct sim_txq_cfg { uint64_t ring; uint16_t len; };
@@ -256,8 +259,10 @@ void pf_receive(uint32_t v_opcode, const uint8_t *msg, uint16_t len);
 void pf_tick(uint64_t now_ns);
 /* The VF reset finished: reallocate the VSI (default MAC + broadcast). */
 void pf_reset_done(void);
-/* A function-level reset happened: forget everything, VF state back to start. */
-void pf_flr(void);
+/* A function-level reset happened: forget everything, VF state back to
+ * start.  Returns 0 when the PF did it at once, else how long RSTAT stays
+ * VFR_INPROGRESS before the PF handles it (then pf_reset_done()). */
+uint64_t pf_flr(void);
 /* --host actions that are due (host.c; device thread, sim_lock held). */
 void host_tick(uint64_t now_ns);
 /* Link as the PF reports it to the VF; the wire delivers only when up. */
