@@ -175,8 +175,6 @@ const struct pf_personality pf_i40e = {
 	/* i40e_vc_get_vf_resources_msg: a VF that did not ask for USO is told
 	 * zeros unless the admin set the MAC */
 	.default_mac_needs_uso = true,
-	/* i40e_vc_reset_vf_msg: only an ACTIVE VF (I40E_VF_STATE_ACTIVE) */
-	.reset_vf_in_init = false,
 	/* the model keeps i40e's VFLR synchronous with the FLR */
 	.vflr_rebuild_ns = 0,
 	.host = &i40e_host,

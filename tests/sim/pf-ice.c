@@ -287,8 +287,6 @@ const struct pf_personality pf_ice = {
 	.vlan_add_strips = false,
 	/* ice_vc_get_vf_res_msg reports vf->hw_lan_addr, learnt or not */
 	.default_mac_needs_uso = false,
-	/* ice_vc_reset_vf_msg: any VF with ICE_VF_STATE_INIT, ACTIVE or not */
-	.reset_vf_in_init = true,
 	.vflr_rebuild_ns = ICE_VFLR_REBUILD_NS,
 	.host = &ice_host,
 };

@@ -876,18 +876,17 @@ static void pf_version(uint32_t op, const uint8_t *msg, uint16_t len)
 	pf_reply(op, VIRTCHNL_STATUS_SUCCESS, &r, sizeof(r), "%u.%u", r.major, r.minor);
 }
 
-/* No reply either way.  i40e_vc_reset_vf_msg resets only an ACTIVE VF (one
- * that had GET_VF_RESOURCES answered); ice_vc_reset_vf_msg any VF with
- * ICE_VF_STATE_INIT, i.e. not in reset (pf_pers->reset_vf_in_init).  A VF
- * the rule leaves out is not reset: RSTAT stays as it is. */
+/* No reply either way.  i40e_vc_reset_vf_msg resets a VF with
+ * I40E_VF_STATE_ACTIVE, which i40e_trigger_vf_reset clears and
+ * i40e_cleanup_reset_vf sets again once the VSI is rebuilt;
+ * ice_vc_reset_vf_msg one with ICE_VF_STATE_INIT, cleared and set likewise
+ * (ice_trigger_vf_reset, ice_vf_set_initialized).  Both: any VF not in
+ * reset, INIT or ACTIVE here; one in reset is not reset again. */
 static void pf_reset_vf(uint32_t op, const uint8_t *msg, uint16_t len)
 {
-	bool acts = pf_vf.state == PF_ACTIVE || (pf_vf.state == PF_INIT && pf_pers->reset_vf_in_init);
-
 	(void)msg, (void)len;
-	if (!acts) {
-		sim_log("pf: RESET_VF from a VF in state %s ignored (%s_vc_reset_vf_msg)", state_name[pf_vf.state],
-			pf_pers->name);
+	if (pf_vf.state == PF_RESET) {
+		sim_log("pf: RESET_VF from a VF in reset ignored (%s_vc_reset_vf_msg)", pf_pers->name);
 		return;
 	}
 	pf_trace_in(op, "(no reply: the PF resets the VF)");

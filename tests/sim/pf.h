@@ -188,9 +188,6 @@ struct pf_personality {
 	/* GET_VF_RESOURCES forgets a learnt default MAC unless the VF asked
 	 * for USO (an admin's MAC is always reported). */
 	bool default_mac_needs_uso;
-	/* RESET_VF acts on a VF that finished its last reset (INIT or ACTIVE);
-	 * false: only on an ACTIVE one (after GET_VF_RESOURCES). */
-	bool reset_vf_in_init;
 	/* A VFLR is handled later, in the PF's service task: RSTAT stays
 	 * VFR_INPROGRESS this long, then the PF zeroes the mailbox lengths and
 	 * rebuilds the VSI.  0: at once, with the FLR. */

@@ -415,10 +415,6 @@ static void check_reset(void)
 	aq_setup(AQ_LEN - 1);
 	check(vc_call(VIRTCHNL_OP_VERSION, &(struct virtchnl_version_info){ 1, 1 }, 8, &r) == 0,
 	      "VERSION answered before the reset");
-	/* i40e_vc_reset_vf_msg acts only on an ACTIVE VF: one that had its
-	 * GET_VF_RESOURCES answered (probe-pf reset-vf-rule) */
-	check(vc_call(VIRTCHNL_OP_GET_VF_RESOURCES, &(uint32_t){ VIRTCHNL_VF_OFFLOAD_L2 }, 4, &r) == 0,
-	      "GET_VF_RESOURCES answered before the reset");
 
 	t0 = now_ms();
 	/* like iavf: RESET_VF is not waited for (the reset tears the ATQ down) */

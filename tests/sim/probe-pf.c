@@ -100,7 +100,6 @@ struct pf_rules {
 				* no head write-back; rxdid ignored without RX_FLEX_DESC */
 	bool vector0_queues;   /* CONFIG_IRQ_MAP may put queues on vector 0 */
 	bool sync_vfr_reset;   /* a reset waits for VFINT_ICR0_ENA1.ADMINQ */
-	bool reset_vf_in_init; /* RESET_VF acts before GET_VF_RESOURCES too */
 	bool vflr_later;       /* after VFIO_DEVICE_RESET RSTAT reads VFR_INPROGRESS until the
 				* PF rebuilds the VF, which zeroes VF_ATQLEN1/VF_ARQLEN1 */
 	bool link_resets;      /* --host link=up resets the VF; link=down refuses ENABLE_QUEUES */
@@ -122,7 +121,6 @@ static const struct pf_rules i40e_rules = {
 	.ice_rings = false,            /* i40e_config_vsi_tx_queue / _rx_queue */
 	.vector0_queues = true,        /* i40e_config_irq_link_list */
 	.sync_vfr_reset = true,        /* i40e_trigger_vf_reset -> i40e_sync_vfr_reset */
-	.reset_vf_in_init = false,     /* i40e_vc_reset_vf_msg: I40E_VF_STATE_ACTIVE only */
 	.vflr_later = false,           /* the model keeps i40e's VFLR synchronous */
 	.link_resets = true,           /* i40e_ndo_set_vf_link_state */
 };
@@ -143,7 +141,6 @@ static const struct pf_rules ice_rules = {
 	.ice_rings = true,             /* ice_vc_cfg_qs_msg, ice_vc_isvalid_ring_len */
 	.vector0_queues = false,       /* ice_vc_cfg_irq_map_msg */
 	.sync_vfr_reset = false,       /* ice_trigger_vf_reset */
-	.reset_vf_in_init = true,      /* ice_vc_reset_vf_msg: ICE_VF_STATE_INIT */
 	.vflr_later = true,            /* ice_process_vflr_event, ice_trigger_vf_reset */
 	.link_resets = false,          /* ice_set_vf_link_state: ice_vc_notify_vf_link_state only */
 };
@@ -1009,7 +1006,8 @@ static void check_reset(void)
 }
 
 /* RESET_VF before GET_VF_RESOURCES (i40e_vc_reset_vf_msg needs
- * I40E_VF_STATE_ACTIVE, ice_vc_reset_vf_msg ICE_VF_STATE_INIT), then a VFLR
+ * I40E_VF_STATE_ACTIVE, which i40e_cleanup_reset_vf sets after every reset;
+ * ice_vc_reset_vf_msg ICE_VF_STATE_INIT: both reset the VF), then a VFLR
  * and a driver that enables its admin queue without waiting for RSTAT:
  * i40e rebuilds the VF with the FLR, ice later (ice_process_vflr_event ->
  * ice_reset_vf -> ice_trigger_vf_reset's clear_mbx_register). */
@@ -1017,19 +1015,12 @@ static void check_reset_rules(void)
 {
 	struct virtchnl_vf_resource r;
 	uint32_t s;
-	bool reset;
 
 	fresh();
 	check(version(1, NULL) == 0, "reset rules: VERSION, no GET_VF_RESOURCES");
 	send_msg(VIRTCHNL_OP_RESET_VF, NULL, 0);
-	reset = false;
-	for (uint64_t end = now_ms() + 200; now_ms() < end && !reset; nap())
-		reset = !(rd(VF_ARQLEN1) & VF_QLEN_ENABLE);
-	check(reset == pf->reset_vf_in_init, "reset rules: RESET_VF from a VF before GET_VF_RESOURCES: %s (%s)",
-	      reset ? "reset" : "ignored", pf->reset_vf_in_init ? "ice_vc_reset_vf_msg" : "i40e_vc_reset_vf_msg");
-	if (reset)
-		check(wait_rstat_active(1000), "reset rules: RSTAT active again");
-	aq_init();
+	check(wait_reset(), "reset rules: RESET_VF from a VF before GET_VF_RESOURCES resets it (%s_vc_reset_vf_msg)",
+	      pf->name);
 	check(version(1, NULL) == 0 && resources(CAPS_DPDK, &r, NULL) == 0, "reset rules: VERSION + GET_VF_RESOURCES");
 	send_msg(VIRTCHNL_OP_RESET_VF, NULL, 0);
 	check(wait_reset(), "reset rules: RESET_VF from an ACTIVE VF resets it (both PFs)");
