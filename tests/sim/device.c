@@ -482,7 +482,9 @@ void dev_set_req_eventfd(int fd)
 
 /* ------------------------------------------------------------- resets */
 
-enum vfr_state { VFR_IDLE, VFR_INPROGRESS };
+/* VFR_VFLR_PENDING: an FLR the PF handles later (pf_flr): RSTAT reads
+ * VFR_INPROGRESS, but the function works (the FLR is over). */
+enum vfr_state { VFR_IDLE, VFR_INPROGRESS, VFR_VFLR_PENDING };
 
 /* i40e_reset_vf: after VFSWR the PF polls VFRD (sleeping 10-20 ms before
  * each look), sleeps 10-20 ms more, then i40e_cleanup_reset_vf rebuilds the
@@ -591,16 +593,31 @@ void dev_vf_reset_for(uint64_t hold_ns)
  * COMMAND register (bus mastering) and the MSI-X eventfds survive. */
 void dev_flr(void)
 {
+	uint64_t vflr_ns;
+
 	sim_trace("FLR (VFIO_DEVICE_RESET): all device state reset");
 	dev_wipe();
-	dev_pf->flr();
+	vflr_ns = dev_pf->flr();
 	if (sim_fault("reset-stuck")) {
 		rstat_set(VIRTCHNL_VFR_INPROGRESS);
 		vfr.state = VFR_INPROGRESS;
 		return;
 	}
+	if (vflr_ns) {
+		rstat_set(VIRTCHNL_VFR_INPROGRESS);
+		vfr.state = VFR_VFLR_PENDING;
+		vfr.deadline = sim_now_ns() + vflr_ns;
+		return;
+	}
 	rstat_set(VIRTCHNL_VFR_VFACTIVE);
 	vfr.state = VFR_IDLE;
+}
+
+void dev_mbx_clear(void)
+{
+	reg_write(VF_ATQLEN1, 0);
+	reg_write(VF_ARQLEN1, 0);
+	sim_trace("VF_ATQLEN1 = VF_ARQLEN1 = 0 (the PF's clear_mbx_register)");
 }
 
 /* Count and drop what the driver wrote while the VF was held in reset:
@@ -633,7 +650,10 @@ static bool reset_step(uint64_t now, uint64_t *wake)
 			*wake = vfr.deadline;
 		return false;
 	}
-	drop_writes_during_reset();
+	/* after a VFLR the function is out of reset at once: what the driver
+	 * wrote meanwhile landed */
+	if (vfr.state == VFR_INPROGRESS)
+		drop_writes_during_reset();
 	rstat_set(VIRTCHNL_VFR_VFACTIVE);
 	vfr.state = VFR_IDLE;
 	dev_pf->reset_done();

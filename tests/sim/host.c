@@ -3,26 +3,26 @@
  * host.c - the host's administrator acting on the running VF (--host
  * MS:ACTION): `ip link set <pf> vf 0 mac|trust|spoofchk|state|vlan ...`, a
  * PF reset, and removing the VF (sriov_numvfs set to 0, or the PF driver
- * unloaded).  Each does what Linux i40e does (i40e_virtchnl_pf.c, the
- * i40e_ndo_set_vf_* functions); the removal is vfio-pci's (vfio.c).
+ * unloaded).  Each does what the PF driver does: Linux i40e
+ * (i40e_virtchnl_pf.c, the i40e_ndo_set_vf_* functions) or Linux ice
+ * (ice_sriov.c, the ice_set_vf_* functions); pf_pers->host says where they
+ * differ (pf-i40e.c, pf-ice.c).  The removal is vfio-pci's (vfio.c).
  *
  * An action falls due MS ms after the first successful ENABLE_QUEUES, as
  * the timed faults do, and acts once: logged ("avfsim: host: ..."), with the
- * lines i40e would put in the host's kernel log ("avfsim: dmesg: ..."), and
- * counted in host_actions.  Runs in the device thread with sim_lock held.
+ * lines the PF would put in the host's kernel log ("avfsim: dmesg: ..."),
+ * and counted in host_actions.  Runs in the device thread with sim_lock
+ * held.
  */
 #define _GNU_SOURCE
 #include <string.h>
 
 #include "pf.h"
 
-/* i40e_check_vf_init_timeout: setting the MAC, the port VLAN or spoofchk of
- * a VF in reset waits up to 15 x 20 ms for it, then fails ("VF 0 still in
- * reset. Try again.", -EAGAIN): the administrator's command is lost. */
-#define HOST_INIT_WAIT_NS (300 * PF_MS)
 /* A PF reset holds its VFs in reset while the PF resets and rebuilds
- * (i40e_prep_for_reset to i40e_rebuild's i40e_reset_all_vfs): the time is
- * the model's choice, longer than a VF reset's 30 ms. */
+ * (i40e_prep_for_reset to i40e_rebuild's i40e_reset_all_vfs; ice_do_reset to
+ * ice_rebuild's ice_reset_all_vfs): the time is the model's choice, longer
+ * than a VF reset's 30 ms. */
 #define HOST_PF_RESET_NS (200 * PF_MS)
 
 static struct {
@@ -32,36 +32,33 @@ static struct {
 
 static void host_dmesg(const char *what)
 {
-	sim_log("dmesg: i40e %s: %s", pf_bdf(), what);
+	sim_log("dmesg: %s %s: %s", pf_pers->name, pf_bdf(), what);
 }
 
-/* i40e_ndo_set_vf_mac: a multicast MAC was refused by the launcher; every
- * filter goes, the MAC becomes default_lan_addr (pf_set_mac unless zero),
- * and the VF is reset, announced. */
+/* i40e_ndo_set_vf_mac, ice_set_vf_mac: a multicast MAC was refused by the
+ * launcher; every filter goes, the MAC becomes the VSI's default MAC (the
+ * admin's unless zero), and the VF is reset, announced. */
 static void host_mac(const struct sim_host *h)
 {
-	char line[96];
-	char mac[18];
+	char line[128];
 
-	pf_mac_str(mac, h->mac);
+	pf_pers->host->mac_line(line, sizeof(line), h->mac);
 	pf_filters_host_mac(h->mac);
 	memcpy(pf_admin.mac, h->mac, sizeof(pf_admin.mac));
 	wire_gen_follow_mac(h->mac);
-	if (memcmp(h->mac, (const uint8_t[6]){ 0 }, 6))
-		snprintf(line, sizeof(line), "Setting MAC %s on VF 0", mac);
-	else
-		snprintf(line, sizeof(line), "Removing MAC on VF 0");
 	host_dmesg(line);
 	pf_host_vf_reset("the host set the VF's MAC");
-	host_dmesg("Bring down and up the VF interface to make this change effective.");
+	if (pf_pers->host->mac_after)
+		host_dmesg(pf_pers->host->mac_after);
 }
 
-/* i40e_ndo_set_vf_trust: no change, nothing done; otherwise the VF is reset,
- * announced, and the new VSI is built with (or without) the privilege. */
+/* i40e_ndo_set_vf_trust, ice_set_vf_trust: no change, nothing done;
+ * otherwise the VF is reset, announced, and the new VSI is built with (or
+ * without) the privilege; both log the same line after the reset. */
 static void host_trust(const struct sim_host *h)
 {
 	if (pf_admin.trust == (h->value != 0)) {
-		sim_log("host: trust already %s: i40e does nothing", h->value ? "on" : "off");
+		sim_log("host: trust already %s: %s does nothing", h->value ? "on" : "off", pf_pers->name);
 		return;
 	}
 	pf_admin.trust = h->value != 0;
@@ -69,48 +66,61 @@ static void host_trust(const struct sim_host *h)
 	host_dmesg(h->value ? "VF 0 is now trusted" : "VF 0 is now untrusted");
 }
 
-/* i40e_ndo_set_vf_spoofchk: only the VSI's security flags change; no
- * reset, no event, nothing logged. */
+/* i40e_ndo_set_vf_spoofchk, ice_set_vf_spoofchk: only the VSI's security
+ * flags change; no reset, no event, nothing logged. */
 static void host_spoofchk(const struct sim_host *h)
 {
 	pf_admin.spoofchk = h->value != 0;
 }
 
-/* i40e_ndo_set_vf_port_vlan: the same VLAN again does nothing; otherwise
- * stripping on, promiscuous mode off, the pvid set (0 removes it), the VF
- * reset, announced.  The new VSI grants no VLAN offload and a max frame 4
- * bytes smaller (pf.c). */
+/* i40e_ndo_set_vf_port_vlan, ice_set_vf_port_vlan: the same VLAN again does
+ * nothing; otherwise the pvid set (0 removes it), the VF reset, announced.
+ * The new VSI grants no VLAN offload (v1) and a max frame 4 bytes smaller
+ * (pf.c). */
 static void host_vlan(const struct sim_host *h)
 {
-	char line[64];
+	char line[96];
 
 	if (pf_admin.port_vlan == h->value) {
-		sim_log("host: port VLAN already %d: i40e does nothing", h->value);
+		sim_log("host: port VLAN already %d: %s does nothing", h->value, pf_pers->name);
 		return;
 	}
 	pf_admin.port_vlan = (uint16_t)h->value;
-	if (h->value) {
-		snprintf(line, sizeof(line), "Setting VLAN %d, QOS 0x0 on VF 0", h->value);
+	pf_pers->host->vlan_line(line, sizeof(line), (unsigned)h->value);
+	if (*line)
 		host_dmesg(line);
-	}
 	pf_host_vf_reset("the host changed the VF's port VLAN");
 }
 
-/* The actions i40e refuses while the VF is in reset
- * (i40e_check_vf_init_timeout): true when h must wait (or gave up). */
+/* ice_set_vf_mac returns at once when the VF already has that MAC, before
+ * it looks at the VF's state. */
+static bool host_noop(const struct sim_host *h)
+{
+	char mac[18];
+
+	if (h->action != SIM_HOST_MAC || !pf_pers->host->mac_same_is_noop || !pf_filters_is_default_mac(h->mac))
+		return false;
+	pf_mac_str(mac, h->mac);
+	sim_log("host: %s: the VF's MAC is %s already: %s does nothing", h->text, mac, pf_pers->name);
+	return true;
+}
+
+/* The commands that wait for a VF in reset (i40e_check_vf_init_timeout,
+ * ice_check_vf_ready_for_cfg): true when h must wait (or gave up). */
 static bool host_wait_init(unsigned i, const struct sim_host *h, uint64_t now)
 {
-	bool checks = h->action == SIM_HOST_MAC || h->action == SIM_HOST_VLAN || h->action == SIM_HOST_SPOOFCHK;
+	const struct pf_host_rules *r = pf_pers->host;
 
-	if (!checks || pf_vf.state != PF_RESET)
+	if (!(r->wait_actions & 1u << h->action) || pf_vf.state != PF_RESET)
 		return false;
 	if (!act[i].wait_from)
 		act[i].wait_from = now;
-	if (now - act[i].wait_from < HOST_INIT_WAIT_NS)
+	if (now - act[i].wait_from < r->wait_ms * PF_MS)
 		return true;
 	act[i].done = true;
-	sim_log("host: %s failed: the VF stayed in reset for 300 ms", h->text);
-	sim_log("dmesg: i40e %s: VF 0 still in reset. Try again.", pf_bdf());
+	sim_log("host: %s failed (%s): the VF stayed in reset for %u ms", h->text, r->wait_errno, r->wait_ms);
+	if (r->wait_dmesg)
+		host_dmesg(r->wait_dmesg);
 	return true;
 }
 
@@ -152,6 +162,11 @@ void host_tick(uint64_t now_ns)
 
 		if (act[i].done || now_ns - pf_vf.enabled_ns < h->ms * PF_MS)
 			continue;
+		if (host_noop(h)) {
+			act[i].done = true;
+			sim_report.host_actions++;
+			continue;
+		}
 		if (host_wait_init(i, h, now_ns))
 			continue;
 		act[i].done = true;

@@ -433,3 +433,10 @@ bool pf_tx_allowed(const uint8_t src[6])
 	pf_ready();
 	return !pf_admin.spoofchk || (!(src[0] & 1) && mac_find(src) >= 0);
 }
+
+/* The VSI's default MAC is mac (ice_set_vf_mac compares dev_lan_addr and
+ * hw_lan_addr, which the model keeps as one). */
+bool pf_filters_is_default_mac(const uint8_t mac[6])
+{
+	return !memcmp(flt.default_mac, mac, 6);
+}

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <stdio.h>
+#include <string.h>
 
 #include "pf.h"
 
@@ -107,6 +108,43 @@ static void i40e_rss_reset(void)
 	pf_write_hena(i40e_hena());
 }
 
+/* i40e_ndo_set_vf_mac's dev_info lines. */
+static void i40e_mac_line(char *out, size_t n, const uint8_t mac[6])
+{
+	char s[18];
+
+	pf_mac_str(s, mac);
+	if (memcmp(mac, (const uint8_t[6]){ 0 }, 6))
+		snprintf(out, n, "Setting MAC %s on VF 0", s);
+	else
+		snprintf(out, n, "Removing MAC on VF 0");
+}
+
+/* i40e_ndo_set_vf_port_vlan logs only a VLAN it sets. */
+static void i40e_vlan_line(char *out, size_t n, unsigned vid)
+{
+	if (vid)
+		snprintf(out, n, "Setting VLAN %u, QOS 0x0 on VF 0", vid);
+	else
+		*out = '\0';
+}
+
+/* i40e_check_vf_init_timeout: setting the MAC, the port VLAN or spoofchk of
+ * a VF in reset waits up to 15 x 20 ms for it, then fails; the
+ * administrator's command is lost.  i40e_ndo_set_vf_link_state resets the
+ * VF on auto/enable and stops its queues on disable. */
+static const struct pf_host_rules i40e_host = {
+	.wait_actions = 1u << SIM_HOST_MAC | 1u << SIM_HOST_VLAN | 1u << SIM_HOST_SPOOFCHK,
+	.wait_ms = 15 * 20,
+	.wait_errno = "-EAGAIN",
+	.wait_dmesg = "VF 0 still in reset. Try again.",
+	.mac_same_is_noop = false,
+	.link_resets = true,
+	.mac_line = i40e_mac_line,
+	.mac_after = "Bring down and up the VF interface to make this change effective.",
+	.vlan_line = i40e_vlan_line,
+};
+
 const struct pf_personality pf_i40e = {
 	.name = "i40e",
 	.vsi_id = I40E_SIM_VSI_ID,
@@ -137,4 +175,7 @@ const struct pf_personality pf_i40e = {
 	/* i40e_vc_get_vf_resources_msg: a VF that did not ask for USO is told
 	 * zeros unless the admin set the MAC */
 	.default_mac_needs_uso = true,
+	/* the model keeps i40e's VFLR synchronous with the FLR */
+	.vflr_rebuild_ns = 0,
+	.host = &i40e_host,
 };

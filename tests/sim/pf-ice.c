@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <stdio.h>
+#include <string.h>
 
 #include "pf.h"
 
@@ -36,6 +37,15 @@
  * legacy one and 22 (Comms OVS), the flexible one the simulated device
  * writes (rxflex.c). */
 #define ICE_SUPPORTED_RXDIDS (1ull << VIRTCHNL_RXDID_1_32B_BASE | 1ull << SIM_RXDID_FLEX_COMMS_OVS)
+/* A VFLR (VFIO_DEVICE_RESET) raises the PF's OICR VFLR interrupt, which
+ * only schedules the service task: ice_process_vflr_event finds the VF in
+ * GLGEN_VFLRSTAT and calls ice_reset_vf(ICE_VF_RESET_VFLR), whose
+ * ice_trigger_vf_reset zeroes the VF's mailbox lengths
+ * (clear_mbx_register: VF_MBX_ARQLEN/VF_MBX_ATQLEN, the VF's VF_ARQLEN1 and
+ * VF_ATQLEN1) before the VSI is rebuilt and VFGEN_RSTAT set to VFACTIVE
+ * (ice_sriov_post_vsi_rebuild).  Until then RSTAT reads VFR_INPROGRESS.
+ * The delay is the model's choice. */
+#define ICE_VFLR_REBUILD_NS (20 * PF_MS)
 
 /* ice_vc_get_vf_res_msg: L2 always; the rest only when the VF asks.
  * VLAN: ice_vc_get_vlan_caps, single VLAN mode without a port VLAN grants
@@ -201,6 +211,51 @@ static void ice_rss_reset(void)
 	pf_write_hena(ICE_RSS_HENA);
 }
 
+/* ice_set_vf_mac's netdev_info lines (the PF's netdev name, which follows
+ * the BDF in the real line, is left out). */
+static void ice_mac_line(char *out, size_t n, const uint8_t mac[6])
+{
+	char s[18];
+
+	pf_mac_str(s, mac);
+	if (memcmp(mac, (const uint8_t[6]){ 0 }, 6))
+		snprintf(out, n, "Setting MAC %s on VF 0. VF driver will be reinitialized", s);
+	else
+		snprintf(out, n, "Removing MAC on VF 0. VF driver will be reinitialized");
+}
+
+/* ice_set_vf_port_vlan: QoS 0 and TPID 0x8100 (ETH_P_8021Q) here. */
+static void ice_vlan_line(char *out, size_t n, unsigned vid)
+{
+	if (vid)
+		snprintf(out, n, "Setting VLAN %u, QoS 0, TPID 0x8100 on VF 0", vid);
+	else
+		snprintf(out, n, "Clearing port VLAN on VF 0");
+}
+
+/* ice_check_vf_ready_for_cfg, which every ice_set_vf_* calls (ice_set_vf_mac
+ * after its "MAC already set" test): ice_wait_on_vf_reset polls
+ * ICE_VF_STATE_INIT ICE_MAX_VF_RESET_TRIES (40) times,
+ * ICE_MAX_VF_RESET_SLEEP_MS (20) apart; a VF still in reset then has
+ * ICE_VF_STATE_DIS set (ice_reset_vf sets it before the reset, and
+ * ice_vf_set_initialized clears it with INIT), so ice_is_vf_disabled
+ * answers -EINVAL without a log line.  ice_check_vf_init's -EBUSY ("VF ID:
+ * %u in reset. Try again.") needs INIT clear without DIS, which no reset of
+ * the model leaves.  ice_set_vf_link_state sets link_forced/link_up and
+ * sends ice_vc_notify_vf_link_state: no reset, the queues run on. */
+static const struct pf_host_rules ice_host = {
+	.wait_actions = 1u << SIM_HOST_MAC | 1u << SIM_HOST_TRUST | 1u << SIM_HOST_SPOOFCHK |
+			1u << SIM_HOST_LINK | 1u << SIM_HOST_VLAN,
+	.wait_ms = 40 * 20,
+	.wait_errno = "-EINVAL",
+	.wait_dmesg = NULL,
+	.mac_same_is_noop = true,
+	.link_resets = false,
+	.mac_line = ice_mac_line,
+	.mac_after = NULL,
+	.vlan_line = ice_vlan_line,
+};
+
 const struct pf_personality pf_ice = {
 	.name = "ice",
 	.vsi_id = ICE_VF_VSI_ID,
@@ -232,4 +287,6 @@ const struct pf_personality pf_ice = {
 	.vlan_add_strips = false,
 	/* ice_vc_get_vf_res_msg reports vf->hw_lan_addr, learnt or not */
 	.default_mac_needs_uso = false,
+	.vflr_rebuild_ns = ICE_VFLR_REBUILD_NS,
+	.host = &ice_host,
 };

@@ -206,7 +206,7 @@ void pf_enable_queues(uint32_t op, const uint8_t *msg, uint16_t len)
 		pf_trace_in(op, "(%u bytes)", len);
 		sim_log("dmesg: i40e %s: Admin has disabled VF 0, will not enable queues", pf_bdf());
 		pf_reply(op, PF_STATUS_EPERM, NULL, 0, "the host set the VF's link state to disable");
-		pf_link_event(pf_link_up());
+		pf_link_event(pf_vf_link_up());
 		return;
 	}
 	if (!queue_select_ok(op, msg, &s))

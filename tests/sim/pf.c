@@ -493,17 +493,15 @@ static void pf_doom_event(int32_t code, const char *what)
 
 /* ---------------------------------------------------------------- link */
 
-/* The link as the PF reports it to the VF at `now`: the port comes up
- * --link-delay ms after the simulator started; faults can hold it down or
- * flap it; the host can force it (i40e_set_vf_link_state: link_forced). */
+/* The port's link at `now` (what the wire needs to deliver): the port comes
+ * up --link-delay ms after the simulator started; faults can hold it down
+ * or flap it. */
 static bool link_up_at(uint64_t now)
 {
 	const struct pf_fault *flap = &fault[F_LINK_FLAP];
 
-	if (fault[F_LINK_DOWN].on || pf_vf.closed || pf_admin.link == SIM_HOST_LINK_DOWN)
+	if (fault[F_LINK_DOWN].on || pf_vf.closed)
 		return false;
-	if (pf_admin.link == SIM_HOST_LINK_UP)
-		return true;
 	if (now - pf_vf.start_ns < sim_opts.link_delay_ms * PF_MS)
 		return false;
 	return !(flap->done && now >= flap->at && now - flap->at < (uint64_t)flap->a * PF_MS);
@@ -516,11 +514,15 @@ bool pf_link_up(void)
 }
 
 /* The link as the PF tells the VF: ice (ice_is_vf_link_up) says down while
- * none of the VF's queues is enabled. */
+ * none of the VF's queues is enabled; then the host's forced state
+ * (i40e_vc_notify_vf_link_state, ice_is_vf_link_up: link_forced, link_up),
+ * else the port's. */
 static bool vf_link_up_at(uint64_t now)
 {
 	if (pf_pers->link_needs_queues && !pf_vf.qs_ena)
 		return false;
+	if (pf_admin.link != SIM_HOST_LINK_AUTO)
+		return pf_admin.link == SIM_HOST_LINK_UP;
 	return link_up_at(now);
 }
 
@@ -674,10 +676,16 @@ void pf_host_pf_reset(uint64_t hold_ns)
 
 /* i40e_ndo_set_vf_link_state: auto and up clear is_disabled_from_host and
  * reset the VF (announced), the new state sent after the reset; down sends
- * LINK_CHANGE down at once and stops the VF's queues, with no reset. */
+ * LINK_CHANGE down at once and stops the VF's queues, with no reset.
+ * ice_set_vf_link_state (pf_pers->host->link_resets false) only calls
+ * ice_vc_notify_vf_link_state: the VF's new view, no reset, queues on. */
 void pf_host_link(int link)
 {
 	pf_admin.link = link;
+	if (!pf_pers->host->link_resets) {
+		pf_link_event(pf_vf_link_up());
+		return;
+	}
 	if (link == SIM_HOST_LINK_DOWN) {
 		pf_admin.disabled = true;
 		pf_link_event(false);
@@ -689,9 +697,20 @@ void pf_host_link(int link)
 	pf_host_vf_reset("the host set the link state");
 }
 
+static void pf_vflr_rebuild(void);
+
 void pf_reset_done(void)
 {
 	pf_ready();
+	/* ice_reset_vf(ICE_VF_RESET_VFLR) from the service task:
+	 * ice_trigger_vf_reset's clear_mbx_register first, whatever the VF
+	 * driver enabled meanwhile */
+	if (pf_vf.vflr_due) {
+		pf_vf.vflr_due = false;
+		dev_mbx_clear();
+		pf_vflr_rebuild();
+		return;
+	}
 	pf_vsi_alloc(false);
 	sim_trace("pf: VF reset done: VSI %u reallocated with %u queue pairs, VF state INIT",
 		  pf_pers->vsi_id, pf_vf.num_qp);
@@ -699,7 +718,7 @@ void pf_reset_done(void)
 	 * returns: the VF's ARQ is not enabled again yet, so it is lost. */
 	if (pf_vf.link_after_reset) {
 		pf_vf.link_after_reset = false;
-		pf_link_event(pf_link_up());
+		pf_link_event(pf_vf_link_up());
 	}
 	if (res_wait.waiting) {
 		res_wait.waiting = false;
@@ -707,12 +726,12 @@ void pf_reset_done(void)
 	}
 }
 
-/* i40e handles a VFLR like a VF reset; the VF's negotiated version and what
- * it learnt go too, so the next driver starts from scratch.  REQUEST_QUEUES'
- * count stays (i40e keeps num_req_queues until the VFs are freed). */
-void pf_flr(void)
+/* A VFLR rebuilds the VF like a VF reset; the VF's negotiated version and
+ * what it learnt go too, so the next driver starts from scratch.
+ * REQUEST_QUEUES' count stays (i40e and ice keep num_req_queues until the
+ * VFs are freed). */
+static void pf_vflr_rebuild(void)
 {
-	pf_ready();
 	pf_vf.reset_due = false;
 	pf_vf.link_after_reset = false;
 	res_wait.waiting = false;
@@ -722,6 +741,23 @@ void pf_flr(void)
 	pf_vf.after_version = false;
 	pf_vsi_alloc(true);
 	sim_trace("pf: function-level reset: VF state INIT, version forgotten");
+}
+
+/* The FLR itself is the device's (dev_flr).  i40e rebuilds the VF with it;
+ * ice (pf_pers->vflr_rebuild_ns) later, in its service task: meanwhile the
+ * VF keeps the state it had in the PF's eyes, and pf_reset_done() finishes
+ * the job. */
+uint64_t pf_flr(void)
+{
+	pf_ready();
+	if (!pf_pers->vflr_rebuild_ns) {
+		pf_vflr_rebuild();
+		return 0;
+	}
+	pf_vf.vflr_due = true;
+	sim_trace("pf: VFLR: %s rebuilds the VF in its service task, %llu ms from now", pf_pers->name,
+		  (unsigned long long)(pf_pers->vflr_rebuild_ns / PF_MS));
+	return pf_pers->vflr_rebuild_ns;
 }
 
 /* ---------------------------------------------------------------- dispatcher */
@@ -839,9 +875,19 @@ static void pf_version(uint32_t op, const uint8_t *msg, uint16_t len)
 	pf_reply(op, VIRTCHNL_STATUS_SUCCESS, &r, sizeof(r), "%u.%u", r.major, r.minor);
 }
 
+/* No reply either way.  i40e_vc_reset_vf_msg resets a VF with
+ * I40E_VF_STATE_ACTIVE, which i40e_trigger_vf_reset clears and
+ * i40e_cleanup_reset_vf sets again once the VSI is rebuilt;
+ * ice_vc_reset_vf_msg one with ICE_VF_STATE_INIT, cleared and set likewise
+ * (ice_trigger_vf_reset, ice_vf_set_initialized).  Both: any VF not in
+ * reset, INIT or ACTIVE here; one in reset is not reset again. */
 static void pf_reset_vf(uint32_t op, const uint8_t *msg, uint16_t len)
 {
 	(void)msg, (void)len;
+	if (pf_vf.state == PF_RESET) {
+		sim_log("pf: RESET_VF from a VF in reset ignored (%s_vc_reset_vf_msg)", pf_pers->name);
+		return;
+	}
 	pf_trace_in(op, "(no reply: the PF resets the VF)");
 	pf_start_reset(false, "RESET_VF");
 }

@@ -54,6 +54,7 @@ struct pf_vf {
 	bool link_after_reset;            /* LINK_CHANGE once the reset is done */
 	bool reset_due;                   /* i40e_sync_vfr_reset is waiting ... */
 	uint64_t reset_ns;                /* ... until this time */
+	bool vflr_due;                   /* a VFLR the PF has yet to handle (ice) */
 };
 extern struct pf_vf pf_vf;
 
@@ -123,6 +124,30 @@ void pf_mac_str(char out[18], const uint8_t mac[6]);
  * pf-ice.c (Linux ice, E810 VF 1889).  The shared code (pf.c, pf-queues.c,
  * pf-filters.c) asks pf_pers and never tests which PF it is.  --pf chooses;
  * the default follows the device id (sim_opts.pf). */
+
+/* `ip link set <pf> vf 0 ...` behind each PF (the ndo_set_vf_* functions):
+ * host.c does what is shared and asks these for the rest. */
+struct pf_host_rules {
+	/* The commands (bit 1 << enum sim_host_action) that first wait for a
+	 * VF in reset, up to wait_ms, and fail if it stays there. */
+	uint32_t wait_actions;
+	unsigned wait_ms;
+	/* Logged when they give up: the command's error, and the PF's dmesg
+	 * line (NULL: it logs none). */
+	const char *wait_errno;
+	const char *wait_dmesg;
+	/* mac= to the MAC the VF already has does nothing, before any wait. */
+	bool mac_same_is_noop;
+	/* link=auto|up resets the VF (announced) and link=down stops its
+	 * queues; false: each only sends LINK_CHANGE with the VF's new view. */
+	bool link_resets;
+	/* The dmesg lines (after the "<pf> <bdf>: " prefix) of mac= before its
+	 * reset, of mac= after it (NULL: none), of vlan= before its reset. */
+	void (*mac_line)(char *out, size_t n, const uint8_t mac[6]);
+	const char *mac_after;
+	void (*vlan_line)(char *out, size_t n, unsigned vid);
+};
+
 struct pf_personality {
 	const char *name;         /* "i40e", "ice": the dmesg prefix too */
 	uint16_t vsi_id;          /* vsi_res[0].vsi_id, the only one accepted */
@@ -163,6 +188,12 @@ struct pf_personality {
 	/* GET_VF_RESOURCES forgets a learnt default MAC unless the VF asked
 	 * for USO (an admin's MAC is always reported). */
 	bool default_mac_needs_uso;
+	/* A VFLR is handled later, in the PF's service task: RSTAT stays
+	 * VFR_INPROGRESS this long, then the PF zeroes the mailbox lengths and
+	 * rebuilds the VSI.  0: at once, with the FLR. */
+	uint64_t vflr_rebuild_ns;
+	/* What the host's administrator's commands do (host.c). */
+	const struct pf_host_rules *host;
 };
 extern const struct pf_personality pf_i40e, pf_ice;
 /* The one in force, chosen at pf_ready(). */
@@ -204,6 +235,8 @@ void pf_vlan_stripping(uint32_t op, const uint8_t *msg, uint16_t len);
 /* i40e_ndo_set_vf_mac before its reset: every filter of the VSI deleted,
  * mac the VF's default MAC from the next VSI on. */
 void pf_filters_host_mac(const uint8_t mac[6]);
+/* mac is the VSI's default MAC now. */
+bool pf_filters_is_default_mac(const uint8_t mac[6]);
 /* Stripping on or off, as the PF sets it without a message. */
 void pf_filters_strip(bool on);
 

@@ -37,6 +37,8 @@
  *   host-vf-remove-noreq  needs --host 100:vf-remove (no REQ eventfd)
  *   host-vf-remove-hold   needs --host 100:vf-remove (the device held 10.5 s)
  *   host-wait           needs --host 100:trust=on --host 100:mac=02:00:00:00:00:02
+ *   host-stuck          needs --fault reset-stuck-from=1 --host 100:trust=on --host 100:mac=02:00:00:00:00:02
+ *   reset-rules         RESET_VF before GET_VF_RESOURCES; a VFLR and an early admin queue
  * `filters` reads --trust and --mac from AVFSIM_ARGS to know what to expect.
  * Every check knows two PFs (struct pf_rules: Linux i40e and ice); --pf, or
  * else --device-id (1889 is served by ice), in AVFSIM_ARGS says which.
@@ -98,6 +100,9 @@ struct pf_rules {
 				* no head write-back; rxdid ignored without RX_FLEX_DESC */
 	bool vector0_queues;   /* CONFIG_IRQ_MAP may put queues on vector 0 */
 	bool sync_vfr_reset;   /* a reset waits for VFINT_ICR0_ENA1.ADMINQ */
+	bool vflr_later;       /* after VFIO_DEVICE_RESET RSTAT reads VFR_INPROGRESS until the
+				* PF rebuilds the VF, which zeroes VF_ATQLEN1/VF_ARQLEN1 */
+	bool link_resets;      /* --host link=up resets the VF; link=down refuses ENABLE_QUEUES */
 };
 
 static const struct pf_rules i40e_rules = {
@@ -116,6 +121,8 @@ static const struct pf_rules i40e_rules = {
 	.ice_rings = false,            /* i40e_config_vsi_tx_queue / _rx_queue */
 	.vector0_queues = true,        /* i40e_config_irq_link_list */
 	.sync_vfr_reset = true,        /* i40e_trigger_vf_reset -> i40e_sync_vfr_reset */
+	.vflr_later = false,           /* the model keeps i40e's VFLR synchronous */
+	.link_resets = true,           /* i40e_ndo_set_vf_link_state */
 };
 
 static const struct pf_rules ice_rules = {
@@ -134,6 +141,8 @@ static const struct pf_rules ice_rules = {
 	.ice_rings = true,             /* ice_vc_cfg_qs_msg, ice_vc_isvalid_ring_len */
 	.vector0_queues = false,       /* ice_vc_cfg_irq_map_msg */
 	.sync_vfr_reset = false,       /* ice_trigger_vf_reset */
+	.vflr_later = true,            /* ice_process_vflr_event, ice_trigger_vf_reset */
+	.link_resets = false,          /* ice_set_vf_link_state: ice_vc_notify_vf_link_state only */
 };
 
 static const struct pf_rules *pf = &i40e_rules;
@@ -996,6 +1005,43 @@ static void check_reset(void)
 	      "request queues: the new VSI has 2 queue pairs (%u)", r.num_queue_pairs);
 }
 
+/* RESET_VF before GET_VF_RESOURCES (i40e_vc_reset_vf_msg needs
+ * I40E_VF_STATE_ACTIVE, which i40e_cleanup_reset_vf sets after every reset;
+ * ice_vc_reset_vf_msg ICE_VF_STATE_INIT: both reset the VF), then a VFLR
+ * and a driver that enables its admin queue without waiting for RSTAT:
+ * i40e rebuilds the VF with the FLR, ice later (ice_process_vflr_event ->
+ * ice_reset_vf -> ice_trigger_vf_reset's clear_mbx_register). */
+static void check_reset_rules(void)
+{
+	struct virtchnl_vf_resource r;
+	uint32_t s;
+
+	fresh();
+	check(version(1, NULL) == 0, "reset rules: VERSION, no GET_VF_RESOURCES");
+	send_msg(VIRTCHNL_OP_RESET_VF, NULL, 0);
+	check(wait_reset(), "reset rules: RESET_VF from a VF before GET_VF_RESOURCES resets it (%s_vc_reset_vf_msg)",
+	      pf->name);
+	check(version(1, NULL) == 0 && resources(CAPS_DPDK, &r, NULL) == 0, "reset rules: VERSION + GET_VF_RESOURCES");
+	send_msg(VIRTCHNL_OP_RESET_VF, NULL, 0);
+	check(wait_reset(), "reset rules: RESET_VF from an ACTIVE VF resets it (both PFs)");
+
+	if (ioctl(p.device, VFIO_DEVICE_RESET))
+		die("VFIO_DEVICE_RESET");
+	s = rd(VFGEN_RSTAT) & VFGEN_RSTAT_VFR_STATE_MASK;
+	check(s == (pf->vflr_later ? VIRTCHNL_VFR_INPROGRESS : VIRTCHNL_VFR_VFACTIVE),
+	      "vflr: RSTAT right after VFIO_DEVICE_RESET: %u (%s)", s,
+	      pf->vflr_later ? "ice: VFR_INPROGRESS until its service task rebuilds the VF" : "i40e: VFR_VFACTIVE");
+	aq_init(); /* a driver that does not wait for RSTAT */
+	check(wait_rstat_active(1000), "vflr: RSTAT active");
+	drain(20);
+	s = rd(VF_ATQLEN1) | rd(VF_ARQLEN1);
+	check(!(s & VF_QLEN_ENABLE) == pf->vflr_later,
+	      "vflr: the admin queue enabled during the VFLR is %s", pf->vflr_later ?
+	      "disabled by the PF (ice_trigger_vf_reset: VF_ATQLEN1 = VF_ARQLEN1 = 0)" : "kept");
+	aq_init();
+	check(version(1, NULL) == 0 && resources(CAPS_DPDK, &r, NULL) == 0, "vflr: bring-up after RSTAT is active");
+}
+
 /* GET_VF_RESOURCES grants per device id (i40e_sw_init's hw_features, used by
  * i40e_vc_get_vf_resources_msg): WB_ON_ITR, RSS_PCTYPE_V2 and ENCAP_CSUM on
  * X722 only; the model's interim 1889 gets WB_ON_ITR. */
@@ -1259,11 +1305,20 @@ static void check_host(const char *name)
 		check((rd(VFGEN_RSTAT) & VFGEN_RSTAT_VFR_STATE_MASK) == VIRTCHNL_VFR_VFACTIVE &&
 			      queues(VIRTCHNL_OP_DISABLE_QUEUES, p.vsi, 1, 1) == 0,
 		      "host spoofchk: the VF goes on as it was");
+	} else if (!strcmp(name, "link") && !pf->link_resets) {
+		/* ice_set_vf_link_state: ice_vc_notify_vf_link_state, nothing more */
+		drain(250);
+		check(ev.link == 0 && !ev.doom, "host link=down: LINK_CHANGE down, no reset (ice_set_vf_link_state)");
+		check(queues(VIRTCHNL_OP_ENABLE_QUEUES, p.vsi, 1, 1) == 0,
+		      "host link=down: the queues run on, ENABLE_QUEUES -> SUCCESS");
+		drain(250);
+		check(ev.link == 1 && !ev.doom && (rd(VFGEN_RSTAT) & VFGEN_RSTAT_VFR_STATE_MASK) == VIRTCHNL_VFR_VFACTIVE,
+		      "host link=up: LINK_CHANGE up, no reset");
 	} else if (!strcmp(name, "link")) {
 		drain(250);
 		check(ev.link == 0 && !ev.doom, "host link=down: LINK_CHANGE down, no reset");
 		check(queues(VIRTCHNL_OP_ENABLE_QUEUES, p.vsi, 1, 1) == -1,
-		      "host link=down: ENABLE_QUEUES -> EPERM (-1): Admin has disabled VF 0");
+		      "host link=down: ENABLE_QUEUES -> EPERM (-1): Admin has disabled VF 0 (i40e_ndo_set_vf_link_state)");
 		host_reset_seen("host link=up", &r);
 		check(ev.link == 1, "host link=up: GET_VF_RESOURCES is followed by LINK_CHANGE up");
 		start_queue0();
@@ -1271,7 +1326,10 @@ static void check_host(const char *name)
 		host_reset_seen("host vlan=100", &r);
 		check(!(r.vf_cap_flags & VIRTCHNL_VF_OFFLOAD_VLAN) && r.max_mtu == AVF_MAX_FRAME - 4,
 		      "host vlan=100: no VLAN offload, max_mtu %u (port max frame - 4)", r.max_mtu);
-		check(add_vlan(5) == VIRTCHNL_STATUS_ERR_PARAM, "host vlan=100: ADD_VLAN -> ERR_PARAM");
+		/* i40e_vc_add_vlan_msg tests the pvid; ice never allowed the opcode
+		 * (ice_vc_is_opcode_allowed: VLAN not granted) */
+		check(add_vlan(5) == (pf->allow_list ? VIRTCHNL_STATUS_ERR_NOT_SUPPORTED : VIRTCHNL_STATUS_ERR_PARAM),
+		      "host vlan=100: ADD_VLAN -> %s", pf->allow_list ? "ERR_NOT_SUPPORTED" : "ERR_PARAM");
 		start_queue0();
 		host_reset_seen("host vlan=0", &r);
 		check((r.vf_cap_flags & VIRTCHNL_VF_OFFLOAD_VLAN) && r.max_mtu == AVF_MAX_FRAME,
@@ -1327,6 +1385,13 @@ static void check_host(const char *name)
 			      !memcmp(r.vsi_res[0].default_mac_addr, mac2, 6),
 		      "host trust+mac: then the MAC's reset: the default MAC is the new one");
 		check(ev.dooms == 1, "host trust+mac: the second reset was not announced to the VF (%u events)", ev.dooms);
+	} else if (!strcmp(name, "stuck")) {
+		/* the trust reset never completes: the MAC's command waits for
+		 * it (i40e 300 ms, ice 800 ms), then fails; sim.bats reads how */
+		check(await_doom(1000), "host stuck: RESET_IMPENDING (trust)");
+		drain(1200);
+		check((rd(VFGEN_RSTAT) & VFGEN_RSTAT_VFR_STATE_MASK) == VIRTCHNL_VFR_INPROGRESS && ev.dooms == 1,
+		      "host stuck: still in reset, no second reset (%u events)", ev.dooms);
 	} else {
 		fprintf(stderr, "probe-pf: unknown host check %s\n", name);
 		exit(2);
@@ -1340,6 +1405,7 @@ int main(int argc, char **argv)
 		{ "filters", check_filters }, { "rss", check_rss }, { "stats", check_stats },
 		{ "reset", check_reset }, { "link-delay", check_link_delay }, { "grants", check_grants },
 		{ "handshake", check_handshake }, { "counters", check_counters },
+		{ "reset-rules", check_reset_rules },
 	};
 	char bdf[64];
 	bool found = false;

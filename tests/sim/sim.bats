@@ -350,6 +350,52 @@ expected() { sed -n "s/^expect $1 //p" <<<"$output"; }
 	assert_report vf_resets 2
 }
 
+@test "host: a command that meets a reset which never ends: i40e gives up after 300 ms, ice after 800 ms" {
+	local args=(--fault reset-stuck-from=1 --host 100:trust=on --host 100:mac=02:00:00:00:00:02)
+	probe_ok "${args[@]}" -- "$TOP/tests/sim/probe-pf" host-stuck
+	[[ "$output" == *"avfsim: host: mac=02:00:00:00:00:02 failed (-EAGAIN): the VF stayed in reset for 300 ms"* ]]
+	[[ "$output" == *"avfsim: dmesg: i40e 0000:3b:00.0: VF 0 still in reset. Try again."* ]]
+	assert_report host_vf_resets 1
+	# ice_check_vf_ready_for_cfg: 40 x 20 ms, then -EINVAL (ICE_VF_STATE_DIS), no log line
+	probe_ok --pf ice "${args[@]}" -- "$TOP/tests/sim/probe-pf" host-stuck
+	[[ "$output" == *"avfsim: host: mac=02:00:00:00:00:02 failed (-EINVAL): the VF stayed in reset for 800 ms"* ]]
+	if [[ "$output" == *"in reset. Try again"* ]]; then return 1; fi
+	assert_report host_vf_resets 1
+}
+
+@test "host on ice: ice_set_vf_mac/_trust/_port_vlan reset announced with ice's lines; link and spoofchk reset nothing" {
+	probe_ok --pf ice --mac 02:00:00:00:00:01 --host 100:mac=02:00:00:00:00:02 -- "$TOP/tests/sim/probe-pf" host-mac
+	[[ "$output" == *"avfsim: dmesg: ice 0000:3b:00.0: Setting MAC 02:00:00:00:00:02 on VF 0. VF driver will be reinitialized"* ]]
+	if [[ "$output" == *"Bring down and up"* ]]; then return 1; fi
+	assert_report host_vf_resets 1
+	probe_ok --pf ice --host 100:trust=on -- "$TOP/tests/sim/probe-pf" host-trust
+	[[ "$output" == *"avfsim: dmesg: ice 0000:3b:00.0: VF 0 is now trusted"* ]]
+	assert_report host_vf_resets 1
+	probe_ok --pf ice --host 100:vlan=100 --host 400:vlan=0 -- "$TOP/tests/sim/probe-pf" host-vlan
+	[[ "$output" == *"avfsim: dmesg: ice 0000:3b:00.0: Setting VLAN 100, QoS 0, TPID 0x8100 on VF 0"* ]]
+	[[ "$output" == *"avfsim: dmesg: ice 0000:3b:00.0: Clearing port VLAN on VF 0"* ]]
+	assert_report host_vf_resets 2
+	probe_ok --pf ice --host 100:spoofchk=off -- "$TOP/tests/sim/probe-pf" host-spoofchk
+	assert_report vf_resets 0
+	# ice_set_vf_link_state: LINK_CHANGE down then up, the queues untouched
+	probe_ok --pf ice --host 100:link=down --host 400:link=up -- "$TOP/tests/sim/probe-pf" host-link
+	if [[ "$output" == *"Admin has disabled VF 0"* ]]; then return 1; fi
+	assert_report host_actions 2
+	assert_report host_vf_resets 0
+	assert_report vf_resets 0
+	probe_ok --pf ice --host 100:pf-reset -- "$TOP/tests/sim/probe-pf" host-pf-reset
+	assert_report host_vf_resets 1
+	# ice_set_vf_mac: the MAC the VF has already is no change, no reset
+	probe_ok --pf ice --mac 02:00:00:00:00:01 --host 100:mac=02:00:00:00:00:01 -- "$TOP/tests/sim/probe-pf" host-spoofchk
+	[[ "$output" == *"the VF's MAC is 02:00:00:00:00:01 already: ice does nothing"* ]]
+	assert_report vf_resets 0
+}
+
+@test "resets per PF: RESET_VF before GET_VF_RESOURCES resets on both; i40e rebuilds at the VFLR, ice later, clearing the mailbox" {
+	probe_ok -- "$TOP/tests/sim/probe-pf" reset-rules
+	probe_ok --pf ice -- "$TOP/tests/sim/probe-pf" reset-rules
+}
+
 @test "host: vf-remove signals the REQ eventfd every 10 s (or warns), refuses new opens, completes on release" {
 	probe_ok --host 100:vf-remove -- "$TOP/tests/sim/probe-pf" host-vf-remove
 	[[ "$output" == *"avfsim: dmesg: vfio-pci 0000:3b:02.0: Relaying device request to user (#0)"* ]]

@@ -217,8 +217,10 @@ struct dev_pf_ops {
 	void (*tick)(uint64_t now_ns);
 	/* A VF reset finished: the PF builds the VF's VSI again. */
 	void (*reset_done)(void);
-	/* A function-level reset happened: the PF forgets the VF's state. */
-	void (*flr)(void);
+	/* A function-level reset happened: the PF forgets the VF's state.
+	 * Returns 0 when it did so at once, else how long RSTAT stays
+	 * VFR_INPROGRESS before it handles the VFLR (then reset_done). */
+	uint64_t (*flr)(void);
 	/* The link as the PF reports it to the VF; frames flow only when up. */
 	bool (*link_up)(void);
 	/* The switch: does the VSI's filter set accept this frame (destination
@@ -277,6 +279,9 @@ void dev_vf_reset(void);
 /* The same reset, RSTAT held VFR_INPROGRESS for hold_ns (a PF reset, whose
  * rebuild takes longer than one VF's reset). */
 void dev_vf_reset_for(uint64_t hold_ns);
+/* The PF zeroes VF_ATQLEN1 and VF_ARQLEN1 (ice_trigger_vf_reset,
+ * clear_mbx_register), disabling both admin queues. */
+void dev_mbx_clear(void);
 /* VFINT_ICR0_ENA1.ADMINQ as the driver left it (i40e_sync_vfr_reset reads it). */
 bool dev_icr0_adminq_enabled(void);
 struct sim_txq_cfg { uint64_t ring; uint16_t len; };
@@ -304,7 +309,7 @@ void pf_receive(uint32_t v_opcode, const uint8_t *msg, uint16_t len);
 const char *pf_op_name(uint32_t v_opcode);
 void pf_tick(uint64_t now_ns);
 void pf_reset_done(void);
-void pf_flr(void);
+uint64_t pf_flr(void);
 bool pf_link_up(void);
 bool pf_rx_accept(const uint8_t *frame, uint32_t len, unsigned *umbcast);
 bool pf_rx_strip(void);
