@@ -137,4 +137,6 @@ const struct pf_personality pf_i40e = {
 	/* i40e_vc_get_vf_resources_msg: a VF that did not ask for USO is told
 	 * zeros unless the admin set the MAC */
 	.default_mac_needs_uso = true,
+	/* i40e_vc_process_vf_msg has no VLAN v2 case: "unsupported opcode" */
+	.vlan_v2_caps = NULL,
 };

@@ -163,6 +163,9 @@ struct pf_personality {
 	/* GET_VF_RESOURCES forgets a learnt default MAC unless the VF asked
 	 * for USO (an admin's MAC is always reported). */
 	bool default_mac_needs_uso;
+	/* GET_OFFLOAD_VLAN_V2_CAPS: fill in what the PF supports now.  NULL:
+	 * the PF does not implement VLAN v2 (its opcodes are ERR_NOT_SUPPORTED). */
+	void (*vlan_v2_caps)(struct virtchnl_vlan_caps *caps);
 };
 extern const struct pf_personality pf_i40e, pf_ice;
 /* The one in force, chosen at pf_ready(). */
@@ -206,5 +209,14 @@ void pf_vlan_stripping(uint32_t op, const uint8_t *msg, uint16_t len);
 void pf_filters_host_mac(const uint8_t mac[6]);
 /* Stripping on or off, as the PF sets it without a message. */
 void pf_filters_strip(bool on);
+/* One VLAN filter (1..4095; 0 is ignored) added or deleted, and how many
+ * the VSI holds. */
+void pf_filters_vlan(uint16_t id, bool add);
+unsigned pf_filters_num_vlan(void);
+
+/* pf-vlan.c: VLAN v2 (ice_vc_*_v2_msg) */
+void pf_get_offload_vlan_v2_caps(uint32_t op, const uint8_t *msg, uint16_t len);
+void pf_add_del_vlan_v2(uint32_t op, const uint8_t *msg, uint16_t len);
+void pf_vlan_setting_v2(uint32_t op, const uint8_t *msg, uint16_t len);
 
 #endif /* AVFSIM_PF_H */
