@@ -119,6 +119,25 @@ teardown() { kill_bg; }
 	done
 }
 
+# A PF that will not stop stripping (the status fault refuses
+# DISABLE_VLAN_STRIPPING): each tag arrives in the RX descriptor's L2TAG1 and
+# must leave again through the TX descriptor's IL2TAG1, which the simulated
+# device inserts after the MACs.  VLAN 100, 200 and a priority tag (VID 0)
+# three times each: 9 insertions, and the capture equals the input echoed.
+@test "echo: tags the PF stripped leave again with the frame (TX descriptor IL2TAG1)" {
+	local vlan="$BATS_TEST_TMPDIR/vlan.pcap" tx="$BATS_TEST_TMPDIR/tx.pcap"
+	"$PCAPTOOL" vlan "$VF_MAC" "$vlan"
+	for v in avf-echo avf-poll-echo; do
+		rm -f "$tx"
+		avf "$v" --fault status=disable_vlan_stripping --rx "$vlan" --tx "$tx" -- -c 12 "$BDF"
+		[ "$status" -eq 0 ] || { echo "$v: status $status"; cat "$ERR"; return 1; }
+		grep -q "the PF strips VLAN tags" "$ERR"
+		diff <("$PCAPTOOL" hex "$vlan" | echoed_hex) <("$PCAPTOOL" hex "$tx")
+		assert_report tx_frames 12
+		assert_report tx_vlan_inserted 9
+	done
+}
+
 @test "echo: a stream of generated frames, each one answered or counted as dropped" {
 	for v in avf-echo avf-poll-echo; do
 		avf "$v" --gen 200000 -- -c 200000 "$BDF"
