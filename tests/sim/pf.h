@@ -8,6 +8,7 @@
  *                 GET_STATS, RSS
  *   pf-filters.c  the VSI's switch filters: MAC, VLAN, promiscuous mode,
  *                 pf_rx_accept() and pf_tx_allowed()
+ *   pf-vlan.c     VLAN v2 (ice's ice_vc_*_v2_msg)
  *   pf-i40e.c     what Linux i40e does differently (struct pf_personality)
  *   pf-ice.c      what Linux ice does differently
  *
