@@ -15,8 +15,8 @@ SIMFLAGS := -std=c11 -Wall -Wextra -O2 -g -fPIC -pthread
 VARIANTS := avf avf-poll avf-echo avf-poll-echo
 SIM_LIB_SRC := tests/sim/vfio.c tests/sim/libc.c tests/sim/sysfs.c tests/sim/iommu.c tests/sim/options.c \
 	tests/sim/device.c tests/sim/adminq.c tests/sim/queues.c tests/sim/rss.c tests/sim/tso.c tests/sim/pf.c \
-	tests/sim/pf-queues.c tests/sim/pf-filters.c tests/sim/pf-i40e.c tests/sim/pf-ice.c tests/sim/rxflex.c tests/sim/host.c tests/sim/wire.c tests/sim/report.c \
-	tests/sim/machine.c
+	tests/sim/pf-queues.c tests/sim/pf-filters.c tests/sim/pf-vlan.c tests/sim/pf-i40e.c tests/sim/pf-ice.c tests/sim/rxflex.c tests/sim/host.c tests/sim/wire.c \
+	tests/sim/report.c tests/sim/machine.c
 SIM_HDR := tests/sim/sim.h tests/sim/kernel.h tests/sim/devmodel.h tests/sim/pf.h avf.h virtchnl.h
 PROBES := tests/sim/probe tests/sim/probe-dev tests/sim/probe-pf
 TOOLS := tests/tools/pcaptool $(PROBES)

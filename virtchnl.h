@@ -359,6 +359,92 @@ struct virtchnl_supported_rxdids {
 };
 _Static_assert(sizeof(struct virtchnl_supported_rxdids) == 8, "virtchnl_supported_rxdids");
 
+/* VLAN v2 (VIRTCHNL_VF_OFFLOAD_VLAN_V2): GET_OFFLOAD_VLAN_V2_CAPS tells the VF
+ * what the PF supports, as bits of enum virtchnl_vlan_support for each of
+ * filtering, stripping and insertion, for the outer and the inner tag.  "Inner"
+ * alone means the outermost or only tag (a PF in single VLAN mode). */
+#define VIRTCHNL_VLAN_UNSUPPORTED 0u
+#define VIRTCHNL_VLAN_ETHERTYPE_8100 0x00000001u
+#define VIRTCHNL_VLAN_ETHERTYPE_88A8 0x00000002u
+#define VIRTCHNL_VLAN_ETHERTYPE_9100 0x00000004u
+#define VIRTCHNL_VLAN_TAG_LOCATION_L2TAG1 0x00000100u   /* RX/TX descriptor L2TAG1 */
+#define VIRTCHNL_VLAN_TAG_LOCATION_L2TAG2 0x00000200u   /* TX context descriptor L2TAG2 */
+#define VIRTCHNL_VLAN_TAG_LOCATION_L2TAG2_2 0x00000400u /* RX descriptor L2TAG2_2 */
+#define VIRTCHNL_VLAN_PRIO 0x01000000u                  /* filters may match PCP bits */
+#define VIRTCHNL_VLAN_FILTER_MASK 0x10000000u           /* filters may carry a tci_mask */
+#define VIRTCHNL_VLAN_ETHERTYPE_AND 0x20000000u         /* several ethertypes at once */
+#define VIRTCHNL_VLAN_ETHERTYPE_XOR 0x40000000u         /* one ethertype of several */
+#define VIRTCHNL_VLAN_TOGGLE 0x80000000u                /* the VF may switch it */
+
+/* virtchnl_vlan_offload_caps.ethertype_match */
+#define VIRTCHNL_ETHERTYPE_STRIPPING_MATCHES_INSERTION 0
+#define VIRTCHNL_ETHERTYPE_MATCH_NOT_REQUIRED 1
+
+struct virtchnl_vlan_supported_caps {
+	uint32_t outer;
+	uint32_t inner;
+};
+_Static_assert(sizeof(struct virtchnl_vlan_supported_caps) == 8, "virtchnl_vlan_supported_caps");
+
+struct virtchnl_vlan_filtering_caps {
+	struct virtchnl_vlan_supported_caps filtering_support;
+	uint32_t ethertype_init;
+	uint16_t max_filters; /* filters the VF may hold at once */
+	uint8_t pad[2];
+};
+_Static_assert(sizeof(struct virtchnl_vlan_filtering_caps) == 16, "virtchnl_vlan_filtering_caps");
+
+struct virtchnl_vlan_offload_caps {
+	struct virtchnl_vlan_supported_caps stripping_support;
+	struct virtchnl_vlan_supported_caps insertion_support;
+	uint32_t ethertype_init;
+	uint8_t ethertype_match;
+	uint8_t pad[3];
+};
+_Static_assert(sizeof(struct virtchnl_vlan_offload_caps) == 24, "virtchnl_vlan_offload_caps");
+
+/* GET_OFFLOAD_VLAN_V2_CAPS reply (the request has no payload). */
+struct virtchnl_vlan_caps {
+	struct virtchnl_vlan_filtering_caps filtering;
+	struct virtchnl_vlan_offload_caps offloads;
+};
+_Static_assert(sizeof(struct virtchnl_vlan_caps) == 40, "virtchnl_vlan_caps");
+
+struct virtchnl_vlan {
+	uint16_t tci;      /* PCP in bits 15..13, VID in 11..0 */
+	uint16_t tci_mask; /* only with VIRTCHNL_VLAN_FILTER_MASK */
+	uint16_t tpid;     /* the tag's ethertype itself (0x8100), not a VIRTCHNL_VLAN_* bit */
+	uint8_t pad[2];
+};
+_Static_assert(sizeof(struct virtchnl_vlan) == 8, "virtchnl_vlan");
+
+/* Note the order: inner first. */
+struct virtchnl_vlan_filter {
+	struct virtchnl_vlan inner;
+	struct virtchnl_vlan outer;
+	uint8_t pad[16];
+};
+_Static_assert(sizeof(struct virtchnl_vlan_filter) == 32, "virtchnl_vlan_filter");
+
+/* ADD_VLAN_V2 / DEL_VLAN_V2: 8 + 32n bytes (the legacy sizeof, 40, for n = 1). */
+struct virtchnl_vlan_filter_list_v2 {
+	uint16_t vport_id;
+	uint16_t num_elements;
+	uint8_t pad[4];
+	struct virtchnl_vlan_filter filters[1];
+};
+_Static_assert(sizeof(struct virtchnl_vlan_filter_list_v2) == 40, "virtchnl_vlan_filter_list_v2");
+
+/* ENABLE/DISABLE_VLAN_STRIPPING_V2 and ENABLE/DISABLE_VLAN_INSERTION_V2:
+ * the ethertypes (VIRTCHNL_VLAN_ETHERTYPE_* bits) to switch, per tag. */
+struct virtchnl_vlan_setting {
+	uint32_t outer_ethertype_setting;
+	uint32_t inner_ethertype_setting;
+	uint16_t vport_id;
+	uint8_t pad[6];
+};
+_Static_assert(sizeof(struct virtchnl_vlan_setting) == 16, "virtchnl_vlan_setting");
+
 /* PF limits that shape what a VF may ask for (i40e: i40e_virtchnl_pf.c,
  * i40e_vc_config_queues_msg and i40e_config_vsi_{tx,rx}_queue; i40e.h). */
 #define VIRTCHNL_MAX_QUEUE_PAIRS 16       /* I40E_MAX_VF_QUEUES */

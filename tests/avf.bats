@@ -119,6 +119,31 @@ teardown() { kill_bg; }
 	done
 }
 
+# A PF that will not stop stripping (the status fault refuses
+# DISABLE_VLAN_STRIPPING): each tag arrives in the RX descriptor's L2TAG1 and
+# must leave again through the TX descriptor's IL2TAG1, which the simulated
+# device inserts after the MACs: the capture equals the input echoed, one
+# insertion per tagged frame.  ice prunes VLANs 100 and 200, which the VF did
+# not add (ice_vf_rebuild_host_vlan_cfg): there only the untagged frames and
+# the priority tags (VID 0) come and go.
+@test "echo: tags the PF stripped leave again with the frame (TX descriptor IL2TAG1)" {
+	local vlan="$BATS_TEST_TMPDIR/vlan.pcap" tx="$BATS_TEST_TMPDIR/tx.pcap" want="$BATS_TEST_TMPDIR/want"
+	"$PCAPTOOL" vlan "$VF_MAC" "$vlan"
+	"$PCAPTOOL" hex "$vlan" >"$want"
+	if [ "${AVF_DEVICE_ID:-}" = 0x1889 ]; then
+		"$PCAPTOOL" hex "$vlan" | grep -vE '^.{24}8100(0064|00c8)' >"$want"
+	fi
+	for v in avf-echo avf-poll-echo; do
+		rm -f "$tx"
+		avf "$v" --fault status=disable_vlan_stripping --rx "$vlan" --tx "$tx" -- -c "$(wc -l <"$want")" "$BDF"
+		[ "$status" -eq 0 ] || { echo "$v: status $status"; cat "$ERR"; return 1; }
+		grep -q "the PF strips VLAN tags" "$ERR"
+		diff <(echoed_hex <"$want") <("$PCAPTOOL" hex "$tx")
+		assert_report tx_frames "$(wc -l <"$want")"
+		assert_report tx_vlan_inserted "$(grep -cE '^.{24}8100' "$want")"
+	done
+}
+
 @test "echo: a stream of generated frames, each one answered or counted as dropped" {
 	for v in avf-echo avf-poll-echo; do
 		avf "$v" --gen 200000 -- -c 200000 "$BDF"

@@ -244,6 +244,24 @@ assert_forwarded_known() {
 	[ "$(nic_stat RX-packets)" = 9 ] || { echo "testpmd RX-packets $(nic_stat RX-packets)"; return 1; }
 }
 
+# ice grants VLAN_V2 to net_iavf, which asks for it (ice_vc_get_vlan_caps):
+# the filter then goes in as ADD_VLAN_V2 (iavf_add_del_vlan_v2) and the
+# stripping setting as DISABLE_VLAN_STRIPPING_V2 (iavf_config_vlan_strip_v2),
+# both after GET_OFFLOAD_VLAN_V2_CAPS; the sim's --trace shows them.
+@test "dpdk: on 8086:1889 (ice) net_iavf uses VLAN v2, and rx_vlan add 100 still filters VLAN 200" {
+	"$PCAPTOOL" vlan "$VF_MAC" "$IN"
+	PMD_ARGS=(--disable-device-start)
+	PMD_CMDS=("vlan set filter on 0" "rx_vlan add 100 0" "port start 0")
+	testpmd 9 --device-id 0x1889 --trace --rx "$IN" --tx "$OUT"
+	grep -q 'pf: -> VIRTCHNL_OP_GET_VF_RESOURCES SUCCESS .*VLAN_V2' "$LOG"
+	grep -q 'pf: -> VIRTCHNL_OP_GET_OFFLOAD_VLAN_V2_CAPS SUCCESS' "$LOG"
+	grep -q 'pf: -> VIRTCHNL_OP_ADD_VLAN_V2 SUCCESS' "$LOG"
+	! grep -q 'pf: <- VIRTCHNL_OP_ADD_VLAN ' "$LOG"
+	assert_report rx_filtered 3
+	assert_report rx_delivered 9
+	[ "$(nic_stat RX-packets)" = 9 ] || { echo "testpmd RX-packets $(nic_stat RX-packets)"; return 1; }
+}
+
 # --- the host acts on the running VF (--host, tests/sim/host.c) ------------
 # net_iavf 22.11 learns of a PF-initiated reset from RESET_IMPENDING and
 # posts RTE_ETH_EVENT_INTR_RESET ("Port 0: reset event"); recovering is the

@@ -278,6 +278,31 @@ static bool vlan_list_ok(uint32_t op, const struct vlan_list *vl)
 	return true;
 }
 
+/* One VLAN filter of the VSI added or deleted (VLAN v1 and v2 alike);
+ * VLAN 0 needs none (untagged frames pass), adding one twice or deleting
+ * one that is not there changes nothing (ice_vsi_add_vlan takes -EEXIST,
+ * ice_vsi_del_vlan -ENOENT, as success). */
+void pf_filters_vlan(uint16_t id, bool add)
+{
+	uint64_t bit = 1ull << (id % 64);
+	bool had = flt.vlan[id / 64] & bit;
+
+	if (!id || id > PF_MAX_VLAN_ID || had == add)
+		return;
+	if (add) {
+		flt.vlan[id / 64] |= bit;
+		flt.num_vlan++;
+	} else {
+		flt.vlan[id / 64] &= ~bit;
+		flt.num_vlan--;
+	}
+}
+
+unsigned pf_filters_num_vlan(void)
+{
+	return flt.num_vlan;
+}
+
 /* i40e_vc_add_vlan_msg's quirk: an untrusted VF already holding 16 VLANs
  * gets SUCCESS and nothing is added; the limit is tested once per message,
  * before the state checks.  VLAN 0 needs no filter (untagged frames pass). */
@@ -300,14 +325,8 @@ void pf_add_vlan(uint32_t op, const uint8_t *msg, uint16_t len)
 	}
 	if (pf_pers->vlan_add_strips)
 		flt.strip = true;
-	for (unsigned i = 0; i < vl.n; i++) {
-		uint16_t id = vlan_at(&vl, i);
-		uint64_t bit = 1ull << (id % 64);
-		if (id && !(flt.vlan[id / 64] & bit)) {
-			flt.vlan[id / 64] |= bit;
-			flt.num_vlan++;
-		}
-	}
+	for (unsigned i = 0; i < vl.n; i++)
+		pf_filters_vlan(vlan_at(&vl, i), true);
 	pf_ok(op);
 }
 
@@ -318,14 +337,8 @@ void pf_del_vlan(uint32_t op, const uint8_t *msg, uint16_t len)
 	(void)len;
 	if (!vlan_list_ok(op, &vl))
 		return;
-	for (unsigned i = 0; i < vl.n; i++) {
-		uint16_t id = vlan_at(&vl, i);
-		uint64_t bit = 1ull << (id % 64);
-		if (flt.vlan[id / 64] & bit) {
-			flt.vlan[id / 64] &= ~bit;
-			flt.num_vlan--;
-		}
-	}
+	for (unsigned i = 0; i < vl.n; i++)
+		pf_filters_vlan(vlan_at(&vl, i), false);
 	pf_ok(op);
 }
 

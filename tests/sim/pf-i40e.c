@@ -178,4 +178,6 @@ const struct pf_personality pf_i40e = {
 	/* the model keeps i40e's VFLR synchronous with the FLR */
 	.vflr_rebuild_ns = 0,
 	.host = &i40e_host,
+	/* i40e_vc_process_vf_msg has no VLAN v2 case: "unsupported opcode" */
+	.vlan_v2_caps = NULL,
 };

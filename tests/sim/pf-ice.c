@@ -48,22 +48,53 @@
 #define ICE_VFLR_REBUILD_NS (20 * PF_MS)
 
 /* ice_vc_get_vf_res_msg: L2 always; the rest only when the VF asks.
- * VLAN: ice_vc_get_vlan_caps, single VLAN mode without a port VLAN grants
- * VLAN_V2 to a VF asking for it, else VLAN.  Granted by ice but withheld
- * here because the simulator does not model their messages or descriptor
- * formats: VLAN_V2, FDIR_PF, TC_U32, ADV_RSS_PF, CRC, USO, QOS (a VF that
- * asked for VLAN_V2 and VLAN gets VLAN).  RX_FLEX_DESC is granted, with the
- * RXDIDs the simulated device can write (ICE_SUPPORTED_RXDIDS).  ice never grants
- * RSS_REG, RSS_AQ or ADV_LINK_SPEED unasked. */
+ * VLAN (ice_vc_get_vlan_caps): VLAN_V2 to a VF asking for it (whatever else
+ * it asked, port VLAN or not: GET_OFFLOAD_VLAN_V2_CAPS then says what is
+ * possible); otherwise VLAN to a VF asking for VLAN.  The model is a PF in
+ * single VLAN mode (SVM), the E810's default (ice_is_dvm_ena false), where
+ * a port VLAN takes VLAN (v1) away (pf.c drops it for every PF).  Granted by
+ * ice but withheld here because the simulator does not model their messages
+ * or descriptor formats: FDIR_PF, TC_U32, ADV_RSS_PF, CRC, USO, QOS.
+ * RX_FLEX_DESC is granted, with the RXDIDs the simulated device can write
+ * (ICE_SUPPORTED_RXDIDS).  ice never grants RSS_REG, RSS_AQ or
+ * ADV_LINK_SPEED unasked. */
 static uint32_t ice_grant(uint32_t req)
 {
-	const uint32_t if_asked = VIRTCHNL_VF_OFFLOAD_VLAN | VIRTCHNL_VF_OFFLOAD_RSS_PF | VIRTCHNL_VF_OFFLOAD_RX_FLEX_DESC |
+	const uint32_t if_asked = VIRTCHNL_VF_OFFLOAD_RSS_PF | VIRTCHNL_VF_OFFLOAD_RX_FLEX_DESC |
 				  VIRTCHNL_VF_OFFLOAD_RSS_PCTYPE_V2 | VIRTCHNL_VF_OFFLOAD_ENCAP |
 				  VIRTCHNL_VF_OFFLOAD_ENCAP_CSUM | VIRTCHNL_VF_OFFLOAD_RX_POLLING |
 				  VIRTCHNL_VF_OFFLOAD_WB_ON_ITR | VIRTCHNL_VF_OFFLOAD_REQ_QUEUES |
 				  VIRTCHNL_VF_CAP_ADV_LINK_SPEED;
+	uint32_t vlan = req & VIRTCHNL_VF_OFFLOAD_VLAN;
 
-	return VIRTCHNL_VF_OFFLOAD_L2 | (req & if_asked);
+	if (req & VIRTCHNL_VF_OFFLOAD_VLAN_V2)
+		vlan = VIRTCHNL_VF_OFFLOAD_VLAN_V2;
+	return VIRTCHNL_VF_OFFLOAD_L2 | vlan | (req & if_asked);
+}
+
+/* ice_vc_get_offload_vlan_v2_caps in single VLAN mode (ice_vc_set_svm_caps):
+ * with a port VLAN nothing at all (max_filters 0); otherwise filtering,
+ * stripping and insertion of the single tag, 0x8100 only, reported as
+ * "inner", stripped into and inserted from L2TAG1, both switchable
+ * (TOGGLE), stripping and insertion sharing their ethertype.  max_filters:
+ * ice_vc_get_max_vlan_fltrs, ICE_MAX_VLAN_PER_VF (8) for an untrusted VF,
+ * VLAN_N_VID (4096) for a trusted one. */
+#define ICE_MAX_VLAN_PER_VF 8
+#define ICE_VLAN_N_VID 4096
+
+static void ice_vlan_v2_caps(struct virtchnl_vlan_caps *c)
+{
+	const uint32_t offload = VIRTCHNL_VLAN_ETHERTYPE_8100 | VIRTCHNL_VLAN_TOGGLE | VIRTCHNL_VLAN_TAG_LOCATION_L2TAG1;
+
+	if (pf_admin.port_vlan)
+		return;
+	c->filtering.filtering_support.inner = VIRTCHNL_VLAN_ETHERTYPE_8100;
+	c->filtering.ethertype_init = VIRTCHNL_VLAN_ETHERTYPE_8100;
+	c->filtering.max_filters = pf_admin.trust ? ICE_VLAN_N_VID : ICE_MAX_VLAN_PER_VF;
+	c->offloads.stripping_support.inner = offload;
+	c->offloads.insertion_support.inner = offload;
+	c->offloads.ethertype_init = VIRTCHNL_VLAN_ETHERTYPE_8100;
+	c->offloads.ethertype_match = VIRTCHNL_ETHERTYPE_STRIPPING_MATCHES_INSERTION;
 }
 
 /* ice_virtchnl_allowlist.c.  After a reset only default_allowlist_opcodes;
@@ -81,7 +112,7 @@ static const uint32_t ice_working_ops[] = {
 };
 static const struct {
 	uint32_t cap;
-	uint32_t ops[4];
+	uint32_t ops[7];
 	unsigned n;
 } ice_cap_ops[] = {
 	{ VIRTCHNL_VF_OFFLOAD_L2,
@@ -90,6 +121,10 @@ static const struct {
 	{ VIRTCHNL_VF_OFFLOAD_VLAN,
 	  { VIRTCHNL_OP_ADD_VLAN, VIRTCHNL_OP_DEL_VLAN, VIRTCHNL_OP_ENABLE_VLAN_STRIPPING,
 	    VIRTCHNL_OP_DISABLE_VLAN_STRIPPING }, 4 },
+	{ VIRTCHNL_VF_OFFLOAD_VLAN_V2,
+	  { VIRTCHNL_OP_GET_OFFLOAD_VLAN_V2_CAPS, VIRTCHNL_OP_ADD_VLAN_V2, VIRTCHNL_OP_DEL_VLAN_V2,
+	    VIRTCHNL_OP_ENABLE_VLAN_STRIPPING_V2, VIRTCHNL_OP_DISABLE_VLAN_STRIPPING_V2,
+	    VIRTCHNL_OP_ENABLE_VLAN_INSERTION_V2, VIRTCHNL_OP_DISABLE_VLAN_INSERTION_V2 }, 7 },
 	{ VIRTCHNL_VF_OFFLOAD_RX_FLEX_DESC, { VIRTCHNL_OP_GET_SUPPORTED_RXDIDS }, 1 },
 	{ VIRTCHNL_VF_OFFLOAD_RSS_PF,
 	  { VIRTCHNL_OP_CONFIG_RSS_KEY, VIRTCHNL_OP_CONFIG_RSS_LUT, VIRTCHNL_OP_GET_RSS_HENA_CAPS,
@@ -289,4 +324,5 @@ const struct pf_personality pf_ice = {
 	.default_mac_needs_uso = false,
 	.vflr_rebuild_ns = ICE_VFLR_REBUILD_NS,
 	.host = &ice_host,
+	.vlan_v2_caps = ice_vlan_v2_caps,
 };

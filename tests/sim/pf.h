@@ -8,6 +8,7 @@
  *                 GET_STATS, RSS
  *   pf-filters.c  the VSI's switch filters: MAC, VLAN, promiscuous mode,
  *                 pf_rx_accept() and pf_tx_allowed()
+ *   pf-vlan.c     VLAN v2 (ice's ice_vc_*_v2_msg)
  *   pf-i40e.c     what Linux i40e does differently (struct pf_personality)
  *   pf-ice.c      what Linux ice does differently
  *
@@ -194,6 +195,9 @@ struct pf_personality {
 	uint64_t vflr_rebuild_ns;
 	/* What the host's administrator's commands do (host.c). */
 	const struct pf_host_rules *host;
+	/* GET_OFFLOAD_VLAN_V2_CAPS: fill in what the PF supports now.  NULL:
+	 * the PF does not implement VLAN v2 (its opcodes are ERR_NOT_SUPPORTED). */
+	void (*vlan_v2_caps)(struct virtchnl_vlan_caps *caps);
 };
 extern const struct pf_personality pf_i40e, pf_ice;
 /* The one in force, chosen at pf_ready(). */
@@ -239,5 +243,14 @@ void pf_filters_host_mac(const uint8_t mac[6]);
 bool pf_filters_is_default_mac(const uint8_t mac[6]);
 /* Stripping on or off, as the PF sets it without a message. */
 void pf_filters_strip(bool on);
+/* One VLAN filter (1..4095; 0 is ignored) added or deleted, and how many
+ * the VSI holds. */
+void pf_filters_vlan(uint16_t id, bool add);
+unsigned pf_filters_num_vlan(void);
+
+/* pf-vlan.c: VLAN v2 (ice_vc_*_v2_msg) */
+void pf_get_offload_vlan_v2_caps(uint32_t op, const uint8_t *msg, uint16_t len);
+void pf_add_del_vlan_v2(uint32_t op, const uint8_t *msg, uint16_t len);
+void pf_vlan_setting_v2(uint32_t op, const uint8_t *msg, uint16_t len);
 
 #endif /* AVFSIM_PF_H */

@@ -12,6 +12,7 @@
  *   state lengths queues filters rss stats reset   (any options; "all" runs them)
  *   link-delay          needs --link-delay 300
  *   grants              any --device-id: the grants that depend on it
+ *   vlan2               VLAN v2 (ice), or its refusal (i40e); reads --trust
  *   handshake           VFINT_ICR0_ENA1 and i40e's wait before a VF reset
  *   counters            needs --gen 50 --rx-rate 1000: rx_discards, zero after reset
  *   fault-silent        needs --fault pf-silent=get_stats
@@ -130,7 +131,7 @@ static const struct pf_rules ice_rules = {
 	.res_len = 36,                 /* ice_vc_get_vf_res_msg: virtchnl_struct_size(.., 0) */
 	.grant_v10 = 0x00010001,       /* ice_vc_get_vf_res_msg assumes L2|VLAN for 1.0 */
 	.grant_none = 0x00000001,      /* ice_vc_get_vf_res_msg: L2 always, the rest if asked */
-	.grant_dpdk = 0x040b00e1,      /* with RX_FLEX_DESC */
+	.grant_dpdk = 0x040a80e1,      /* with RX_FLEX_DESC; VLAN_V2, not VLAN (ice_vc_get_vlan_caps) */
 	.grant_iavf = 0x003d00e1,
 	.before_res = VIRTCHNL_STATUS_ERR_NOT_SUPPORTED, /* ice_vc_is_opcode_allowed */
 	.stats_before = 0,
@@ -629,7 +630,7 @@ static void check_state(void)
 }
 
 /* ice_virtchnl_allowlist.c: what a VF granted CAPS_DPDK (L2, REQ_QUEUES,
- * VLAN, RSS_PF, RX_FLEX_DESC) may send; ice_vc_process_vf_msg answers anything else
+ * VLAN_V2, RSS_PF, RX_FLEX_DESC) may send; ice_vc_process_vf_msg answers anything else
  * ERR_NOT_SUPPORTED before it looks at the length. */
 static bool ice_dpdk_may_send(uint32_t op)
 {
@@ -640,8 +641,9 @@ static bool ice_dpdk_may_send(uint32_t op)
 	case VIRTCHNL_OP_GET_STATS: case VIRTCHNL_OP_EVENT:
 	case VIRTCHNL_OP_ADD_ETH_ADDR: case VIRTCHNL_OP_DEL_ETH_ADDR: case VIRTCHNL_OP_CONFIG_PROMISCUOUS_MODE:
 	case VIRTCHNL_OP_REQUEST_QUEUES:
-	case VIRTCHNL_OP_ADD_VLAN: case VIRTCHNL_OP_DEL_VLAN:
-	case VIRTCHNL_OP_ENABLE_VLAN_STRIPPING: case VIRTCHNL_OP_DISABLE_VLAN_STRIPPING:
+	case VIRTCHNL_OP_GET_OFFLOAD_VLAN_V2_CAPS: case VIRTCHNL_OP_ADD_VLAN_V2: case VIRTCHNL_OP_DEL_VLAN_V2:
+	case VIRTCHNL_OP_ENABLE_VLAN_STRIPPING_V2: case VIRTCHNL_OP_DISABLE_VLAN_STRIPPING_V2:
+	case VIRTCHNL_OP_ENABLE_VLAN_INSERTION_V2: case VIRTCHNL_OP_DISABLE_VLAN_INSERTION_V2:
 	case VIRTCHNL_OP_CONFIG_RSS_KEY: case VIRTCHNL_OP_CONFIG_RSS_LUT:
 	case VIRTCHNL_OP_GET_RSS_HENA_CAPS: case VIRTCHNL_OP_SET_RSS_HENA:
 	case VIRTCHNL_OP_GET_SUPPORTED_RXDIDS:
@@ -680,7 +682,10 @@ static void check_lengths(void)
 		{ VIRTCHNL_OP_GET_RSS_HENA_CAPS, 1 }, { VIRTCHNL_OP_SET_RSS_HENA, 7 },
 		{ VIRTCHNL_OP_ENABLE_VLAN_STRIPPING, 1 }, { VIRTCHNL_OP_DISABLE_VLAN_STRIPPING, 4 },
 		{ VIRTCHNL_OP_REQUEST_QUEUES, 1 }, { VIRTCHNL_OP_REQUEST_QUEUES, 3 },
-		{ VIRTCHNL_OP_GET_SUPPORTED_RXDIDS, 8 }, { VIRTCHNL_OP_ADD_VLAN_V2, 39 },
+		{ VIRTCHNL_OP_GET_SUPPORTED_RXDIDS, 8 }, { VIRTCHNL_OP_GET_OFFLOAD_VLAN_V2_CAPS, 1 },
+		{ VIRTCHNL_OP_ADD_VLAN_V2, 39 }, { VIRTCHNL_OP_ADD_VLAN_V2, 41 }, { VIRTCHNL_OP_DEL_VLAN_V2, 72 },
+		{ VIRTCHNL_OP_ENABLE_VLAN_STRIPPING_V2, 15 }, { VIRTCHNL_OP_DISABLE_VLAN_STRIPPING_V2, 17 },
+		{ VIRTCHNL_OP_ENABLE_VLAN_INSERTION_V2, 0 }, { VIRTCHNL_OP_DISABLE_VLAN_INSERTION_V2, 12 },
 		{ VIRTCHNL_OP_CONFIG_QUANTA, 11 },
 	};
 	/* A well-formed body for every count-carrying message: count 1 at
@@ -715,8 +720,9 @@ static void check_lengths(void)
 	body[0] = VSI_ID;
 	check(call(VIRTCHNL_OP_CONFIG_VSI_QUEUES, body, 72, NULL) == VIRTCHNL_STATUS_ERR_PARAM &&
 	      call(VIRTCHNL_OP_ADD_ETH_ADDR, body, 12, NULL) == VIRTCHNL_STATUS_ERR_PARAM &&
-	      call(VIRTCHNL_OP_ADD_VLAN, body, 6, NULL) == VIRTCHNL_STATUS_ERR_PARAM,
-	      "lengths: zero elements -> ERR_PARAM");
+	      call(VIRTCHNL_OP_ADD_VLAN, body, 6, NULL) == bad_len_status(VIRTCHNL_OP_ADD_VLAN) &&
+	      call(VIRTCHNL_OP_ADD_VLAN_V2, body, 8, NULL) == VIRTCHNL_STATUS_ERR_PARAM,
+	      "lengths: zero elements -> ERR_PARAM (ADD_VLAN on ice: not in the allow-list of a VLAN_V2 VF)");
 	check(call(200, NULL, 0, NULL) == bad_len_status(200),
 	      "lengths: unknown opcode 200 -> %d (virtchnl's validator, or ice's allow-list)", bad_len_status(200));
 	check(call(VIRTCHNL_OP_EVENT, NULL, 0, NULL) == VIRTCHNL_STATUS_ERR_PARAM, "lengths: EVENT from the VF -> ERR_PARAM");
@@ -1045,6 +1051,158 @@ static void check_reset_rules(void)
 /* GET_VF_RESOURCES grants per device id (i40e_sw_init's hw_features, used by
  * i40e_vc_get_vf_resources_msg): WB_ON_ITR, RSS_PCTYPE_V2 and ENCAP_CSUM on
  * X722 only; the model's interim 1889 gets WB_ON_ITR. */
+/* VLAN v2: ADD/DEL_VLAN_V2 with n filters of one inner (single) tag each,
+ * vids first..first+n-1, or the filters given. */
+static int32_t vlan_v2(uint32_t op, uint16_t vport, const struct virtchnl_vlan_filter *f, uint16_t n)
+{
+	uint8_t b[8 + 32 * 16] = { 0 };
+
+	memcpy(b, &vport, 2);
+	memcpy(b + 2, &n, 2);
+	memcpy(b + 8, f, 32u * n);
+	return call(op, b, (uint16_t)(8 + 32 * n), NULL);
+}
+
+static int32_t vlan_v2_ids(uint32_t op, uint16_t first, uint16_t n)
+{
+	struct virtchnl_vlan_filter f[16];
+
+	memset(f, 0, sizeof(f));
+	for (uint16_t i = 0; i < n; i++)
+		f[i].inner = (struct virtchnl_vlan){ .tci = (uint16_t)(first + i), .tpid = 0x8100 };
+	return vlan_v2(op, p.vsi, f, n);
+}
+
+static int32_t vlan_setting(uint32_t op, uint32_t outer, uint32_t inner)
+{
+	struct virtchnl_vlan_setting s = { .outer_ethertype_setting = outer, .inner_ethertype_setting = inner,
+					   .vport_id = p.vsi };
+	return call(op, &s, sizeof(s), NULL);
+}
+
+/* VLAN v2 as ice serves it in single VLAN mode (ice_virtchnl.c); i40e has no
+ * VLAN v2 at all. */
+static void check_vlan2(void)
+{
+	const uint32_t v1 = VIRTCHNL_VF_OFFLOAD_VLAN, v2 = VIRTCHNL_VF_OFFLOAD_VLAN_V2;
+	const uint32_t offl = VIRTCHNL_VLAN_ETHERTYPE_8100 | VIRTCHNL_VLAN_TOGGLE | VIRTCHNL_VLAN_TAG_LOCATION_L2TAG1;
+	const uint16_t max = p.trust ? 4096 : 8;
+	struct virtchnl_vf_resource r;
+	struct virtchnl_vlan_caps c;
+	struct virtchnl_vlan_filter f;
+	struct msg m;
+	int32_t st;
+
+	fresh();
+	check(version(1, NULL) == 0, "vlan2: VERSION");
+	if (!pf->allow_list) {
+		/* i40e_vc_get_vf_resources_msg never grants VLAN_V2;
+		 * i40e_vc_process_vf_msg's default case refuses the opcodes */
+		st = resources(v1 | v2, &r, NULL);
+		check(st == 0 && (r.vf_cap_flags & (v1 | v2)) == v1, "vlan2: i40e: VLAN|VLAN_V2 asked -> VLAN (0x%08x)",
+		      r.vf_cap_flags);
+		check(call(VIRTCHNL_OP_GET_OFFLOAD_VLAN_V2_CAPS, NULL, 0, NULL) == VIRTCHNL_STATUS_ERR_NOT_SUPPORTED &&
+			      vlan_v2_ids(VIRTCHNL_OP_ADD_VLAN_V2, 100, 1) == VIRTCHNL_STATUS_ERR_NOT_SUPPORTED &&
+			      vlan_setting(VIRTCHNL_OP_ENABLE_VLAN_STRIPPING_V2, 0, 1) == VIRTCHNL_STATUS_ERR_NOT_SUPPORTED &&
+			      vlan_setting(VIRTCHNL_OP_DISABLE_VLAN_INSERTION_V2, 0, 1) == VIRTCHNL_STATUS_ERR_NOT_SUPPORTED,
+		      "vlan2: i40e: VLAN v2 opcodes -> ERR_NOT_SUPPORTED (i40e_vc_process_vf_msg: unknown opcode)");
+		check(call(VIRTCHNL_OP_ENABLE_VLAN_STRIPPING_V2, NULL, 0, NULL) == VIRTCHNL_STATUS_ERR_PARAM,
+		      "vlan2: i40e: a wrong length -> ERR_PARAM first (virtchnl_vc_validate_vf_msg)");
+		return;
+	}
+	/* ice_vc_get_vlan_caps */
+	st = resources(v1 | v2, &r, NULL);
+	check(st == 0 && (r.vf_cap_flags & (v1 | v2)) == v2,
+	      "vlan2: VLAN|VLAN_V2 asked -> VLAN_V2 only (ice_vc_get_vlan_caps) (0x%08x)", r.vf_cap_flags);
+	st = resources(v1, &r, NULL);
+	check(st == 0 && (r.vf_cap_flags & (v1 | v2)) == v1,
+	      "vlan2: VLAN asked -> VLAN (ice_vc_get_vlan_caps, SVM without a port VLAN) (0x%08x)", r.vf_cap_flags);
+	check(call(VIRTCHNL_OP_GET_OFFLOAD_VLAN_V2_CAPS, NULL, 0, NULL) == VIRTCHNL_STATUS_ERR_NOT_SUPPORTED,
+	      "vlan2: VLAN granted: GET_OFFLOAD_VLAN_V2_CAPS -> ERR_NOT_SUPPORTED (ice_vc_is_opcode_allowed)");
+	check(resources(v2, &r, NULL) == 0 && (r.vf_cap_flags & (v1 | v2)) == v2, "vlan2: VLAN_V2 asked -> VLAN_V2");
+	check(call(VIRTCHNL_OP_DISABLE_VLAN_STRIPPING, NULL, 0, NULL) == VIRTCHNL_STATUS_ERR_NOT_SUPPORTED,
+	      "vlan2: VLAN_V2 granted: DISABLE_VLAN_STRIPPING (v1) -> ERR_NOT_SUPPORTED (ice_vc_is_opcode_allowed)");
+	/* vf->vlan_v2_caps is what the VF was told: nothing yet */
+	check(vlan_v2_ids(VIRTCHNL_OP_ADD_VLAN_V2, 100, 1) == VIRTCHNL_STATUS_ERR_PARAM,
+	      "vlan2: ADD_VLAN_V2 before GET_OFFLOAD_VLAN_V2_CAPS -> ERR_PARAM (max_filters 0, "
+	      "ice_vc_validate_add_vlan_filter_list)");
+	check(vlan_setting(VIRTCHNL_OP_ENABLE_VLAN_STRIPPING_V2, 0, VIRTCHNL_VLAN_ETHERTYPE_8100) ==
+		      VIRTCHNL_STATUS_ERR_PARAM,
+	      "vlan2: ENABLE_VLAN_STRIPPING_V2 before the caps -> ERR_PARAM (ice_vc_valid_vlan_setting_msg)");
+	memset(&c, 0, sizeof(c));
+	st = call(VIRTCHNL_OP_GET_OFFLOAD_VLAN_V2_CAPS, NULL, 0, &m);
+	check(st == 0 && m.len == sizeof(c), "vlan2: GET_OFFLOAD_VLAN_V2_CAPS -> 40 bytes (%u)", m.len);
+	memcpy(&c, m.data, sizeof(c));
+	check(c.filtering.filtering_support.inner == VIRTCHNL_VLAN_ETHERTYPE_8100 &&
+		      c.filtering.filtering_support.outer == 0 && c.filtering.ethertype_init == VIRTCHNL_VLAN_ETHERTYPE_8100,
+	      "vlan2: caps: filtering inner 0x8100 only, no outer (ice_vc_set_svm_caps) (0x%x/0x%x)",
+	      c.filtering.filtering_support.outer, c.filtering.filtering_support.inner);
+	check(c.filtering.max_filters == max, "vlan2: caps: max_filters %u (ice_vc_get_max_vlan_fltrs, %s) (%u)", max,
+	      p.trust ? "trusted" : "ICE_MAX_VLAN_PER_VF", c.filtering.max_filters);
+	check(c.offloads.stripping_support.inner == offl && c.offloads.insertion_support.inner == offl &&
+		      !c.offloads.stripping_support.outer && !c.offloads.insertion_support.outer,
+	      "vlan2: caps: stripping and insertion inner 8100|TOGGLE|L2TAG1, no outer (0x%x 0x%x)",
+	      c.offloads.stripping_support.inner, c.offloads.insertion_support.inner);
+	check(c.offloads.ethertype_init == VIRTCHNL_VLAN_ETHERTYPE_8100 &&
+		      c.offloads.ethertype_match == VIRTCHNL_ETHERTYPE_STRIPPING_MATCHES_INSERTION,
+	      "vlan2: caps: offload ethertype_init 0x8100, stripping matches insertion");
+
+	/* ice_vc_add_vlan_v2_msg, ice_vc_validate_vlan_filter_list */
+	check(vlan_v2_ids(VIRTCHNL_OP_ADD_VLAN_V2, 100, 1) == 0, "vlan2: ADD_VLAN_V2 inner 100/0x8100 -> SUCCESS");
+	memset(&f, 0, sizeof(f));
+	f.outer = (struct virtchnl_vlan){ .tci = 101, .tpid = 0x8100 };
+	check(vlan_v2(VIRTCHNL_OP_ADD_VLAN_V2, p.vsi, &f, 1) == VIRTCHNL_STATUS_ERR_PARAM,
+	      "vlan2: an outer tag -> ERR_PARAM (outer filtering unsupported in SVM)");
+	memset(&f, 0, sizeof(f));
+	f.inner = (struct virtchnl_vlan){ .tci = 101, .tpid = 0x88a8 };
+	check(vlan_v2(VIRTCHNL_OP_ADD_VLAN_V2, p.vsi, &f, 1) == VIRTCHNL_STATUS_ERR_PARAM,
+	      "vlan2: tpid 0x88a8 -> ERR_PARAM (ice_vc_validate_vlan_tpid)");
+	f.inner = (struct virtchnl_vlan){ .tci = 0x2000 | 101, .tpid = 0x8100 };
+	check(vlan_v2(VIRTCHNL_OP_ADD_VLAN_V2, p.vsi, &f, 1) == VIRTCHNL_STATUS_ERR_PARAM,
+	      "vlan2: priority bits in the TCI -> ERR_PARAM (no VIRTCHNL_VLAN_PRIO)");
+	f.inner = (struct virtchnl_vlan){ .tci = 101, .tci_mask = 0x0fff, .tpid = 0x8100 };
+	check(vlan_v2(VIRTCHNL_OP_ADD_VLAN_V2, p.vsi, &f, 1) == VIRTCHNL_STATUS_ERR_PARAM,
+	      "vlan2: a tci_mask -> ERR_PARAM (no VIRTCHNL_VLAN_FILTER_MASK)");
+	check(vlan_v2(VIRTCHNL_OP_ADD_VLAN_V2, (uint16_t)(p.vsi + 1), &(struct virtchnl_vlan_filter){
+			      .inner = { .tci = 101, .tpid = 0x8100 } }, 1) == VIRTCHNL_STATUS_ERR_PARAM,
+	      "vlan2: wrong vport_id -> ERR_PARAM (ice_vc_isvalid_vsi_id)");
+	if (!p.trust) {
+		check(vlan_v2_ids(VIRTCHNL_OP_ADD_VLAN_V2, 101, 8) == VIRTCHNL_STATUS_ERR_PARAM,
+		      "vlan2: 1 VLAN + 8 more > max_filters 8 -> ERR_PARAM");
+		check(vlan_v2_ids(VIRTCHNL_OP_ADD_VLAN_V2, 101, 7) == 0, "vlan2: 1 VLAN + 7 more = 8 -> SUCCESS");
+		check(vlan_v2_ids(VIRTCHNL_OP_ADD_VLAN_V2, 100, 1) == VIRTCHNL_STATUS_ERR_PARAM,
+		      "vlan2: at 8 VLANs, even one already added -> ERR_PARAM (elements are counted, not new ones)");
+	}
+	/* ice_vc_remove_vlan_v2_msg, ice_vc_del_vlans */
+	check(vlan_v2_ids(VIRTCHNL_OP_DEL_VLAN_V2, 100, 1) == 0, "vlan2: DEL_VLAN_V2 100 -> SUCCESS");
+	check(vlan_v2_ids(VIRTCHNL_OP_DEL_VLAN_V2, 300, 1) == 0,
+	      "vlan2: DEL_VLAN_V2 of a VLAN never added -> SUCCESS (ice_vsi_del_vlan takes -ENOENT)");
+	f.inner = (struct virtchnl_vlan){ 0 };
+	f.outer = (struct virtchnl_vlan){ .tci = 101, .tpid = 0x8100 };
+	check(vlan_v2(VIRTCHNL_OP_DEL_VLAN_V2, p.vsi, &f, 1) == VIRTCHNL_STATUS_ERR_PARAM,
+	      "vlan2: DEL_VLAN_V2 with an outer tag -> ERR_PARAM");
+	if (!p.trust)
+		check(vlan_v2_ids(VIRTCHNL_OP_ADD_VLAN_V2, 100, 1) == 0, "vlan2: after a DEL there is room again -> SUCCESS");
+
+	/* ice_vc_ena/dis_vlan_stripping_v2_msg, ice_vc_ena/dis_vlan_insertion_v2_msg */
+	for (unsigned i = 0; i < 4; i++) {
+		static const uint32_t op[4] = { VIRTCHNL_OP_ENABLE_VLAN_STRIPPING_V2, VIRTCHNL_OP_DISABLE_VLAN_STRIPPING_V2,
+						VIRTCHNL_OP_ENABLE_VLAN_INSERTION_V2, VIRTCHNL_OP_DISABLE_VLAN_INSERTION_V2 };
+		check(vlan_setting(op[i], 0, VIRTCHNL_VLAN_ETHERTYPE_8100) == 0 &&
+			      vlan_setting(op[i], VIRTCHNL_VLAN_ETHERTYPE_8100, 0) == VIRTCHNL_STATUS_ERR_PARAM &&
+			      vlan_setting(op[i], 0, 0) == VIRTCHNL_STATUS_ERR_PARAM &&
+			      vlan_setting(op[i], 0, VIRTCHNL_VLAN_ETHERTYPE_88A8) == VIRTCHNL_STATUS_ERR_PARAM &&
+			      vlan_setting(op[i], 0, VIRTCHNL_VLAN_ETHERTYPE_8100 | VIRTCHNL_VLAN_ETHERTYPE_88A8) ==
+				      VIRTCHNL_STATUS_ERR_PARAM,
+		      "vlan2: opcode %u: inner 0x8100 -> SUCCESS; outer, none, 0x88a8, 0x8100|0x88a8 -> ERR_PARAM "
+		      "(ice_vc_valid_vlan_setting_msg)", op[i]);
+	}
+	check(vlan_setting(VIRTCHNL_OP_ENABLE_VLAN_STRIPPING_V2, 0, VIRTCHNL_VLAN_TAG_LOCATION_L2TAG1) ==
+		      VIRTCHNL_STATUS_ERR_PARAM &&
+		      vlan_setting(VIRTCHNL_OP_DISABLE_VLAN_STRIPPING_V2, 0, VIRTCHNL_VLAN_TAG_LOCATION_L2TAG1) == 0,
+	      "vlan2: setting 0x100: enable -> ERR_PARAM (ice_vc_get_tpid), disable -> SUCCESS (no TPID needed)");
+}
+
 static void check_grants(void)
 {
 	const uint32_t hw = VIRTCHNL_VF_OFFLOAD_WB_ON_ITR | VIRTCHNL_VF_OFFLOAD_RSS_PCTYPE_V2 |
@@ -1406,6 +1564,7 @@ int main(int argc, char **argv)
 		{ "reset", check_reset }, { "link-delay", check_link_delay }, { "grants", check_grants },
 		{ "handshake", check_handshake }, { "counters", check_counters },
 		{ "reset-rules", check_reset_rules },
+		{ "vlan2", check_vlan2 },
 	};
 	char bdf[64];
 	bool found = false;

@@ -251,13 +251,46 @@ static bool is_broadcast(const uint8_t *dst)
 	return !memcmp(dst, bcast, 6);
 }
 
-/* The switch: spoof check, then out to the wire. */
+/* TX VLAN insertion: a data descriptor with CMD IL2TAG1 asks the hardware
+ * to put an 802.1Q tag (TPID 0x8100, then the descriptor's 16-bit L2TAG1 as
+ * the TCI) after the two MAC addresses (iavf_type.h IAVF_TX_DESC_CMD_IL2TAG1;
+ * a driver asks as i40e_tx_map with i40e_tx_prepare_vlan_flags and ice's
+ * ice_tx_prepare_vlan_flags do).  The packet's first data descriptor says so
+ * for the whole packet, every TSO segment included.  Only a tagged frame is
+ * copied, into tx_vlan.frame; an untagged one still goes from where it lies. */
+#define TX_VLAN_TPID 0x8100
+#define TX_MAC_BYTES 12
+static struct {
+	bool insert;   /* the packet being sent asks for a tag ... */
+	uint16_t tci;  /* ... this one */
+	uint8_t frame[AVF_MAX_FRAME + AVF_VLAN_HLEN];
+} tx_vlan;
+
+static const uint8_t *tx_insert_tag(const uint8_t *frame, uint32_t len)
+{
+	uint8_t *f = tx_vlan.frame;
+
+	memcpy(f, frame, TX_MAC_BYTES);
+	f[12] = TX_VLAN_TPID >> 8;
+	f[13] = TX_VLAN_TPID & 0xff;
+	f[14] = (uint8_t)(tx_vlan.tci >> 8);
+	f[15] = (uint8_t)tx_vlan.tci;
+	memcpy(f + TX_MAC_BYTES + AVF_VLAN_HLEN, frame + TX_MAC_BYTES, len - TX_MAC_BYTES);
+	sim_report.tx_vlan_inserted++;
+	return f;
+}
+
+/* The switch: spoof check, then the tag (if asked), then out to the wire. */
 static void tx_send(const uint8_t *frame, uint32_t len)
 {
 	if (!dev_pf->tx_allowed(frame + 6)) {
 		sim_report.tx_spoofed++;
 		dev_vsi_stats.tx_discards++;
 		return;
+	}
+	if (tx_vlan.insert) {
+		frame = tx_insert_tag(frame, len);
+		len += AVF_VLAN_HLEN;
 	}
 	wire_tx(frame, len);
 	sim_report.tx_frames++;
@@ -446,6 +479,10 @@ static enum tx_result tx_frame(struct tx_pass *p)
 		if (total + bsz > (is_tso ? TX_MAX_PACKET : AVF_MAX_FRAME))
 			return mdd("TX", p->q, i, "%s longer than %u bytes", is_tso ? "TSO packet" : "frame",
 				   is_tso ? TX_MAX_PACKET : AVF_MAX_FRAME), TX_MDD;
+		if (ndata == 1) {
+			tx_vlan.insert = (cmd & AVF_TX_DESC_CMD_IL2TAG1) != 0;
+			tx_vlan.tci = (uint16_t)(qw1 >> AVF_TXD_QW1_L2TAG1_SHIFT);
+		}
 		if (is_tso && ndata == 1)
 			tx_offsets(qw1, &tso);
 		if (is_tso)

@@ -82,6 +82,7 @@ void sim_write_report(void)
 	KEY(rx_dropped_queue_off);
 	KEY(tx_frames);
 	KEY(tx_spoofed);
+	KEY(tx_vlan_inserted);
 	KEY(virtchnl_msgs);
 	KEY(virtchnl_errors);
 	KEY(bus_master_blocked);

@@ -219,6 +219,16 @@ expected() { sed -n "s/^expect $1 //p" <<<"$output"; }
 	[[ "$output" == *"the PF is i40e"* ]]
 }
 
+@test "pf: VLAN v2: ice grants and serves it in single VLAN mode (ice_virtchnl.c), i40e refuses its opcodes" {
+	probe_ok --pf ice -- "$TOP/tests/sim/probe-pf" vlan2
+	[[ "$output" == *"VLAN|VLAN_V2 asked -> VLAN_V2 only"* ]]
+	[[ "$output" == *"max_filters 8"* ]]
+	probe_ok --pf ice --trust -- "$TOP/tests/sim/probe-pf" vlan2
+	[[ "$output" == *"max_filters 4096"* ]]
+	probe_ok --pf i40e -- "$TOP/tests/sim/probe-pf" vlan2
+	[[ "$output" == *"i40e: VLAN v2 opcodes -> ERR_NOT_SUPPORTED"* ]]
+}
+
 @test "pf: grants per device id and PF: WB_ON_ITR, RSS_PCTYPE_V2, ENCAP_CSUM on 37cd only (i40e); all asked for on ice" {
 	local args
 	for args in "154c" "1571" "37cd" "1889" "1889 --pf i40e" "154c --pf ice"; do
@@ -447,7 +457,7 @@ calls_up() {
 @test "layers: each calls only the layers below it (README, How the layers talk)" {
 	# the device reaches the PF and its driver only through struct dev_pf_ops / dev_driver_ops
 	calls_up device.c adminq.c queues.c rss.c tso.c rxflex.c devmodel.h -- pf host vfio sim_machine
-	calls_up pf.c pf-queues.c pf-filters.c pf-i40e.c pf-ice.c pf.h -- host vfio sim_machine
+	calls_up pf.c pf-queues.c pf-filters.c pf-vlan.c pf-i40e.c pf-ice.c pf.h -- host vfio sim_machine
 	calls_up host.c -- vfio sim_machine
 	calls_up wire.c -- dev pf host vfio sim_machine
 	calls_up iommu.c -- dev pf host sim_machine

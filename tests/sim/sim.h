@@ -155,6 +155,7 @@ struct sim_report {
 	uint64_t rx_dropped_queue_off; /* RSS chose a queue that is not enabled */
 	uint64_t tx_frames;
 	uint64_t tx_spoofed;
+	uint64_t tx_vlan_inserted; /* frames given an 802.1Q tag (descriptor IL2TAG1) */
 	uint64_t virtchnl_msgs;
 	uint64_t virtchnl_errors;  /* messages the PF answered with an error */
 	uint64_t bus_master_blocked; /* DMA attempted with COMMAND.MASTER clear */
