@@ -15,6 +15,7 @@
  * held.
  */
 #define _GNU_SOURCE
+#include <stdio.h>
 #include <string.h>
 
 #include "pf.h"
@@ -40,9 +41,15 @@ static void host_dmesg(const char *what)
  * admin's unless zero), and the VF is reset, announced. */
 static void host_mac(const struct sim_host *h)
 {
+	const struct pf_host_rules *r = pf_pers->host;
 	char line[128];
+	char mac[18];
 
-	pf_pers->host->mac_line(line, sizeof(line), h->mac);
+	pf_mac_str(mac, h->mac);
+	if (memcmp(h->mac, (const uint8_t[6]){ 0 }, 6))
+		snprintf(line, sizeof(line), "Setting MAC %s%s", mac, r->mac_set_tail);
+	else
+		snprintf(line, sizeof(line), "%s", r->mac_removed);
 	pf_filters_host_mac(h->mac);
 	memcpy(pf_admin.mac, h->mac, sizeof(pf_admin.mac));
 	wire_gen_follow_mac(h->mac);
@@ -86,9 +93,12 @@ static void host_vlan(const struct sim_host *h)
 		return;
 	}
 	pf_admin.port_vlan = (uint16_t)h->value;
-	pf_pers->host->vlan_line(line, sizeof(line), (unsigned)h->value);
-	if (*line)
+	if (h->value) {
+		snprintf(line, sizeof(line), "Setting VLAN %d%s", h->value, pf_pers->host->vlan_set_tail);
 		host_dmesg(line);
+	} else if (pf_pers->host->vlan_cleared) {
+		host_dmesg(pf_pers->host->vlan_cleared);
+	}
 	pf_host_vf_reset("the host changed the VF's port VLAN");
 }
 

@@ -108,26 +108,6 @@ static void i40e_rss_reset(void)
 	pf_write_hena(i40e_hena());
 }
 
-/* i40e_ndo_set_vf_mac's dev_info lines. */
-static void i40e_mac_line(char *out, size_t n, const uint8_t mac[6])
-{
-	char s[18];
-
-	pf_mac_str(s, mac);
-	if (memcmp(mac, (const uint8_t[6]){ 0 }, 6))
-		snprintf(out, n, "Setting MAC %s on VF 0", s);
-	else
-		snprintf(out, n, "Removing MAC on VF 0");
-}
-
-/* i40e_ndo_set_vf_port_vlan logs only a VLAN it sets. */
-static void i40e_vlan_line(char *out, size_t n, unsigned vid)
-{
-	if (vid)
-		snprintf(out, n, "Setting VLAN %u, QOS 0x0 on VF 0", vid);
-	else
-		*out = '\0';
-}
 
 /* i40e_check_vf_init_timeout: setting the MAC, the port VLAN or spoofchk of
  * a VF in reset waits up to 15 x 20 ms for it, then fails; the
@@ -140,9 +120,12 @@ static const struct pf_host_rules i40e_host = {
 	.wait_dmesg = "VF 0 still in reset. Try again.",
 	.mac_same_is_noop = false,
 	.link_resets = true,
-	.mac_line = i40e_mac_line,
+	/* i40e_ndo_set_vf_mac's and i40e_ndo_set_vf_port_vlan's dev_info lines */
+	.mac_set_tail = " on VF 0",
+	.mac_removed = "Removing MAC on VF 0",
 	.mac_after = "Bring down and up the VF interface to make this change effective.",
-	.vlan_line = i40e_vlan_line,
+	.vlan_set_tail = ", QOS 0x0 on VF 0",
+	.vlan_cleared = NULL,
 };
 
 const struct pf_personality pf_i40e = {

@@ -246,27 +246,6 @@ static void ice_rss_reset(void)
 	pf_write_hena(ICE_RSS_HENA);
 }
 
-/* ice_set_vf_mac's netdev_info lines (the PF's netdev name, which follows
- * the BDF in the real line, is left out). */
-static void ice_mac_line(char *out, size_t n, const uint8_t mac[6])
-{
-	char s[18];
-
-	pf_mac_str(s, mac);
-	if (memcmp(mac, (const uint8_t[6]){ 0 }, 6))
-		snprintf(out, n, "Setting MAC %s on VF 0. VF driver will be reinitialized", s);
-	else
-		snprintf(out, n, "Removing MAC on VF 0. VF driver will be reinitialized");
-}
-
-/* ice_set_vf_port_vlan: QoS 0 and TPID 0x8100 (ETH_P_8021Q) here. */
-static void ice_vlan_line(char *out, size_t n, unsigned vid)
-{
-	if (vid)
-		snprintf(out, n, "Setting VLAN %u, QoS 0, TPID 0x8100 on VF 0", vid);
-	else
-		snprintf(out, n, "Clearing port VLAN on VF 0");
-}
 
 /* ice_check_vf_ready_for_cfg, which every ice_set_vf_* calls (ice_set_vf_mac
  * after its "MAC already set" test): ice_wait_on_vf_reset polls
@@ -286,9 +265,14 @@ static const struct pf_host_rules ice_host = {
 	.wait_dmesg = NULL,
 	.mac_same_is_noop = true,
 	.link_resets = false,
-	.mac_line = ice_mac_line,
+	/* ice_set_vf_mac's netdev_info lines (the real ones also name the
+	 * PF's netdev after the BDF); ice_set_vf_port_vlan's, QoS 0 and TPID
+	 * 0x8100 (ETH_P_8021Q) here */
+	.mac_set_tail = " on VF 0. VF driver will be reinitialized",
+	.mac_removed = "Removing MAC on VF 0. VF driver will be reinitialized",
 	.mac_after = NULL,
-	.vlan_line = ice_vlan_line,
+	.vlan_set_tail = ", QoS 0, TPID 0x8100 on VF 0",
+	.vlan_cleared = "Clearing port VLAN on VF 0",
 };
 
 const struct pf_personality pf_ice = {

@@ -142,11 +142,16 @@ struct pf_host_rules {
 	/* link=auto|up resets the VF (announced) and link=down stops its
 	 * queues; false: each only sends LINK_CHANGE with the VF's new view. */
 	bool link_resets;
-	/* The dmesg lines (after the "<pf> <bdf>: " prefix) of mac= before its
-	 * reset, of mac= after it (NULL: none), of vlan= before its reset. */
-	void (*mac_line)(char *out, size_t n, const uint8_t mac[6]);
+	/* The dmesg lines, after the "<pf> <bdf>: " prefix: mac= before its
+	 * reset ("Setting MAC <mac>" and mac_set_tail; mac_removed for
+	 * 00:00:00:00:00:00), mac= after it (NULL: none); vlan= before its
+	 * reset ("Setting VLAN <vid>" and vlan_set_tail; vlan_cleared for 0,
+	 * NULL: none). */
+	const char *mac_set_tail;
+	const char *mac_removed;
 	const char *mac_after;
-	void (*vlan_line)(char *out, size_t n, unsigned vid);
+	const char *vlan_set_tail;
+	const char *vlan_cleared;
 };
 
 struct pf_personality {
