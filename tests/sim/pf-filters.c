@@ -347,7 +347,8 @@ void pf_del_vlan(uint32_t op, const uint8_t *msg, uint16_t len)
  * is set. */
 void pf_vlan_stripping(uint32_t op, const uint8_t *msg, uint16_t len)
 {
-	(void)msg, (void)len;
+	(void)msg;
+	(void)len;
 	pf_trace_in(op, "%s", "");
 	if (!pf_allowed(op, -1))
 		return;

@@ -359,7 +359,8 @@ void pf_get_rss_hena_caps(uint32_t op, const uint8_t *msg, uint16_t len)
 {
 	struct virtchnl_rss_hena h = { pf_pers->hena_caps() };
 
-	(void)msg, (void)len;
+	(void)msg;
+	(void)len;
 	pf_trace_in(op, "%s", "");
 	if (pf_allowed(op, -1))
 		pf_reply(op, VIRTCHNL_STATUS_SUCCESS, &h, sizeof(h), "hena=0x%016llx", (unsigned long long)h.hena);
@@ -372,7 +373,8 @@ void pf_get_supported_rxdids(uint32_t op, const uint8_t *msg, uint16_t len)
 {
 	struct virtchnl_supported_rxdids r = { pf_pers->supported_rxdids };
 
-	(void)msg, (void)len;
+	(void)msg;
+	(void)len;
 	pf_trace_in(op, "%s", "");
 	if (!r.supported_rxdids) {
 		pf_reply(op, VIRTCHNL_STATUS_ERR_NOT_SUPPORTED, NULL, 0, "%s does not implement it", pf_pers->name);

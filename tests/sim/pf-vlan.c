@@ -60,7 +60,8 @@ void pf_get_offload_vlan_v2_caps(uint32_t op, const uint8_t *msg, uint16_t len)
 	struct virtchnl_vlan_caps c;
 	struct pf_line l = { .n = 0 };
 
-	(void)msg, (void)len;
+	(void)msg;
+	(void)len;
 	pf_trace_in(op, "%s", "");
 	if (!v2_implemented(op) || !pf_allowed(op, -1))
 		return;

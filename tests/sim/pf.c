@@ -883,7 +883,8 @@ static void pf_version(uint32_t op, const uint8_t *msg, uint16_t len)
  * reset, INIT or ACTIVE here; one in reset is not reset again. */
 static void pf_reset_vf(uint32_t op, const uint8_t *msg, uint16_t len)
 {
-	(void)msg, (void)len;
+	(void)msg;
+	(void)len;
 	if (pf_vf.state == PF_RESET) {
 		sim_log("pf: RESET_VF from a VF in reset ignored (%s_vc_reset_vf_msg)", pf_pers->name);
 		return;

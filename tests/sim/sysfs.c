@@ -203,7 +203,8 @@ static int pf_sriov(const char *bdf)
 
 static int rm_entry(const char *p, const struct stat *st, int type, struct FTW *ftw)
 {
-	(void)st, (void)ftw;
+	(void)st;
+	(void)ftw;
 	return type == FTW_DP ? rmdir(p) : unlink(p);
 }
 
