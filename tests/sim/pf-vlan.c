@@ -261,6 +261,6 @@ void pf_vlan_setting_v2(uint32_t op, const uint8_t *msg, uint16_t len)
 		pf_filters_strip(enable);
 	else
 		insertion = enable;
-	pf_reply(op, VIRTCHNL_STATUS_SUCCESS, NULL, 0, "%s %s", strip ? "stripping" : "insertion",
-		 strip ? (pf_rx_strip() ? "on" : "off") : (insertion ? "on" : "off"));
+	bool on = strip ? pf_rx_strip() : insertion;
+	pf_reply(op, VIRTCHNL_STATUS_SUCCESS, NULL, 0, "%s %s", strip ? "stripping" : "insertion", on ? "on" : "off");
 }
