@@ -964,13 +964,19 @@ static void check_stats(void)
 }
 
 /* After a reset: ARQ torn down (ENABLE 0), then RSTAT active again. */
-static bool wait_reset(void)
+/* A reset took the admin queue down and finished: RSTAT active again. */
+static bool wait_reset_done(void)
 {
 	bool seen = false;
 
 	for (uint64_t end = now_ms() + 1000; now_ms() < end && !seen; nap())
 		seen = !(rd(VF_ARQLEN1) & VF_QLEN_ENABLE);
-	if (!seen || !wait_rstat_active(2000))
+	return seen && wait_rstat_active(2000);
+}
+
+static bool wait_reset(void)
+{
+	if (!wait_reset_done())
 		return false;
 	aq_init();
 	return true;
@@ -1544,9 +1550,13 @@ static void check_host(const char *name)
 		/* The MAC waits for the trust reset (i40e_check_vf_init_timeout),
 		 * then resets the VF again as soon as the PF is done: before the
 		 * VF enabled its ARQ again, so that RESET_IMPENDING is lost. */
-		check(await_doom(1000) && wait_reset(), "host trust+mac: RESET_IMPENDING, the VF is reset (trust)");
-		struct timespec t = { 0, 100 * 1000000L };
-		nanosleep(&t, NULL);
+		check(await_doom(1000) && wait_reset_done(), "host trust+mac: RESET_IMPENDING, the VF is reset (trust)");
+		/* The admin queue stays off until the MAC's reset is over: RSTAT
+		 * leaving VFACTIVE shows it; a probe that missed its 30 ms still
+		 * waits a whole second, which that reset cannot outlast. */
+		bool left = false;
+		for (uint64_t end = now_ms() + 1000; now_ms() < end && !left; nap())
+			left = (rd(VFGEN_RSTAT) & VFGEN_RSTAT_VFR_STATE_MASK) != VIRTCHNL_VFR_VFACTIVE;
 		check(wait_rstat_active(1000), "host trust+mac: RSTAT active again");
 		aq_init();
 		check(version(1, NULL) == 0 && resources(CAPS_DPDK, &r, NULL) == 0 &&

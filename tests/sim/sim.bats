@@ -355,7 +355,7 @@ expected() { sed -n "s/^expect $1 //p" <<<"$output"; }
 
 @test "host: an action i40e refuses during a reset waits for it, then resets unannounced" {
 	probe_ok --host 100:trust=on --host 100:mac=02:00:00:00:00:02 -- "$TOP/tests/sim/probe-pf" host-wait
-	[[ "$output" == *"avfsim: ARQ disabled: PF message VIRTCHNL_OP_EVENT dropped"* ]]
+	[[ "$output" == *"avfsim: ARQ disabled: PF message VIRTCHNL_OP_EVENT dropped"* ]] || { echo "$output"; return 1; }
 	assert_report host_vf_resets 2
 	assert_report vf_resets 2
 }
