@@ -33,6 +33,7 @@
  *   host-spoofchk       needs --host 100:spoofchk=off
  *   host-link           needs --host 100:link=down --host 400:link=up
  *   host-vlan           needs --host 100:vlan=100 --host 400:vlan=0
+ *   host-vlan2          needs --pf ice --host 100:vlan=100
  *   host-pf-reset       needs --host 100:pf-reset
  *   host-vf-remove      needs --host 100:vf-remove (REQ eventfd registered)
  *   host-vf-remove-noreq  needs --host 100:vf-remove (no REQ eventfd)
@@ -1509,6 +1510,26 @@ static void check_host(const char *name)
 		check((r.vf_cap_flags & VIRTCHNL_VF_OFFLOAD_VLAN) && r.max_mtu == AVF_MAX_FRAME,
 		      "host vlan=0: VLAN offload and max_mtu %u again", r.max_mtu);
 		check(add_vlan(5) == 0, "host vlan=0: ADD_VLAN -> SUCCESS");
+	} else if (!strcmp(name, "vlan2")) {
+		/* ice_vc_get_vlan_caps grants VLAN_V2 with a port VLAN too, and
+		 * ice_vc_get_offload_vlan_v2_caps then offers nothing: the port
+		 * VLAN is the host's (ice_vf_is_port_vlan_ena) */
+		struct virtchnl_vlan_caps c;
+		struct msg m;
+
+		host_reset_seen("host vlan=100 (VLAN v2)", &r);
+		check(r.vf_cap_flags & VIRTCHNL_VF_OFFLOAD_VLAN_V2, "host vlan=100: VLAN_V2 still granted (0x%08x)",
+		      r.vf_cap_flags);
+		check(call(VIRTCHNL_OP_GET_OFFLOAD_VLAN_V2_CAPS, NULL, 0, &m) == 0 && m.len == sizeof(c),
+		      "host vlan=100: GET_OFFLOAD_VLAN_V2_CAPS -> SUCCESS, 40 bytes");
+		memcpy(&c, m.data, sizeof(c));
+		check(!c.filtering.filtering_support.outer && !c.filtering.filtering_support.inner &&
+			      !c.filtering.max_filters && !c.offloads.stripping_support.outer &&
+			      !c.offloads.stripping_support.inner && !c.offloads.insertion_support.outer &&
+			      !c.offloads.insertion_support.inner,
+		      "host vlan=100: no VLAN filtering, stripping or insertion offered (ice_vc_get_offload_vlan_v2_caps)");
+		check(vlan_v2_ids(VIRTCHNL_OP_ADD_VLAN_V2, 5, 1) == VIRTCHNL_STATUS_ERR_PARAM,
+		      "host vlan=100: ADD_VLAN_V2 -> ERR_PARAM (max_filters 0)");
 	} else if (!strcmp(name, "pf-reset")) {
 		/* VFINT_ICR0_ENA1 clear: a VF reset would wait for it (sim.bats:
 		 * vfr_sync_waits 0 shows this one did not). */

@@ -385,6 +385,8 @@ expected() { sed -n "s/^expect $1 //p" <<<"$output"; }
 	[[ "$output" == *"avfsim: dmesg: ice 0000:3b:00.0: Setting VLAN 100, QoS 0, TPID 0x8100 on VF 0"* ]]
 	[[ "$output" == *"avfsim: dmesg: ice 0000:3b:00.0: Clearing port VLAN on VF 0"* ]]
 	assert_report host_vf_resets 2
+	# a VF that asked VLAN v2 keeps it under a port VLAN, with nothing offered
+	probe_ok --pf ice --host 100:vlan=100 -- "$TOP/tests/sim/probe-pf" host-vlan2
 	probe_ok --pf ice --host 100:spoofchk=off -- "$TOP/tests/sim/probe-pf" host-spoofchk
 	assert_report vf_resets 0
 	# ice_set_vf_link_state: LINK_CHANGE down then up, the queues untouched
