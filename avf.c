@@ -508,8 +508,7 @@ static int group_not_viable(const struct avf *a)
 static bool fd_limit_hit(int err) { return err == EMFILE || err == ENFILE; }
 
 /* vfio.rst's usage example, its first steps: the IOMMU group from sysfs, a
- * container with a type1
- * IOMMU, and the group in it. */
+ * container with a type1 IOMMU, and the group in it. */
 static int vfio_open_group(struct avf *a)
 {
 	char dev[PATH_MAX], path[PATH_MAX], link[PATH_MAX], drv[PATH_MAX], *end;
@@ -846,7 +845,6 @@ static const char *link_down_note(const struct avf *a)
  * ends. */
 static void vc_event(struct avf *a, const uint8_t *msg, uint16_t len)
 {
-
 	struct virtchnl_pf_event ev;
 	if (len < sizeof ev) {
 		note("a PF event of %u bytes, expected %zu: dropped", len, sizeof ev);
@@ -1365,10 +1363,10 @@ static void rx_drop(struct avf *a, uint16_t slot, uint64_t qw1, uint64_t *counte
 /* iavf_alloc_rx_buffers: hand the device the slots up to (not including)
  * tail, rounded down to a multiple of 8: E810 ignores QRX_TAIL's low bits
  * (ice_release_rx_desc), so a slot past the last multiple would stay ours
- * anyway.  Each is
- * written in the read format just before: pkt_addr, and hdr_addr = 0, since
- * DD lands in that qword and must start clear.  rx_burst cleared DD when it
- * took a slot back, so a DD here was written while avf owned the slot. */
+ * anyway.  Each is written in the read format just before: pkt_addr, and
+ * hdr_addr = 0, since DD lands in that qword and must start clear.  rx_burst
+ * cleared DD when it took a slot back, so a DD here was written while avf
+ * owned the slot. */
 static void rx_post(struct avf *a, uint16_t tail)
 {
 	tail -= tail % AVF_RX_TAIL_MULTIPLE;
@@ -1481,7 +1479,6 @@ static const char *vlan_pruning_note(const struct avf *a)
 
 static int banner(struct avf *a)
 {
-
 	struct cap_str caps = cap_str(a->caps);
 	fprintf(stderr, "avf: %s is up, %" PRIu64 " ms after start\n  device     %04x:%04x %s\n"
 		"  iommu      group %d, VFIO %s, %u KiB of DMA memory in %s\n  virtchnl   %" PRIu32 ".%" PRIu32 "\n"
@@ -1620,7 +1617,6 @@ static int vf_recover(struct avf *a)
 		 * queue down (one the PF did not announce) starts over too. */
 		vf_reset_seen(a);
 		if (!a->reset_pending) {
-
 			stop_with(a, stop_signal ? AVF_STOP_SIGNAL : AVF_STOP_ERROR);
 			return -1;
 		}
