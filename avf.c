@@ -52,8 +52,10 @@
 #endif
 #ifdef ECHO
 #define MODE "echo"
+#define DUMPS false /* frames are shown (stdout) only when dumping */
 #else
 #define MODE "dump"
+#define DUMPS true
 #endif
 #ifdef POLL
 #define IRQ_MODE "busy polling"
@@ -994,16 +996,14 @@ static int vc_call(struct avf *a, uint32_t op, uint16_t len, uint16_t min, uint1
 	if (a->wait.status != VIRTCHNL_STATUS_SUCCESS)
 		return fail("the PF refused %s: status %s; check the host's dmesg for i40e/ice", vc_op_name(op),
 			    vc_status_str(a->wait.status));
-	if (min == max && a->wait.len != min)
-		return fail("the PF's reply to %s has %u bytes, expected %u: does the host's i40e/ice speak "
-			    "virtchnl 1.1?", vc_op_name(op), a->wait.len, min);
-	if (a->wait.len < min)
-		return fail("the PF's reply to %s has %u bytes, expected at least %u: does the host's i40e/ice "
-			    "speak virtchnl 1.1?", vc_op_name(op), a->wait.len, min);
-	if (a->wait.len > max)
-		return fail("the PF's reply to %s has %u bytes, expected at most %u: does the host's i40e/ice "
-			    "speak virtchnl 1.1?", vc_op_name(op), a->wait.len, max);
-	return 0;
+	if (a->wait.len >= min && a->wait.len <= max)
+		return 0;
+	const char *bound = a->wait.len < min ? "at least " : "at most ";
+	uint16_t expected = a->wait.len < min ? min : max;
+	if (min == max)
+		bound = "";
+	return fail("the PF's reply to %s has %u bytes, expected %s%u: does the host's i40e/ice speak virtchnl 1.1?",
+		    vc_op_name(op), a->wait.len, bound, expected);
 }
 
 /* An optional message failed (refused, unanswered, malformed): say what
@@ -1846,10 +1846,12 @@ static unsigned rx_burst(struct avf *a)
 			uint16_t tag = 0;
 			const uint8_t *wire = buf_addr(a, buf);
 			uint32_t wire_len = len;
-			if (tagged) {
+			if (tagged)
 				tag = (uint16_t)((a->rx_ring[slot].qword[0] & AVF_RXD_QW0_L2TAG1_MASK) >> AVF_RXD_QW0_L2TAG1_SHIFT);
+			/* echo puts the tag back through the TX descriptor: no copy
+			 * unless a capture wants the frame as it was */
+			if (tagged && (DUMPS || a->pcap))
 				wire = vlan_restore(a, wire, &wire_len, tag);
-			}
 			a->cnt.rx_frames++;
 			a->cnt.rx_bytes += len;
 			if (a->pcap)
@@ -2059,14 +2061,12 @@ static void report(struct avf *a)
 	struct rusage ru = { .ru_maxrss = 0 };
 	getrusage(RUSAGE_SELF, &ru);
 	/* Per frame, a handful of frames would mostly measure bring-up's tail. */
+	char per_frame[64] = "";
 	if (c->rx_frames >= AVF_COST_MIN_FRAMES)
-		fprintf(stderr, "avf: cpu %.3f ms over %.3f s wall for %" PRIu64 " frames: %.3f Mpps, %.1f ns of cpu per "
-			"frame; peak RSS %ld KiB\n", cpu_ns / AVF_NSEC_PER_MSEC, wall_us / AVF_USEC_PER_SEC, c->rx_frames,
-			c->rx_frames / wall_us, cpu_ns / (double)c->rx_frames, ru.ru_maxrss);
-	else
-		fprintf(stderr, "avf: cpu %.3f ms over %.3f s wall for %" PRIu64 " frames; peak RSS %ld KiB\n",
-			cpu_ns / AVF_NSEC_PER_MSEC, wall_us / AVF_USEC_PER_SEC, c->rx_frames, ru.ru_maxrss);
-
+		snprintf(per_frame, sizeof per_frame, ": %.3f Mpps, %.1f ns of cpu per frame", c->rx_frames / wall_us,
+			 cpu_ns / (double)c->rx_frames);
+	fprintf(stderr, "avf: cpu %.3f ms over %.3f s wall for %" PRIu64 " frames%s; peak RSS %ld KiB\n",
+		cpu_ns / AVF_NSEC_PER_MSEC, wall_us / AVF_USEC_PER_SEC, c->rx_frames, per_frame, ru.ru_maxrss);
 #ifdef POLL
 	/* A poller's CPU time is its wall time: its headroom shows in the polls
 	 * that found nothing, its batching in the frames per poll that did. */
