@@ -673,13 +673,12 @@ struct rx_meta {
 	uint64_t status;                  /* L2TAG1P, FLTSTAT */
 };
 
-/* The write-back (union iavf_32byte_rx_desc) of the descriptors filled so far,
- in ring order, each
- * fully written with DD last (DPDK's vector path reads eight at a time):
- * every complete line, and the last partial one too when `partial` (the
- * vector fired).  A turn's lines go out together at its end: a driver
- * polling DD finds a turn's frames at once instead of contending for each
- * line as it fills. */
+/* The write-back (union iavf_32byte_rx_desc) of the descriptors filled so
+ * far, in ring order, each fully written with DD last (DPDK's vector path
+ * reads eight at a time): every complete line, and the last partial one
+ * too when `partial` (the vector fired).  A turn's lines go out together
+ * at its end: a driver polling DD finds a turn's frames at once instead of
+ * contending for each line as it fills. */
 static void rx_writeback(struct rxq *r, volatile struct avf_rx_desc *ring, bool partial)
 {
 	unsigned n = r->wb_n;
