@@ -235,13 +235,11 @@ static bool atq_poll(void)
 /* ------------------------------------------------------------- ARQ */
 
 /* Write m into the posted descriptor at q->head (as iavf_clean_arq_element
- * reads it): payload into the
-
- * posted buffer, then opcode 0x0802, datalen, retval, cookies, and flags
- * DD|CMP keeping BUF|LB, DD last.  A posted buffer shorter than the message
- * (or none) gets the message truncated to it, with ERR and retval E2BIG:
- * what firmware does is NOT FOUND; this lets the VF see the loss.  False
- * on a descriptor DMA fault. */
+ * reads it): payload into the posted buffer, then opcode 0x0802, datalen,
+ * retval, cookies, and flags DD|CMP keeping BUF|LB, DD last.  A posted
+ * buffer shorter than the message (or none) gets the message truncated to
+ * it, with ERR and retval E2BIG: what firmware does is NOT FOUND; this lets
+ * the VF see the loss.  False on a descriptor DMA fault. */
 static bool arq_put(const struct aq_ring *q, const struct arq_msg *m)
 {
 	uint64_t iova = q->base + 32ull * q->head;

@@ -373,10 +373,9 @@ static void trace_dyn_ctl(uint32_t off, uint32_t val)
 }
 
 /* A DYN_CTL write (iavf_register.h, IAVF_VFINT_DYN_CTLN1_*): INTENA arms;
- ITR_INDX 0..2 loads INTERVAL into
- * that ITR (3 = no update); SWINT_TRIG raises a software cause; INTENA_MSK
- * leaves INTENA as it was.  SWINT_TRIG, CLEARPBA and INTENA_MSK act on the
- * write only and read back 0. */
+ * ITR_INDX 0..2 loads INTERVAL into that ITR (3 = no update); SWINT_TRIG
+ * raises a software cause; INTENA_MSK leaves INTENA as it was.  SWINT_TRIG,
+ * CLEARPBA and INTENA_MSK act on the write only and read back 0. */
 static bool dyn_ctl_poll(unsigned v)
 {
 	uint32_t off = dyn_ctl_reg(v), old = dev_shadow[off / 4], val, now_val;

@@ -369,12 +369,18 @@ static void tx_stray_writeback(struct tx_pass *p, uint32_t head)
 /* After the frame in [first, end) went out: DTYPE = DESC_DONE in every
  * descriptor with RS, once the frame holding it is processed, and
  * written back once the device is done with the descriptor's whole line:
- * the line of `end`, the next descriptor, is not finished yet. */
+ * the line of `end`, the next descriptor, is not finished yet.  The head
+ * left the pending descriptors' line (that of `first`) if `end` lies in
+ * another line, or behind `first` (the frame went round the ring); only
+ * the descriptors before `end` in its line wait, so never more than a
+ * line's worth, whatever the driver posts. */
 static bool tx_complete(struct tx_pass *p, uint32_t first, uint32_t end)
 {
 	struct txq *t = &txq[p->q];
+	uint32_t line = end / TX_LINE_DESCS;
+	bool left = t->wb_n && (t->wb_idx[0] / TX_LINE_DESCS != line || end < first);
 
-	if (t->wb_n && t->wb_idx[0] / TX_LINE_DESCS != end / TX_LINE_DESCS && !tx_writeback_pending(p))
+	if (left && !tx_writeback_pending(p))
 		return false;
 	for (uint32_t i = first; i != end; i = ring_next(i, t->len)) {
 		uint64_t qw1 = __atomic_load_n(&p->ring[i].cmd_type_offset_bsz, __ATOMIC_ACQUIRE);
@@ -382,7 +388,7 @@ static bool tx_complete(struct tx_pass *p, uint32_t first, uint32_t end)
 		if (!(qw1 & (AVF_TX_DESC_CMD_RS << AVF_TXD_QW1_CMD_SHIFT)))
 			continue;
 		p->completed = true;
-		if (i / TX_LINE_DESCS == end / TX_LINE_DESCS)
+		if (i / TX_LINE_DESCS == line && i < end)
 			t->wb_idx[t->wb_n++] = i;
 		else if (!tx_writeback(p, i))
 			return false;
@@ -667,13 +673,12 @@ struct rx_meta {
 	uint64_t status;                  /* L2TAG1P, FLTSTAT */
 };
 
-/* The write-back (union iavf_32byte_rx_desc) of the descriptors filled so far,
- in ring order, each
- * fully written with DD last (DPDK's vector path reads eight at a time):
- * every complete line, and the last partial one too when `partial` (the
- * vector fired).  A turn's lines go out together at its end: a driver
- * polling DD finds a turn's frames at once instead of contending for each
- * line as it fills. */
+/* The write-back (union iavf_32byte_rx_desc) of the descriptors filled so
+ * far, in ring order, each fully written with DD last (DPDK's vector path
+ * reads eight at a time): every complete line, and the last partial one
+ * too when `partial` (the vector fired).  A turn's lines go out together
+ * at its end: a driver polling DD finds a turn's frames at once instead of
+ * contending for each line as it fills. */
 static void rx_writeback(struct rxq *r, volatile struct avf_rx_desc *ring, bool partial)
 {
 	unsigned n = r->wb_n;
