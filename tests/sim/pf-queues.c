@@ -204,7 +204,7 @@ void pf_enable_queues(uint32_t op, const uint8_t *msg, uint16_t len)
 	 * link state follows the reply whatever it was (i40e_vc_process_vf_msg). */
 	if (pf_admin.disabled) {
 		pf_trace_in(op, "(%u bytes)", len);
-		sim_log("dmesg: i40e %s: Admin has disabled VF 0, will not enable queues", pf_bdf());
+		pf_dmesg("Admin has disabled VF 0, will not enable queues");
 		pf_reply(op, PF_STATUS_EPERM, NULL, 0, "the host set the VF's link state to disable");
 		pf_link_event(pf_vf_link_up());
 		return;

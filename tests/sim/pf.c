@@ -473,12 +473,10 @@ void pf_link_event(bool up)
 	sim_report.last_link_state = up;
 }
 
-const char *pf_bdf(void)
+/* The PF is function 0 of the VF's bus ("dddd:bb:00.0"). */
+void pf_dmesg(const char *what)
 {
-	static char bdf[16];
-
-	snprintf(bdf, sizeof(bdf), "%.8s00.0", sim_opts.bdf);
-	return bdf;
+	sim_log("dmesg: %s %.8s00.0: %s", pf_pers->name, sim_opts.bdf, what);
 }
 
 /* A PF-side event with severity CERTAIN_DOOM (RESET_IMPENDING, PF_DRIVER_CLOSE). */
@@ -629,7 +627,7 @@ static void pf_sync_vfr_reset(uint64_t now)
 		if (now < pf_vf.reset_ns)
 			return;
 		sim_report.vfr_never_finished++;
-		sim_log("dmesg: %s %.8s00.0: Reset VF 0 never finished", pf_pers->name, sim_opts.bdf);
+		pf_dmesg("Reset VF 0 never finished");
 	}
 	pf_vf.reset_due = false;
 	dev_vf_reset();

@@ -71,8 +71,9 @@ struct pf_admin {
 };
 extern struct pf_admin pf_admin;
 
-/* "dddd:bb:00.0": the PF of the simulated VF, as its dmesg lines name it. */
-const char *pf_bdf(void);
+/* A line the PF driver puts in the host's kernel log, logged as
+ * "avfsim: dmesg: <pf_pers->name> <PF bdf>: what". */
+void pf_dmesg(const char *what);
 
 /* Entry points for host.c (the host's administrator): a VF reset the PF
  * announces with RESET_IMPENDING (i40e_vc_reset_vf(vf, true)); a PF reset
