@@ -202,7 +202,7 @@ void pf_enable_queues(uint32_t op, const uint8_t *msg, uint16_t len)
 
 	/* i40e_vc_enable_queues_msg checks is_disabled_from_host first; the
 	 * link state follows the reply whatever it was (i40e_vc_process_vf_msg). */
-	if (pf_admin.disabled) {
+	if (pf_disabled_from_host()) {
 		pf_trace_in(op, "(%u bytes)", len);
 		pf_dmesg("Admin has disabled VF 0, will not enable queues");
 		pf_reply(op, PF_STATUS_EPERM, NULL, 0, "the host set the VF's link state to disable");

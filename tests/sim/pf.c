@@ -685,14 +685,17 @@ void pf_host_link(int link)
 		return;
 	}
 	if (link == SIM_HOST_LINK_DOWN) {
-		pf_admin.disabled = true;
 		pf_link_event(false);
 		pf_queues_stop();
 		return;
 	}
-	pf_admin.disabled = false;
 	pf_vf.link_after_reset = true;
 	pf_host_vf_reset("the host set the link state");
+}
+
+bool pf_disabled_from_host(void)
+{
+	return pf_pers->host->link_resets && pf_admin.link == SIM_HOST_LINK_DOWN;
 }
 
 static void pf_vflr_rebuild(void);

@@ -67,7 +67,6 @@ struct pf_admin {
 	bool spoofchk;
 	uint16_t port_vlan;  /* the VSI's pvid; 0 none */
 	int link;            /* enum sim_host_link: forced up/down or auto */
-	bool disabled;       /* i40e's is_disabled_from_host (link=down) */
 };
 extern struct pf_admin pf_admin;
 
@@ -83,6 +82,9 @@ void pf_dmesg(const char *what);
 void pf_host_vf_reset(const char *why);
 void pf_host_pf_reset(uint64_t hold_ns);
 void pf_host_link(int link);
+/* i40e's is_disabled_from_host: link=down on a PF whose link= resets the VF
+ * (pf_host_rules.link_resets); ENABLE_QUEUES is refused until up or auto. */
+bool pf_disabled_from_host(void);
 
 /* First use: parse the faults, allocate the VSI.  Idempotent. */
 void pf_ready(void);
