@@ -651,9 +651,7 @@ void pf_host_vf_reset(const char *why)
 		return;
 	}
 	sim_report.host_vf_resets++;
-	sim_trace("pf: VF reset (%s)", why);
-	pf_doom_event(VIRTCHNL_EVENT_RESET_IMPENDING, "RESET_IMPENDING CERTAIN_DOOM");
-	pf_trigger_reset();
+	pf_start_reset(true, why);
 }
 
 /* A PF reset: i40e_prep_for_reset tells every VF (i40e_vc_notify_reset),
