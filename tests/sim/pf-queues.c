@@ -266,6 +266,7 @@ void pf_queues_stop(void)
 		dev_enable_txq(q, false);
 	for (unsigned q = 0; q < pf_vf.num_qp; q++)
 		dev_enable_rxq(q, false);
+	pf_vf.qs_ena = 0;
 }
 
 /* i40e_vc_get_stats_msg: the VSI's counters, from zero for each new VSI (a
