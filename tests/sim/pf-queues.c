@@ -271,9 +271,9 @@ void pf_queues_stop(void)
 
 /* i40e_vc_get_stats_msg: the VSI's counters, from zero for each new VSI (a
  * VF reset makes one: pf_vsi_alloc, i40e_alloc_vsi_res).  i40e reads them
- as 48-bit (bytes, packets) and
- * 32-bit (discards, errors, unknown protocol) hardware counters, so they
- * wrap there.  Errors still carry 96 zero bytes, as i40e sends. */
+ * as 48-bit (bytes, packets) and 32-bit (discards, errors, unknown
+ * protocol) hardware counters, so they wrap there.  Errors still carry 96
+ * zero bytes, as i40e sends. */
 void pf_get_stats(uint32_t op, const uint8_t *msg, uint16_t len)
 {
 	const uint64_t m48 = (1ull << 48) - 1, m32 = (1ull << 32) - 1;
