@@ -468,7 +468,7 @@ void pf_link_event(bool up)
 	pf_event(&e, what);
 	if (fault[F_LINK_DOWN].on)
 		fault_note(F_LINK_DOWN, "LINK_CHANGE says down");
-	pf_vf.link_told = up;
+	pf_vf.link_sent = true;
 	pf_vf.port_seen = link_up_at(sim_now_ns());
 	sim_report.last_link_state = up;
 }
@@ -579,7 +579,6 @@ void pf_ready(void)
 	pf_vf.ready = true;
 	pf_pers = sim_opts.pf == SIM_PF_ICE ? &pf_ice : &pf_i40e;
 	pf_vf.start_ns = sim_now_ns();
-	pf_vf.link_told = -1;
 	memcpy(pf_admin.mac, sim_opts.mac, sizeof(pf_admin.mac));
 	pf_admin.trust = sim_opts.trust;
 	pf_admin.spoofchk = !sim_opts.no_spoofchk;
@@ -736,7 +735,7 @@ static void pf_vflr_rebuild(void)
 	res_wait.waiting = false;
 	memset(&pf_vf.ver, 0, sizeof(pf_vf.ver));
 	pf_vf.driver_caps = 0;
-	pf_vf.link_told = -1;
+	pf_vf.link_sent = false;
 	pf_vf.after_version = false;
 	pf_vsi_alloc(true);
 	sim_trace("pf: function-level reset: VF state INIT, version forgotten");
@@ -1046,6 +1045,6 @@ void pf_tick(uint64_t now_ns)
 	/* Tell an ACTIVE VF (one that has heard about the link) when the port's
 	 * link changes (i40e_vc_notify_link_state, ice_vc_notify_link_state),
 	 * in the VF's view of it. */
-	if (pf_vf.state == PF_ACTIVE && pf_vf.link_told >= 0 && link_up_at(now_ns) != pf_vf.port_seen)
+	if (pf_vf.state == PF_ACTIVE && pf_vf.link_sent && link_up_at(now_ns) != pf_vf.port_seen)
 		pf_link_event(vf_link_up_at(now_ns));
 }

@@ -45,7 +45,7 @@ struct pf_vf {
 	uint32_t txq_len[AVF_MAX_QUEUES]; /* configured ring lengths, 0 = none */
 	uint32_t rxq_len[AVF_MAX_QUEUES];
 	uint64_t start_ns;                /* the port came up (--link-delay base) */
-	int link_told;                    /* last LINK_CHANGE sent: -1 none, 0, 1 */
+	bool link_sent;                   /* a LINK_CHANGE was sent (since the VFLR) */
 	bool port_seen;                   /* the port's link when it was sent */
 	uint32_t qs_ena;                  /* enabled queues: RX bits 0-15, TX 16-31 */
 	bool enabled_once;                /* first ENABLE_QUEUES succeeded ... */
