@@ -369,7 +369,7 @@ void pf_get_rss_hena_caps(uint32_t op, const uint8_t *msg, uint16_t len)
 
 /* ice_vc_query_rxdid: the VF must be ACTIVE with RX_FLEX_DESC negotiated;
  * the answer is the RXDIDs the device can write.  i40e has no such message
- * (ERR_NOT_SUPPORTED, as for any opcode it does not implement). */
+ * (pf.c answers ERR_NOT_SUPPORTED: pf_personality.implements). */
 void pf_get_supported_rxdids(uint32_t op, const uint8_t *msg, uint16_t len)
 {
 	struct virtchnl_supported_rxdids r = { pf_pers->supported_rxdids };
@@ -377,10 +377,6 @@ void pf_get_supported_rxdids(uint32_t op, const uint8_t *msg, uint16_t len)
 	(void)msg;
 	(void)len;
 	pf_trace_in(op, "%s", "");
-	if (!r.supported_rxdids) {
-		pf_reply(op, VIRTCHNL_STATUS_ERR_NOT_SUPPORTED, NULL, 0, "%s does not implement it", pf_pers->name);
-		return;
-	}
 	if (!pf_allowed(op, -1))
 		return;
 	if (!(pf_vf.granted & VIRTCHNL_VF_OFFLOAD_RX_FLEX_DESC)) {

@@ -842,7 +842,7 @@ void pf_receive(uint32_t v_opcode, const uint8_t *msg, uint16_t len)
 			 "message is %u bytes, virtchnl expects %llu%s", len,
 			 (unsigned long long)expected,
 			 o->len.need_count && len == expected ? " and at least one element" : "");
-	} else if (!o->handle) {
+	} else if (!o->handle || (pf_pers->implements && !pf_pers->implements(v_opcode))) {
 		pf_trace_in(v_opcode, "(%u bytes)", len);
 		pf_reply(v_opcode, VIRTCHNL_STATUS_ERR_NOT_SUPPORTED, NULL, 0,
 			 "%s does not implement it (capability never granted)", pf_pers->name);

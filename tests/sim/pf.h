@@ -167,6 +167,10 @@ struct pf_personality {
 	/* Opcode allow-list: false -> ERR_NOT_SUPPORTED before anything else
 	 * is looked at.  NULL: every opcode goes on to the length check. */
 	bool (*op_allowed)(uint32_t op);
+	/* Of the opcodes the model handles, those the PF's dispatcher has a
+	 * case for; false -> ERR_NOT_SUPPORTED after the length check, as for
+	 * an opcode without a handler.  NULL: all of them. */
+	bool (*implements)(uint32_t op);
 	/* The per-pair ring rules of CONFIG_VSI_QUEUES beyond the shared ones
 	 * (queue and VSI ids, 128-byte alignment); false with the reason. */
 	bool (*qpair_ok)(const struct virtchnl_queue_pair_info *p, char *why, size_t n);
@@ -186,7 +190,7 @@ struct pf_personality {
 	bool strip_follows_grant;
 	/* Received tags of VLANs the VF did not add are dropped (pruning). */
 	bool vlan_prune;
-	/* GET_SUPPORTED_RXDIDS' answer; 0: the PF does not implement it. */
+	/* GET_SUPPORTED_RXDIDS' answer (a PF that implements it). */
 	uint64_t supported_rxdids;
 	/* The RX write-back format the PF programs for a queue (RXDID). */
 	uint8_t (*rx_format)(const struct virtchnl_rxq_info *r);
@@ -203,8 +207,8 @@ struct pf_personality {
 	uint64_t vflr_rebuild_ns;
 	/* What the host's administrator's commands do (host.c). */
 	const struct pf_host_rules *host;
-	/* GET_OFFLOAD_VLAN_V2_CAPS: fill in what the PF supports now.  NULL:
-	 * the PF does not implement VLAN v2 (its opcodes are ERR_NOT_SUPPORTED). */
+	/* GET_OFFLOAD_VLAN_V2_CAPS: fill in what the PF supports now (a PF
+	 * that implements VLAN v2; NULL for one that does not). */
 	void (*vlan_v2_caps)(struct virtchnl_vlan_caps *caps);
 };
 extern const struct pf_personality pf_i40e, pf_ice;
