@@ -31,11 +31,6 @@ static struct {
 	uint64_t wait_from; /* first found the VF in reset; 0 = not waiting */
 } act[SIM_MAX_HOST];
 
-static void host_dmesg(const char *what)
-{
-	sim_log("dmesg: %s %s: %s", pf_pers->name, pf_bdf(), what);
-}
-
 /* i40e_ndo_set_vf_mac, ice_set_vf_mac: a multicast MAC was refused by the
  * launcher; every filter goes, the MAC becomes the VSI's default MAC (the
  * admin's unless zero), and the VF is reset, announced. */
@@ -53,10 +48,10 @@ static void host_mac(const struct sim_host *h)
 	pf_filters_host_mac(h->mac);
 	memcpy(pf_admin.mac, h->mac, sizeof(pf_admin.mac));
 	wire_gen_follow_mac(h->mac);
-	host_dmesg(line);
+	pf_dmesg(line);
 	pf_host_vf_reset("the host set the VF's MAC");
 	if (pf_pers->host->mac_after)
-		host_dmesg(pf_pers->host->mac_after);
+		pf_dmesg(pf_pers->host->mac_after);
 }
 
 /* i40e_ndo_set_vf_trust, ice_set_vf_trust: no change, nothing done;
@@ -70,7 +65,7 @@ static void host_trust(const struct sim_host *h)
 	}
 	pf_admin.trust = h->value != 0;
 	pf_host_vf_reset("the host changed the VF's trust");
-	host_dmesg(h->value ? "VF 0 is now trusted" : "VF 0 is now untrusted");
+	pf_dmesg(h->value ? "VF 0 is now trusted" : "VF 0 is now untrusted");
 }
 
 /* i40e_ndo_set_vf_spoofchk, ice_set_vf_spoofchk: only the VSI's security
@@ -95,9 +90,9 @@ static void host_vlan(const struct sim_host *h)
 	pf_admin.port_vlan = (uint16_t)h->value;
 	if (h->value) {
 		snprintf(line, sizeof(line), "Setting VLAN %d%s", h->value, pf_pers->host->vlan_set_tail);
-		host_dmesg(line);
+		pf_dmesg(line);
 	} else if (pf_pers->host->vlan_cleared) {
-		host_dmesg(pf_pers->host->vlan_cleared);
+		pf_dmesg(pf_pers->host->vlan_cleared);
 	}
 	pf_host_vf_reset("the host changed the VF's port VLAN");
 }
@@ -130,7 +125,7 @@ static bool host_wait_init(unsigned i, const struct sim_host *h, uint64_t now)
 	act[i].done = true;
 	sim_log("host: %s failed (%s): the VF stayed in reset for %u ms", h->text, r->wait_errno, r->wait_ms);
 	if (r->wait_dmesg)
-		host_dmesg(r->wait_dmesg);
+		pf_dmesg(r->wait_dmesg);
 	return true;
 }
 

@@ -51,7 +51,7 @@ const char sim_usage[] =
 	"  --trace              log every VFIO call, register change, virtchnl message and write-back\n"
 	"  --report FILE        write counters as key=value lines at exit\n"
 	"  --host MS:ACTION     the host's administrator acts on the VF MS ms after the first\n"
-	"                       ENABLE_QUEUES (repeatable, at most 16), as i40e does it:\n"
+	"                       ENABLE_QUEUES (repeatable, at most 16), as the PF (--pf) does it:\n"
 	"                       mac=MAC trust=on|off spoofchk=on|off link=up|down|auto\n"
 	"                       vlan=VID (port VLAN, 0 removes it) pf-reset vf-remove\n"
 	"  --fault NAME[=VALUE] inject a fault (repeatable), see tests/sim/README.md:\n"

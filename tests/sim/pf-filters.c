@@ -285,9 +285,11 @@ static bool vlan_list_ok(uint32_t op, const struct vlan_list *vl)
 void pf_filters_vlan(uint16_t id, bool add)
 {
 	uint64_t bit = 1ull << (id % 64);
-	bool had = flt.vlan[id / 64] & bit;
 
-	if (!id || id > PF_MAX_VLAN_ID || had == add)
+	/* the id is checked before it indexes the bitmap */
+	if (!id || id > PF_MAX_VLAN_ID)
+		return;
+	if (((flt.vlan[id / 64] & bit) != 0) == add)
 		return;
 	if (add) {
 		flt.vlan[id / 64] |= bit;

@@ -108,6 +108,24 @@ static void i40e_rss_reset(void)
 	pf_write_hena(i40e_hena());
 }
 
+/* i40e_vc_process_vf_msg's switch has no case for these opcodes, which the
+ * model handles for ice: its default case answers "unsupported opcode". */
+static bool i40e_implements(uint32_t op)
+{
+	switch (op) {
+	case VIRTCHNL_OP_GET_SUPPORTED_RXDIDS:
+	case VIRTCHNL_OP_GET_OFFLOAD_VLAN_V2_CAPS:
+	case VIRTCHNL_OP_ADD_VLAN_V2:
+	case VIRTCHNL_OP_DEL_VLAN_V2:
+	case VIRTCHNL_OP_ENABLE_VLAN_STRIPPING_V2:
+	case VIRTCHNL_OP_DISABLE_VLAN_STRIPPING_V2:
+	case VIRTCHNL_OP_ENABLE_VLAN_INSERTION_V2:
+	case VIRTCHNL_OP_DISABLE_VLAN_INSERTION_V2:
+		return false;
+	default:
+		return true;
+	}
+}
 
 /* i40e_check_vf_init_timeout: setting the MAC, the port VLAN or spoofchk of
  * a VF in reset waits up to 15 x 20 ms for it, then fails; the
@@ -136,6 +154,7 @@ const struct pf_personality pf_i40e = {
 	.caps_v10 = VIRTCHNL_VF_OFFLOAD_L2 | VIRTCHNL_VF_OFFLOAD_RSS_REG | VIRTCHNL_VF_OFFLOAD_VLAN,
 	.grant = i40e_grant,
 	.op_allowed = NULL, /* i40e_vc_process_vf_msg has no allow-list */
+	.implements = i40e_implements,
 	.qpair_ok = i40e_qpair_ok,
 	/* i40e_config_irq_link_list links any vector's queues, vector 0 too */
 	.queues_on_vector0 = true,
@@ -151,7 +170,7 @@ const struct pf_personality pf_i40e = {
 	.vlan_prune = false,
 	/* i40e_trigger_vf_reset -> i40e_sync_vfr_reset */
 	.sync_vfr_reset = true,
-	.supported_rxdids = 0, /* no GET_SUPPORTED_RXDIDS in i40e_vc_process_vf_msg */
+	.supported_rxdids = 0, /* no GET_SUPPORTED_RXDIDS: i40e_implements */
 	.rx_format = i40e_rx_format,
 	/* i40e_vc_add_vlan_msg calls i40e_vlan_stripping_enable first */
 	.vlan_add_strips = true,
@@ -161,6 +180,5 @@ const struct pf_personality pf_i40e = {
 	/* the model keeps i40e's VFLR synchronous with the FLR */
 	.vflr_rebuild_ns = 0,
 	.host = &i40e_host,
-	/* i40e_vc_process_vf_msg has no VLAN v2 case: "unsupported opcode" */
-	.vlan_v2_caps = NULL,
+	.vlan_v2_caps = NULL, /* no VLAN v2: i40e_implements */
 };

@@ -283,6 +283,7 @@ const struct pf_personality pf_ice = {
 	.caps_v10 = VIRTCHNL_VF_OFFLOAD_L2 | VIRTCHNL_VF_OFFLOAD_VLAN,
 	.grant = ice_grant,
 	.op_allowed = ice_op_allowed,
+	.implements = NULL, /* the allow-list stops what ice has no case for */
 	.qpair_ok = ice_qpair_ok,
 	/* ice_vc_cfg_irq_map_msg: vector 0 with a non-empty rxq_map or txq_map
 	 * is ERR_PARAM (MSI-X 0 is the VF's misc vector) */

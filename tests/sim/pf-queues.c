@@ -202,9 +202,9 @@ void pf_enable_queues(uint32_t op, const uint8_t *msg, uint16_t len)
 
 	/* i40e_vc_enable_queues_msg checks is_disabled_from_host first; the
 	 * link state follows the reply whatever it was (i40e_vc_process_vf_msg). */
-	if (pf_admin.disabled) {
+	if (pf_disabled_from_host()) {
 		pf_trace_in(op, "(%u bytes)", len);
-		sim_log("dmesg: i40e %s: Admin has disabled VF 0, will not enable queues", pf_bdf());
+		pf_dmesg("Admin has disabled VF 0, will not enable queues");
 		pf_reply(op, PF_STATUS_EPERM, NULL, 0, "the host set the VF's link state to disable");
 		pf_link_event(pf_vf_link_up());
 		return;
@@ -266,13 +266,14 @@ void pf_queues_stop(void)
 		dev_enable_txq(q, false);
 	for (unsigned q = 0; q < pf_vf.num_qp; q++)
 		dev_enable_rxq(q, false);
+	pf_vf.qs_ena = 0;
 }
 
 /* i40e_vc_get_stats_msg: the VSI's counters, from zero for each new VSI (a
  * VF reset makes one: pf_vsi_alloc, i40e_alloc_vsi_res).  i40e reads them
- as 48-bit (bytes, packets) and
- * 32-bit (discards, errors, unknown protocol) hardware counters, so they
- * wrap there.  Errors still carry 96 zero bytes, as i40e sends. */
+ * as 48-bit (bytes, packets) and 32-bit (discards, errors, unknown
+ * protocol) hardware counters, so they wrap there.  Errors still carry 96
+ * zero bytes, as i40e sends. */
 void pf_get_stats(uint32_t op, const uint8_t *msg, uint16_t len)
 {
 	const uint64_t m48 = (1ull << 48) - 1, m32 = (1ull << 32) - 1;
@@ -368,7 +369,7 @@ void pf_get_rss_hena_caps(uint32_t op, const uint8_t *msg, uint16_t len)
 
 /* ice_vc_query_rxdid: the VF must be ACTIVE with RX_FLEX_DESC negotiated;
  * the answer is the RXDIDs the device can write.  i40e has no such message
- * (ERR_NOT_SUPPORTED, as for any opcode it does not implement). */
+ * (pf.c answers ERR_NOT_SUPPORTED: pf_personality.implements). */
 void pf_get_supported_rxdids(uint32_t op, const uint8_t *msg, uint16_t len)
 {
 	struct virtchnl_supported_rxdids r = { pf_pers->supported_rxdids };
@@ -376,10 +377,6 @@ void pf_get_supported_rxdids(uint32_t op, const uint8_t *msg, uint16_t len)
 	(void)msg;
 	(void)len;
 	pf_trace_in(op, "%s", "");
-	if (!r.supported_rxdids) {
-		pf_reply(op, VIRTCHNL_STATUS_ERR_NOT_SUPPORTED, NULL, 0, "%s does not implement it", pf_pers->name);
-		return;
-	}
 	if (!pf_allowed(op, -1))
 		return;
 	if (!(pf_vf.granted & VIRTCHNL_VF_OFFLOAD_RX_FLEX_DESC)) {

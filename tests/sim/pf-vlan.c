@@ -5,8 +5,8 @@
  * ice_vc_add_vlan_v2_msg, ice_vc_remove_vlan_v2_msg,
  * ice_vc_ena/dis_vlan_stripping_v2_msg, ice_vc_ena/dis_vlan_insertion_v2_msg).
  * What the PF supports comes from the personality (pf_pers->vlan_v2_caps); a
- * PF without it (i40e) answers every VLAN v2 opcode ERR_NOT_SUPPORTED, its
- * "unknown opcode" case.  Lengths were checked by pf.c (virtchnl.h,
+ * PF without VLAN v2 (i40e) never gets here: pf.c answers its opcodes
+ * ERR_NOT_SUPPORTED (pf_personality.implements).  Lengths were checked by pf.c (virtchnl.h,
  * virtchnl_vc_validate_vf_msg); fields are copied out with memcpy.
  *
  * The filters are the VSI's VLAN filters of pf-filters.c, the same ones
@@ -38,16 +38,6 @@ static struct virtchnl_vlan_caps v2caps;
  * a tag where a TX descriptor asks (IL2TAG1, queues.c).  Kept for the trace. */
 static bool insertion;
 
-/* i40e_vc_process_vf_msg's default case for a PF without VLAN v2. */
-static bool v2_implemented(uint32_t op)
-{
-	if (pf_pers->vlan_v2_caps)
-		return true;
-	pf_reply(op, VIRTCHNL_STATUS_ERR_NOT_SUPPORTED, NULL, 0, "%s does not implement VLAN v2 (unknown opcode)",
-		 pf_pers->name);
-	return false;
-}
-
 static void supported_str(struct pf_line *l, const char *what, const struct virtchnl_vlan_supported_caps *c)
 {
 	pf_line_add(l, " %s=0x%x/0x%x", what, c->outer, c->inner);
@@ -63,7 +53,7 @@ void pf_get_offload_vlan_v2_caps(uint32_t op, const uint8_t *msg, uint16_t len)
 	(void)msg;
 	(void)len;
 	pf_trace_in(op, "%s", "");
-	if (!v2_implemented(op) || !pf_allowed(op, -1))
+	if (!pf_allowed(op, -1))
 		return;
 	memset(&c, 0, sizeof(c));
 	pf_pers->vlan_v2_caps(&c);
@@ -172,8 +162,6 @@ void pf_add_del_vlan_v2(uint32_t op, const uint8_t *msg, uint16_t len)
 			    f.outer.tpid, f.inner.tci, f.inner.tpid);
 	}
 	pf_trace_in(op, "%s", l.s);
-	if (!v2_implemented(op))
-		return;
 	if (add && !pf_allowed(op, h.vport_id))
 		return;
 	if (!list_ok(add, msg, h.num_elements, why, sizeof(why))) {
@@ -231,7 +219,7 @@ void pf_vlan_setting_v2(uint32_t op, const uint8_t *msg, uint16_t len)
 	memcpy(&s, msg, sizeof(s));
 	pf_trace_in(op, "vport=%u outer_ethertype_setting=0x%x inner_ethertype_setting=0x%x", s.vport_id,
 		    s.outer_ethertype_setting, s.inner_ethertype_setting);
-	if (!v2_implemented(op) || !pf_allowed(op, s.vport_id))
+	if (!pf_allowed(op, s.vport_id))
 		return;
 	if (!s.outer_ethertype_setting && !s.inner_ethertype_setting) {
 		pf_reply(op, VIRTCHNL_STATUS_ERR_PARAM, NULL, 0, "neither an outer nor an inner ethertype setting");

@@ -468,17 +468,15 @@ void pf_link_event(bool up)
 	pf_event(&e, what);
 	if (fault[F_LINK_DOWN].on)
 		fault_note(F_LINK_DOWN, "LINK_CHANGE says down");
-	pf_vf.link_told = up;
+	pf_vf.link_sent = true;
 	pf_vf.port_seen = link_up_at(sim_now_ns());
 	sim_report.last_link_state = up;
 }
 
-const char *pf_bdf(void)
+/* The PF is function 0 of the VF's bus ("dddd:bb:00.0"). */
+void pf_dmesg(const char *what)
 {
-	static char bdf[16];
-
-	snprintf(bdf, sizeof(bdf), "%.8s00.0", sim_opts.bdf);
-	return bdf;
+	sim_log("dmesg: %s %.8s00.0: %s", pf_pers->name, sim_opts.bdf, what);
 }
 
 /* A PF-side event with severity CERTAIN_DOOM (RESET_IMPENDING, PF_DRIVER_CLOSE). */
@@ -581,7 +579,6 @@ void pf_ready(void)
 	pf_vf.ready = true;
 	pf_pers = sim_opts.pf == SIM_PF_ICE ? &pf_ice : &pf_i40e;
 	pf_vf.start_ns = sim_now_ns();
-	pf_vf.link_told = -1;
 	memcpy(pf_admin.mac, sim_opts.mac, sizeof(pf_admin.mac));
 	pf_admin.trust = sim_opts.trust;
 	pf_admin.spoofchk = !sim_opts.no_spoofchk;
@@ -629,7 +626,7 @@ static void pf_sync_vfr_reset(uint64_t now)
 		if (now < pf_vf.reset_ns)
 			return;
 		sim_report.vfr_never_finished++;
-		sim_log("dmesg: %s %.8s00.0: Reset VF 0 never finished", pf_pers->name, sim_opts.bdf);
+		pf_dmesg("Reset VF 0 never finished");
 	}
 	pf_vf.reset_due = false;
 	dev_vf_reset();
@@ -653,9 +650,7 @@ void pf_host_vf_reset(const char *why)
 		return;
 	}
 	sim_report.host_vf_resets++;
-	sim_trace("pf: VF reset (%s)", why);
-	pf_doom_event(VIRTCHNL_EVENT_RESET_IMPENDING, "RESET_IMPENDING CERTAIN_DOOM");
-	pf_trigger_reset();
+	pf_start_reset(true, why);
 }
 
 /* A PF reset: i40e_prep_for_reset tells every VF (i40e_vc_notify_reset),
@@ -687,14 +682,17 @@ void pf_host_link(int link)
 		return;
 	}
 	if (link == SIM_HOST_LINK_DOWN) {
-		pf_admin.disabled = true;
 		pf_link_event(false);
 		pf_queues_stop();
 		return;
 	}
-	pf_admin.disabled = false;
 	pf_vf.link_after_reset = true;
 	pf_host_vf_reset("the host set the link state");
+}
+
+bool pf_disabled_from_host(void)
+{
+	return pf_pers->host->link_resets && pf_admin.link == SIM_HOST_LINK_DOWN;
 }
 
 static void pf_vflr_rebuild(void);
@@ -737,7 +735,7 @@ static void pf_vflr_rebuild(void)
 	res_wait.waiting = false;
 	memset(&pf_vf.ver, 0, sizeof(pf_vf.ver));
 	pf_vf.driver_caps = 0;
-	pf_vf.link_told = -1;
+	pf_vf.link_sent = false;
 	pf_vf.after_version = false;
 	pf_vsi_alloc(true);
 	sim_trace("pf: function-level reset: VF state INIT, version forgotten");
@@ -844,7 +842,7 @@ void pf_receive(uint32_t v_opcode, const uint8_t *msg, uint16_t len)
 			 "message is %u bytes, virtchnl expects %llu%s", len,
 			 (unsigned long long)expected,
 			 o->len.need_count && len == expected ? " and at least one element" : "");
-	} else if (!o->handle) {
+	} else if (!o->handle || (pf_pers->implements && !pf_pers->implements(v_opcode))) {
 		pf_trace_in(v_opcode, "(%u bytes)", len);
 		pf_reply(v_opcode, VIRTCHNL_STATUS_ERR_NOT_SUPPORTED, NULL, 0,
 			 "%s does not implement it (capability never granted)", pf_pers->name);
@@ -1047,6 +1045,6 @@ void pf_tick(uint64_t now_ns)
 	/* Tell an ACTIVE VF (one that has heard about the link) when the port's
 	 * link changes (i40e_vc_notify_link_state, ice_vc_notify_link_state),
 	 * in the VF's view of it. */
-	if (pf_vf.state == PF_ACTIVE && pf_vf.link_told >= 0 && link_up_at(now_ns) != pf_vf.port_seen)
+	if (pf_vf.state == PF_ACTIVE && pf_vf.link_sent && link_up_at(now_ns) != pf_vf.port_seen)
 		pf_link_event(vf_link_up_at(now_ns));
 }

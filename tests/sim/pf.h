@@ -45,7 +45,7 @@ struct pf_vf {
 	uint32_t txq_len[AVF_MAX_QUEUES]; /* configured ring lengths, 0 = none */
 	uint32_t rxq_len[AVF_MAX_QUEUES];
 	uint64_t start_ns;                /* the port came up (--link-delay base) */
-	int link_told;                    /* last LINK_CHANGE sent: -1 none, 0, 1 */
+	bool link_sent;                   /* a LINK_CHANGE was sent (since the VFLR) */
 	bool port_seen;                   /* the port's link when it was sent */
 	uint32_t qs_ena;                  /* enabled queues: RX bits 0-15, TX 16-31 */
 	bool enabled_once;                /* first ENABLE_QUEUES succeeded ... */
@@ -67,12 +67,12 @@ struct pf_admin {
 	bool spoofchk;
 	uint16_t port_vlan;  /* the VSI's pvid; 0 none */
 	int link;            /* enum sim_host_link: forced up/down or auto */
-	bool disabled;       /* i40e's is_disabled_from_host (link=down) */
 };
 extern struct pf_admin pf_admin;
 
-/* "dddd:bb:00.0": the PF of the simulated VF, as its dmesg lines name it. */
-const char *pf_bdf(void);
+/* A line the PF driver puts in the host's kernel log, logged as
+ * "avfsim: dmesg: <pf_pers->name> <PF bdf>: what". */
+void pf_dmesg(const char *what);
 
 /* Entry points for host.c (the host's administrator): a VF reset the PF
  * announces with RESET_IMPENDING (i40e_vc_reset_vf(vf, true)); a PF reset
@@ -82,6 +82,9 @@ const char *pf_bdf(void);
 void pf_host_vf_reset(const char *why);
 void pf_host_pf_reset(uint64_t hold_ns);
 void pf_host_link(int link);
+/* i40e's is_disabled_from_host: link=down on a PF whose link= resets the VF
+ * (pf_host_rules.link_resets); ENABLE_QUEUES is refused until up or auto. */
+bool pf_disabled_from_host(void);
 
 /* First use: parse the faults, allocate the VSI.  Idempotent. */
 void pf_ready(void);
@@ -164,6 +167,10 @@ struct pf_personality {
 	/* Opcode allow-list: false -> ERR_NOT_SUPPORTED before anything else
 	 * is looked at.  NULL: every opcode goes on to the length check. */
 	bool (*op_allowed)(uint32_t op);
+	/* Of the opcodes the model handles, those the PF's dispatcher has a
+	 * case for; false -> ERR_NOT_SUPPORTED after the length check, as for
+	 * an opcode without a handler.  NULL: all of them. */
+	bool (*implements)(uint32_t op);
 	/* The per-pair ring rules of CONFIG_VSI_QUEUES beyond the shared ones
 	 * (queue and VSI ids, 128-byte alignment); false with the reason. */
 	bool (*qpair_ok)(const struct virtchnl_queue_pair_info *p, char *why, size_t n);
@@ -183,7 +190,7 @@ struct pf_personality {
 	bool strip_follows_grant;
 	/* Received tags of VLANs the VF did not add are dropped (pruning). */
 	bool vlan_prune;
-	/* GET_SUPPORTED_RXDIDS' answer; 0: the PF does not implement it. */
+	/* GET_SUPPORTED_RXDIDS' answer (a PF that implements it). */
 	uint64_t supported_rxdids;
 	/* The RX write-back format the PF programs for a queue (RXDID). */
 	uint8_t (*rx_format)(const struct virtchnl_rxq_info *r);
@@ -200,8 +207,8 @@ struct pf_personality {
 	uint64_t vflr_rebuild_ns;
 	/* What the host's administrator's commands do (host.c). */
 	const struct pf_host_rules *host;
-	/* GET_OFFLOAD_VLAN_V2_CAPS: fill in what the PF supports now.  NULL:
-	 * the PF does not implement VLAN v2 (its opcodes are ERR_NOT_SUPPORTED). */
+	/* GET_OFFLOAD_VLAN_V2_CAPS: fill in what the PF supports now (a PF
+	 * that implements VLAN v2; NULL for one that does not). */
 	void (*vlan_v2_caps)(struct virtchnl_vlan_caps *caps);
 };
 extern const struct pf_personality pf_i40e, pf_ice;
