@@ -289,9 +289,18 @@ void pf_get_stats(uint32_t op, const uint8_t *msg, uint16_t len)
 		pf_reply(op, VIRTCHNL_STATUS_ERR_PARAM, &st, sizeof(st), "%s", why);
 		return;
 	}
-	st.rx_bytes &= m48, st.rx_unicast &= m48, st.rx_multicast &= m48, st.rx_broadcast &= m48;
-	st.tx_bytes &= m48, st.tx_unicast &= m48, st.tx_multicast &= m48, st.tx_broadcast &= m48;
-	st.rx_discards &= m32, st.rx_unknown_protocol &= m32, st.tx_discards &= m32, st.tx_errors &= m32;
+	st.rx_bytes &= m48;
+	st.rx_unicast &= m48;
+	st.rx_multicast &= m48;
+	st.rx_broadcast &= m48;
+	st.tx_bytes &= m48;
+	st.tx_unicast &= m48;
+	st.tx_multicast &= m48;
+	st.tx_broadcast &= m48;
+	st.rx_discards &= m32;
+	st.rx_unknown_protocol &= m32;
+	st.tx_discards &= m32;
+	st.tx_errors &= m32;
 	pf_reply(op, VIRTCHNL_STATUS_SUCCESS, &st, sizeof(st),
 		 "rx_bytes=%llu rx_unicast=%llu rx_multicast=%llu rx_broadcast=%llu rx_discards=%llu "
 		 "tx_bytes=%llu tx_unicast=%llu tx_multicast=%llu tx_broadcast=%llu tx_errors=%llu",
