@@ -115,7 +115,6 @@ uint32_t rss_reg_after_reset(uint32_t off);
 bool rss_classify(const uint8_t *frame, uint32_t len, unsigned *queue, uint32_t *hash);
 
 /* rxflex.c: the flexible RX descriptor write-back (E810, RX_FLEX_DESC) */
-#define RXFLEX_RXDID_COMMS_OVS SIM_RXDID_FLEX_COMMS_OVS
 /* A legacy write-back (qw[0], qw[1], the rest 0) rewritten as RXDID 22's. */
 void rxflex_convert(uint64_t qw[4]);
 

@@ -175,7 +175,7 @@ void dev_config_rxq(unsigned q, const struct sim_rxq_cfg *c)
 	rxq[q].len = c->len;
 	rxq[q].buf_size = buf;
 	rxq[q].max_pkt = c->max_pkt;
-	rxq[q].flex = c->rxdid == RXFLEX_RXDID_COMMS_OVS;
+	rxq[q].flex = c->rxdid == SIM_RXDID_FLEX_COMMS_OVS;
 	rxq[q].configured = true;
 	sim_trace("RX queue %u: ring 0x%llx, %u descriptors, %u-byte buffers, max frame %u", q,
 		  (unsigned long long)rxq[q].ring, c->len, buf, c->max_pkt);
