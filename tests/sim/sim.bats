@@ -125,6 +125,16 @@ probe_ok() {
 	assert_report irqs_vector1 2
 }
 
+@test "device: TX packets that go round the ring and end in their first line: write-backs bounded by a line" {
+	probe_ok --tx "$BATS_TEST_TMPDIR/out.pcap" -- "$TOP/tests/sim/probe-dev" tx-wrap
+	[ -n "$(expected tx_frames)" ]
+	assert_report tx_frames "$(expected tx_frames)"
+	assert_report mdd_events 0
+	assert_report iommu_faults 0
+	# every segment and frame on the wire
+	[ "$("$PCAPTOOL" hex "$BATS_TEST_TMPDIR/out.pcap" | wc -l)" -eq "$(expected tx_frames)" ]
+}
+
 @test "device: TSO MDD counts buffers per MSS-sized segment; legal TSO packets go out segmented" {
 	probe_ok --tx "$BATS_TEST_TMPDIR/out.pcap" -- "$TOP/tests/sim/probe-dev" tso
 	assert_report tx_frames 3
