@@ -16,6 +16,10 @@
  *             (frames to --mac or broadcast; 512-byte buffers, so longer frames
  *             span descriptors), TX with RS write-back, the queue vector, MDD.
  *             Run with --mac and --tx; the TX frames land in the --tx capture.
+ *   tx-wrap   TSO packets that go round a TX ring of 32 and end in the line
+ *             they began in, RS on every data descriptor: write-backs once
+ *             the head leaves a line, only a line's worth held back; prints
+ *             "expect tx_frames N"
  *   genrate   receive the --gen frames in a tight loop and print the rate
  *   rss       RSS: HENA, LUT and key as the VF finds them (--lut), CONFIG_RSS_KEY,
  *             CONFIG_RSS_LUT and SET_RSS_HENA in the registers, HENA back to
@@ -1110,6 +1114,7 @@ static void check_tx_wrap(void)
 {
 	struct vc_reply r;
 	bool all = true;
+	unsigned ctx;
 
 	vf_bring_up(WRAP_RING, RX_BUF_SIZE);
 	while (vc_recv(&r, 50))
@@ -1124,11 +1129,12 @@ static void check_tx_wrap(void)
 	wrap_step(TX_LINE - 1);
 	for (unsigned n = 0; n < TX_LINE - 1; n++)
 		wrap_round(false);
-	wr32(VFINT_DYN_CTLN1(0), swint);
-	for (unsigned i = (tx_ntu + 2) % WRAP_RING; i != (tx_ntu + 1) % WRAP_RING; i = (i + 1) % WRAP_RING)
+	ctx = tx_ntu + 1;
+	wrap_step(tx_ntu + 1);
+	for (unsigned i = (ctx + 1) % WRAP_RING; i != ctx; i = (i + 1) % WRAP_RING)
 		all = all && tx_done(i, 1000);
-	check(all, "tx-wrap: after SWINT_TRIG every descriptor but the last packet's context descriptor "
-	      "reads DESC_DONE");
+	check(all, "tx-wrap: after one more frame and SWINT_TRIG every descriptor but the last packet's "
+	      "context descriptor %u reads DESC_DONE", ctx);
 	printf("expect tx_frames %u\n", wrap_frames);
 }
 
