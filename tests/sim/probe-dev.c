@@ -16,6 +16,10 @@
  *             (frames to --mac or broadcast; 512-byte buffers, so longer frames
  *             span descriptors), TX with RS write-back, the queue vector, MDD.
  *             Run with --mac and --tx; the TX frames land in the --tx capture.
+ *   tx-wrap   TSO packets that go round a TX ring of 32 and end in the line
+ *             they began in, RS on every data descriptor: write-backs once
+ *             the head leaves a line, only a line's worth held back; prints
+ *             "expect tx_frames N"
  *   genrate   receive the --gen frames in a tight loop and print the rate
  *   rss       RSS: HENA, LUT and key as the VF finds them (--lut), CONFIG_RSS_KEY,
  *             CONFIG_RSS_LUT and SET_RSS_HENA in the registers, HENA back to
@@ -801,6 +805,7 @@ static void check_rx(void)
 }
 
 static unsigned tx_ntu;
+static unsigned tx_ring_len = RING_LEN; /* the TX ring the check configured */
 
 /* One frame from `src` in `nbuf` buffers, RS on the last; returns its last index. */
 static unsigned tx_post(const uint8_t *src, uint32_t len, unsigned nbuf)
@@ -821,7 +826,7 @@ static unsigned tx_post(const uint8_t *src, uint32_t len, unsigned nbuf)
 		txd(tx_ntu)->cmd_type_offset_bsz = AVF_TX_DESC_DTYPE_DATA | cmd << AVF_TXD_QW1_CMD_SHIFT |
 						   (uint64_t)sz << AVF_TXD_QW1_TX_BUF_SZ_SHIFT;
 		last = tx_ntu;
-		tx_ntu = (tx_ntu + 1) % RING_LEN;
+		tx_ntu = (tx_ntu + 1) % tx_ring_len;
 	}
 	return last;
 }
@@ -853,7 +858,7 @@ static void check_tx(void)
 	bad = tx_ntu;
 	txd(bad)->buffer_addr = iova(vf.mem + TX_BUFS);
 	txd(bad)->cmd_type_offset_bsz = (AVF_TX_DESC_CMD_EOP | AVF_TX_DESC_CMD_RS) << AVF_TXD_QW1_CMD_SHIFT;
-	tx_ntu = (tx_ntu + 1) % RING_LEN;
+	tx_ntu = (tx_ntu + 1) % tx_ring_len;
 	after = tx_post(vsi.mac, 60, 1);
 	wr32(QTX_TAIL1(0), tx_ntu);
 	check(!tx_done(after, 100) && !tx_done(bad, 0), "MDD: a descriptor with BUF_SZ 0 stops the queue");
@@ -939,8 +944,9 @@ static void check_writeback(void)
 
 /* One TSO packet: a context descriptor (CMD TSO, TSO_LEN, MSS), a 54-byte
  * Ethernet/IPv4/TCP header buffer, then `payload` bytes in buffers of
- * `piece`; RS on the last.  Returns the last descriptor's index. */
-static unsigned tso_post(uint32_t payload, uint32_t piece, uint32_t mss)
+ * `piece`; RS on the last, and on every data descriptor if `rs_all`.  Returns
+ * the last descriptor's index. */
+static unsigned tso_post(uint32_t payload, uint32_t piece, uint32_t mss, bool rs_all)
 {
 	enum { HDR = 54 };
 	uint8_t *h = vf.mem + TX_BUFS + 2048 * tx_ntu;
@@ -953,7 +959,7 @@ static unsigned tso_post(uint32_t payload, uint32_t piece, uint32_t mss)
 					   AVF_TX_CTX_DESC_TSO << AVF_TXD_CTX_QW1_CMD_SHIFT |
 					   (uint64_t)payload << AVF_TXD_CTX_QW1_TSO_LEN_SHIFT |
 					   (uint64_t)mss << AVF_TXD_CTX_QW1_MSS_SHIFT;
-	tx_ntu = (tx_ntu + 1) % RING_LEN;
+	tx_ntu = (tx_ntu + 1) % tx_ring_len;
 	h = vf.mem + TX_BUFS + 2048 * tx_ntu;
 	memset(h, 0, HDR);
 	memcpy(h, (const uint8_t[]){ 0x02, 0xa5, 0xf0, 0, 0, 1 }, 6);
@@ -965,19 +971,22 @@ static unsigned tso_post(uint32_t payload, uint32_t piece, uint32_t mss)
 	h[47] = 0x18;                    /* PSH|ACK */
 	txd(tx_ntu)->buffer_addr = iova(h);
 	txd(tx_ntu)->cmd_type_offset_bsz = AVF_TX_DESC_DTYPE_DATA | off << AVF_TXD_QW1_OFFSET_SHIFT |
+					   (rs_all ? (uint64_t)AVF_TX_DESC_CMD_RS << AVF_TXD_QW1_CMD_SHIFT : 0) |
 					   (uint64_t)HDR << AVF_TXD_QW1_TX_BUF_SZ_SHIFT;
 	last = tx_ntu;
-	tx_ntu = (tx_ntu + 1) % RING_LEN;
+	tx_ntu = (tx_ntu + 1) % tx_ring_len;
 	for (uint32_t done = 0; done < payload; done += piece) {
 		uint8_t *b = vf.mem + TX_BUFS + 2048 * tx_ntu;
 		uint64_t cmd = done + piece >= payload ? AVF_TX_DESC_CMD_EOP | AVF_TX_DESC_CMD_RS : 0;
 
+		if (rs_all)
+			cmd |= AVF_TX_DESC_CMD_RS;
 		memset(b, (int)(done / piece), piece);
 		txd(tx_ntu)->buffer_addr = iova(b);
 		txd(tx_ntu)->cmd_type_offset_bsz = AVF_TX_DESC_DTYPE_DATA | cmd << AVF_TXD_QW1_CMD_SHIFT |
 						   (uint64_t)piece << AVF_TXD_QW1_TX_BUF_SZ_SHIFT;
 		last = tx_ntu;
-		tx_ntu = (tx_ntu + 1) % RING_LEN;
+		tx_ntu = (tx_ntu + 1) % tx_ring_len;
 	}
 	return last;
 }
@@ -995,12 +1004,138 @@ static void check_tso(void)
 	while (vc_recv(&r, 50))
 		;
 	wr32(VFINT_DYN_CTLN1(0), VFINT_DYN_CTL_WB_ON_ITR); /* every RS written back */
-	last = tso_post(3000, 250, 1000);
+	last = tso_post(3000, 250, 1000, false);
 	wr32(QTX_TAIL1(0), tx_ntu);
 	check(tx_done(last, 1000), "TSO: 13 data descriptors, 5 per segment: sent (RS written back)");
-	last = tso_post(3000, 100, 1000);
+	last = tso_post(3000, 100, 1000, false);
 	wr32(QTX_TAIL1(0), tx_ntu);
 	check(!tx_done(last, 200), "TSO: 31 data descriptors, 11 per segment: MDD, queue stopped");
+}
+
+/* ------------------------------------------------------------- tx-wrap */
+
+/* A TX ring of 32: a TSO packet of 31 descriptors (context, headers, 29
+ * payload buffers of 100 bytes at MSS 500, so 6 buffers and one frame per
+ * segment) goes round it and ends in the line it began in when it starts
+ * off a line boundary.  RS on every data descriptor, as a driver may set
+ * it: the device must hold back only those before the head in the head's
+ * line, never more than a line's worth (queues.c, tx_complete). */
+#define WRAP_RING 32
+#define WRAP_DESCS (WRAP_RING - 1)
+#define WRAP_PIECE 100
+#define WRAP_PAYLOAD ((WRAP_DESCS - 2) * WRAP_PIECE)
+#define WRAP_MSS 500
+#define WRAP_SEGMENTS ((WRAP_PAYLOAD + WRAP_MSS - 1) / WRAP_MSS)
+#define TX_LINE (64 / sizeof(struct avf_tx_desc))
+#define WRAP_SENTINEL 0x1234 /* BUF_SZ of the slot the probe does not give */
+
+static unsigned wrap_frames;
+
+static bool desc_done(unsigned i)
+{
+	return (__atomic_load_n(&txd(i)->cmd_type_offset_bsz, __ATOMIC_ACQUIRE) & AVF_TXD_QW1_DTYPE_MASK) ==
+	       AVF_TX_DESC_DTYPE_DESC_DONE;
+}
+
+/* DESC_DONE in descriptor i, else a software interrupt to force its line
+ * out (the device may not have reached it at the first one). */
+static bool done_or_force(unsigned i)
+{
+	if (desc_done(i))
+		return true;
+	wr32(VFINT_DYN_CTLN1(0), swint);
+	return false;
+}
+
+static bool tx_forced(unsigned i)
+{
+	return WAIT_FOR(done_or_force(i), 1000);
+}
+
+/* Single-descriptor frames up to descriptor `to`, forced out. */
+static void wrap_step(unsigned to)
+{
+	unsigned last = tx_ntu;
+
+	while (tx_ntu != to) {
+		last = tx_post(vsi.mac, 60, 1);
+		wrap_frames++;
+	}
+	wr32(QTX_TAIL1(0), tx_ntu);
+	check(tx_forced(last), "tx-wrap: frames up to descriptor %u sent and written back", last);
+}
+
+/* One wrapping packet from the head.  `forced`: the slot not given holds a
+ * sentinel, and a software interrupt then writes the partial line back;
+ * otherwise the next round follows at once, over descriptors the device
+ * has processed but not all written back. */
+static void wrap_round(bool forced)
+{
+	unsigned first = tx_ntu, end = (first + WRAP_DESCS) % WRAP_RING, line = end / TX_LINE;
+	uint64_t sentinel = AVF_TX_DESC_DTYPE_DATA | (uint64_t)WRAP_SENTINEL << AVF_TXD_QW1_TX_BUF_SZ_SHIFT;
+	bool early = true, held = true, all = true;
+	uint64_t ctx;
+
+	if (forced)
+		txd(end)->cmd_type_offset_bsz = sentinel;
+	tso_post(WRAP_PAYLOAD, WRAP_PIECE, WRAP_MSS, true);
+	wrap_frames += WRAP_SEGMENTS;
+	wr32(QTX_TAIL1(0), tx_ntu);
+	if (!check(tx_done((first + WRAP_RING / 2) % WRAP_RING, 1000),
+		   "tx-wrap: packet at %u..%u sent round the ring, the head back in line %u", first,
+		   (end + WRAP_RING - 1) % WRAP_RING, line))
+		return;
+	for (unsigned i = (first + 1) % WRAP_RING; i != end; i = (i + 1) % WRAP_RING) {
+		if (i / TX_LINE == line && i < end)
+			held = held && !desc_done(i);
+		else
+			early = early && desc_done(i);
+	}
+	check(early, "tx-wrap: every RS descriptor of the packet outside the head's line %u written back, "
+	      "those it visited in that line before going round included", line);
+	if (!forced) {
+		check(desc_done(end), "tx-wrap: descriptor %u, left by the head, written back", end);
+		return;
+	}
+	check(held, "tx-wrap: those before the head (%u) in its line wait for the line", end);
+	wr32(VFINT_DYN_CTLN1(0), swint);
+	for (unsigned i = (first + 1) % WRAP_RING; i != end; i = (i + 1) % WRAP_RING)
+		all = all && tx_done(i, 1000);
+	check(all, "tx-wrap: ... and are written back on SWINT_TRIG");
+	ctx = __atomic_load_n(&txd(first)->cmd_type_offset_bsz, __ATOMIC_ACQUIRE);
+	check((ctx & AVF_TXD_QW1_DTYPE_MASK) == AVF_TX_DESC_DTYPE_CONTEXT &&
+	      __atomic_load_n(&txd(end)->cmd_type_offset_bsz, __ATOMIC_ACQUIRE) == sentinel,
+	      "tx-wrap: the context descriptor %u and the slot %u not given are left alone", first, end);
+}
+
+/* Rounds starting at descriptors 3, 2, 1, 1 with the partial line forced
+ * out after each, then 3, 2, 1 back to back; every packet reaches the wire. */
+static void check_tx_wrap(void)
+{
+	struct vc_reply r;
+	bool all = true;
+	unsigned ctx;
+
+	vf_bring_up(WRAP_RING, RX_BUF_SIZE);
+	while (vc_recv(&r, 50))
+		;
+	tx_ring_len = WRAP_RING;
+	wrap_step(TX_LINE - 1);
+	for (unsigned n = 0; n < 4; n++) {
+		if (tx_ntu % TX_LINE == 0)
+			wrap_step(tx_ntu + 1);
+		wrap_round(true);
+	}
+	wrap_step(TX_LINE - 1);
+	for (unsigned n = 0; n < TX_LINE - 1; n++)
+		wrap_round(false);
+	ctx = tx_ntu + 1;
+	wrap_step(tx_ntu + 1);
+	for (unsigned i = (ctx + 1) % WRAP_RING; i != ctx; i = (i + 1) % WRAP_RING)
+		all = all && tx_done(i, 1000);
+	check(all, "tx-wrap: after one more frame and SWINT_TRIG every descriptor but the last packet's "
+	      "context descriptor %u reads DESC_DONE", ctx);
+	printf("expect tx_frames %u\n", wrap_frames);
 }
 
 /* ------------------------------------------------------------- genrate */
@@ -1496,12 +1631,12 @@ int main(int argc, char **argv)
 	} checks[] = {
 		{ "reset", check_reset }, { "adminq", check_adminq },
 		{ "datapath", check_datapath }, { "genrate", check_genrate }, { "writeback", check_writeback },
-		{ "tso", check_tso }, { "rss", check_rss }, { "rss-reg", check_rss_reg }, { "spread", check_spread },
+		{ "tso", check_tso }, { "tx-wrap", check_tx_wrap }, { "rss", check_rss }, { "rss-reg", check_rss_reg }, { "spread", check_spread },
 		{ "spread-q0", check_spread_q0 }, { "vlan", check_vlan },
 	};
 
 	if (argc != 2) {
-		fprintf(stderr, "usage: %s reset|adminq|datapath|genrate|writeback|tso|rss|rss-reg|spread|spread-q0|vlan "
+		fprintf(stderr, "usage: %s reset|adminq|datapath|genrate|writeback|tso|tx-wrap|rss|rss-reg|spread|spread-q0|vlan "
 			"(under tests/sim/avfsim)\n", argv[0]);
 
 		return 2;

@@ -125,6 +125,23 @@ probe_ok() {
 	assert_report irqs_vector1 2
 }
 
+# With --trace too: struct txq's trace limiters lie right after the pending
+# write-backs, so a device that kept more than a line's worth pending (as
+# tx_complete did before it bounded them) overwrote one, the tracer rewrote
+# it and the forced write-back then used it as a descriptor index.
+@test "device: TX packets that go round the ring and end in their first line: write-backs bounded by a line" {
+	for trace in "" --trace; do
+		probe_ok $trace --tx "$BATS_TEST_TMPDIR/out.pcap" -- "$TOP/tests/sim/probe-dev" tx-wrap ||
+			{ echo "run ${trace:-without --trace}"; return 1; }
+		[ -n "$(expected tx_frames)" ]
+		assert_report tx_frames "$(expected tx_frames)"
+		assert_report mdd_events 0
+		assert_report iommu_faults 0
+		# every segment and frame on the wire
+		[ "$("$PCAPTOOL" hex "$BATS_TEST_TMPDIR/out.pcap" | wc -l)" -eq "$(expected tx_frames)" ]
+	done
+}
+
 @test "device: TSO MDD counts buffers per MSS-sized segment; legal TSO packets go out segmented" {
 	probe_ok --tx "$BATS_TEST_TMPDIR/out.pcap" -- "$TOP/tests/sim/probe-dev" tso
 	assert_report tx_frames 3
